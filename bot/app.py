@@ -1,0 +1,97 @@
+"""The assembly: the PTB Application with every handler, on a database, against a Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.access import commands_for
+from bot.clock import Clock, SystemClock
+from bot.config import LANGUAGES, Config
+from bot.i18n import text
+from bot.services import Services
+from handlers import admin, fallback, help, start
+from storage.db import ensure_schema, open_engine, sessions
+
+log = logging.getLogger(__name__)
+
+
+class TalkApplication(Application):  # type: ignore[type-arg]
+    """The PTB Application, telling listeners when an update has been handled (tests and the sandbox wait on it)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.handled: dict[int, asyncio.Event] = {}
+
+    def handled_event(self, update_id: int) -> asyncio.Event:
+        return self.handled.setdefault(update_id, asyncio.Event())
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+        finally:
+            if isinstance(update, Update):
+                self.handled_event(update.update_id).set()
+
+
+def build_application(config: Config, services: Services, *, token: str | None = None) -> TalkApplication:
+    application = (
+        ApplicationBuilder()
+        .application_class(TalkApplication)
+        .token(token or config.telegram.token)
+        .base_url(config.telegram.bot_api_url)
+        .base_file_url(config.telegram.file_api_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_set_default_commands)
+        .build()
+    )
+    assert isinstance(application, TalkApplication)
+    application.bot_data["services"] = services
+    for module in (start, help, admin, fallback):
+        application.add_handlers(module.HANDLERS)
+    application.add_error_handler(fallback.on_error)
+    return application
+
+
+async def _set_default_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """Strangers' menu: /start alone, in each language (a person's own menu is set per chat)."""
+    for language in LANGUAGES:
+        commands = [BotCommand(c.value, text(language, f"command.{c.value}")) for c in commands_for(None)]
+        await application.bot.set_my_commands(commands, language_code=language.split("-")[0])
+    await application.bot.set_my_commands(
+        [BotCommand(c.value, text(LANGUAGES[0], f"command.{c.value}")) for c in commands_for(None)]
+    )
+
+
+@asynccontextmanager
+async def running(
+    config: Config, clock: Clock | None = None, *, token: str | None = None, poll_timeout: int = 10
+) -> AsyncIterator[TalkApplication]:
+    """The bot polling its Bot API server until the block ends; refuses an outdated database schema."""
+    engine = open_engine(config.database_url)
+    try:
+        await ensure_schema(engine)
+        found = Services(config=config, sessions=sessions(engine), clock=clock or SystemClock())
+        application = build_application(config, found, token=token)
+        async with application:
+            assert application.updater is not None
+            await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout,
+                                                    drop_pending_updates=False)
+            await application.start()
+            log.info("talkledger is running as @%s", application.bot.username)
+            try:
+                yield application
+            finally:
+                await application.updater.stop()
+                await application.stop()
+    finally:
+        await engine.dispose()
+
+
+Context = ContextTypes.DEFAULT_TYPE

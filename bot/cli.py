@@ -1,0 +1,278 @@
+"""The `talkledger` command: run the bot, try it in the sandbox, upgrade the database, keep the roster."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from bot import enrollment, roster
+from bot.app import running
+from bot.clock import SystemClock
+from bot.config import Config, ConfigError, load_config
+from bot.i18n import text
+from bot.sandbox import try_bot
+from storage import audit, people
+from storage.db import SchemaOutdated, ensure_schema, head_revision, open_engine, schema_state, sessions, upgrade
+from storage.models import Person
+
+log = logging.getLogger("talkledger")
+
+
+class RosterRejected(Exception):
+    """Raised inside the import transaction so that a file with any bad row imports nothing."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if arguments.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token in the URL
+    path = Path(arguments.config or os.environ.get("TALKLEDGER_CONFIG") or "config.toml")
+    try:
+        config = load_config(path)
+    except ConfigError as error:
+        print(text("zh-CN", "cli.config_error", path=path, error=error), file=sys.stderr)
+        return 2
+    language = config.organisation.default_language
+    command: Callable[[Config, argparse.Namespace], Awaitable[int]] = arguments.action
+    try:
+        return asyncio.run(command(config, arguments))
+    except SchemaOutdated as error:
+        print(text(language, "cli.schema_outdated", current=error.current, head=error.head), file=sys.stderr)
+        return 3
+    except (OperationalError, OSError) as error:
+        print(text(language, "cli.database_unreachable", error=error), file=sys.stderr)
+        return 4
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="talkledger", description="A messenger bot for supervisory talks.")
+    parser.add_argument("--config", help="path of config.toml (default: $TALKLEDGER_CONFIG or ./config.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the bot does")
+    parser.set_defaults(action=_start)
+    commands = parser.add_subparsers(title="commands")
+    commands.add_parser("run", help="run the bot by polling (needs a token)").set_defaults(action=_run)
+    commands.add_parser("try", help="try the bot locally, no token needed").set_defaults(action=_try)
+
+    database = commands.add_parser("db", help="the database schema").add_subparsers(title="db commands",
+                                                                                    required=True)
+    database.add_parser("upgrade", help="upgrade the schema to this version").set_defaults(action=_db_upgrade)
+    database.add_parser("status", help="show the schema revision").set_defaults(action=_db_status)
+
+    roster_commands = commands.add_parser("roster", help="units, people, invites").add_subparsers(
+        title="roster commands", required=True
+    )
+    importing = roster_commands.add_parser("import", help="import a .csv or .xlsx roster (all or nothing)")
+    importing.add_argument("file", type=Path)
+    importing.set_defaults(action=_roster_import)
+    exporting = roster_commands.add_parser("export", help="write the roster to .csv or .xlsx")
+    exporting.add_argument("file", type=Path)
+    exporting.set_defaults(action=_roster_export)
+    for name, action, about in (("invite", _roster_invite, "create an invite link for a person"),
+                                ("unbind", _roster_unbind, "unlink a person's messenger account")):
+        sub = roster_commands.add_parser(name, help=about)
+        sub.add_argument("name", nargs="?", default="", help="the person's name, or part of it")
+        sub.add_argument("--id", type=int, help="the person's roster id (see roster export)")
+        sub.set_defaults(action=action)
+    return parser
+
+
+async def _start(config: Config, arguments: argparse.Namespace) -> int:
+    """No command: run the bot if there is a token, otherwise open the sandbox."""
+    if config.telegram.token:
+        return await _run(config, arguments)
+    print(text(config.organisation.default_language, "cli.no_token_trying"))
+    return await _try(config, arguments)
+
+
+async def _run(config: Config, arguments: argparse.Namespace) -> int:
+    if not config.telegram.token:
+        print(text(config.organisation.default_language, "cli.no_token"), file=sys.stderr)
+        return 1
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    async with running(config) as application:
+        print(text(config.organisation.default_language, "cli.running", username=application.bot.username))
+        await stop.wait()
+    return 0
+
+
+async def _try(config: Config, arguments: argparse.Namespace) -> int:
+    return await try_bot(config)
+
+
+async def _with_engine(config: Config, work: Callable[[AsyncEngine], Awaitable[int]], *, check: bool = True) -> int:
+    engine = open_engine(config.database_url)
+    try:
+        if check:
+            await ensure_schema(engine)
+        return await work(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _db_upgrade(config: Config, arguments: argparse.Namespace) -> int:
+    async def work(engine: AsyncEngine) -> int:
+        await upgrade(engine)
+        print(text(config.organisation.default_language, "cli.upgraded", head=head_revision()))
+        return 0
+
+    return await _with_engine(config, work, check=False)
+
+
+async def _db_status(config: Config, arguments: argparse.Namespace) -> int:
+    async def work(engine: AsyncEngine) -> int:
+        state = await schema_state(engine)
+        print(text(config.organisation.default_language, "cli.status", current=state.current or "none",
+                   head=state.head))
+        return 0 if state.up_to_date else 3
+
+    return await _with_engine(config, work, check=False)
+
+
+async def _roster_import(config: Config, arguments: argparse.Namespace) -> int:
+    language = config.organisation.default_language
+    try:
+        table = roster.read_table(arguments.file)
+        rows, errors = roster.parse_rows(table, config.organisation.rank_levels)
+    except roster.RosterFileError as error:
+        print(text(language, error.reason, **error.detail), file=sys.stderr)
+        return 1
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        print(text(language, "roster_file.error.unreadable", reason=error), file=sys.stderr)
+        return 1
+
+    async def work(engine: AsyncEngine) -> int:
+        try:
+            async with sessions(engine).begin() as session:
+                result = await roster.import_rows(session, rows, SystemClock().now(), actor="cli")
+                if result.errors:
+                    raise RosterRejected(result.errors)
+        except RosterRejected as rejected:
+            return _report_errors(language, list(rejected.args[0]))
+        print(text(language, "roster_file.imported", created=result.created, updated=result.updated,
+                   unchanged=result.unchanged))
+        return 0
+
+    if errors:
+        return _report_errors(language, errors)
+    return await _with_engine(config, work)
+
+
+def _report_errors(language: str, errors: list[roster.RowError]) -> int:
+    print(text(language, "roster_file.rejected", count=len(errors)), file=sys.stderr)
+    for error in errors:
+        print(text(language, "roster_file.row_error", row=error.row, column=error.column,
+                   reason=text(language, error.reason, **error.detail)), file=sys.stderr)
+    return 1
+
+
+async def _roster_export(config: Config, arguments: argparse.Namespace) -> int:
+    async def work(engine: AsyncEngine) -> int:
+        async with sessions(engine).begin() as session:
+            everyone = await people.everyone(session)
+            table = roster.roster_table(everyone)
+            audit.record(session, at=SystemClock().now(), actor="cli", action="roster.export",
+                         subject=str(arguments.file), count=len(everyone))
+        try:
+            roster.write_table(arguments.file, table)
+        except roster.RosterFileError as error:
+            print(text(config.organisation.default_language, error.reason, **error.detail), file=sys.stderr)
+            return 1
+        print(text(config.organisation.default_language, "roster_file.exported", count=len(table) - 1,
+                   path=arguments.file))
+        return 0
+
+    return await _with_engine(config, work)
+
+
+async def _roster_invite(config: Config, arguments: argparse.Namespace) -> int:
+    language = config.organisation.default_language
+
+    async def work(engine: AsyncEngine) -> int:
+        async with sessions(engine).begin() as session:
+            person = await _one_person(session, language, arguments)
+            if person is None:
+                return 1
+            code, _ = await enrollment.create_invite(session, person, now=SystemClock().now(),
+                                                     valid_days=config.invite_valid_days, actor="cli")
+            name, unit = person.name, person.unit.path
+        username = config.telegram.bot_username or await _bot_username(config)
+        days = config.invite_valid_days
+        if username:
+            print(text(language, "cli.invite_link", name=name, unit=unit, days=days,
+                       link=enrollment.deep_link(username, code)))
+        else:
+            print(text(language, "cli.invite_code", name=name, unit=unit, days=days, code=code))
+        return 0
+
+    return await _with_engine(config, work)
+
+
+async def _roster_unbind(config: Config, arguments: argparse.Namespace) -> int:
+    language = config.organisation.default_language
+
+    async def work(engine: AsyncEngine) -> int:
+        async with sessions(engine).begin() as session:
+            person = await _one_person(session, language, arguments)
+            if person is None:
+                return 1
+            done = await enrollment.unbind(session, person, now=SystemClock().now(), actor="cli")
+            print(text(language, "cli.unbound" if done else "cli.not_bound", name=person.name))
+        return 0
+
+    return await _with_engine(config, work)
+
+
+async def _one_person(session: AsyncSession, language: str, arguments: argparse.Namespace) -> Person | None:
+    """The one person named on the command line (by --id, exact name or part of a name), or None after
+    saying why."""
+    name = arguments.name.strip()
+    if arguments.id is not None:
+        person = await people.person_by_id(session, arguments.id)
+        found = [person] if person is not None else []
+    elif name:
+        found = list(await people.people_within(session, None, name))
+        exact = [person for person in found if person.name == name]
+        found = exact if len(exact) == 1 else found
+    else:
+        found = []
+    if len(found) == 1:
+        return found[0]
+    query = name if arguments.id is None else str(arguments.id)
+    if not found:
+        print(text(language, "cli.no_person", query=query), file=sys.stderr)
+        return None
+    print(text(language, "cli.many_people", query=query), file=sys.stderr)
+    for person in found:
+        print(f"  --id {person.id}  {person.name}  {person.unit.path}  {person.position}", file=sys.stderr)
+    return None
+
+
+async def _bot_username(config: Config) -> str:
+    """Ask the Bot API for the bot's username; "" when there is no token or no answer."""
+    if not config.telegram.token:
+        return ""
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http, http.get(
+            f"{config.telegram.bot_api_url}{config.telegram.token}/getMe"
+        ) as response:
+            body = await response.json()
+            return str(body["result"]["username"]) if body.get("ok") else ""
+    except (aiohttp.ClientError, TimeoutError, KeyError, ValueError):
+        return ""
+

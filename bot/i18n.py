@@ -1,0 +1,46 @@
+"""The language catalogs (bot/locales/<language>.toml): every user-facing text, by key."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bot.config import LANGUAGES
+
+LOCALES = Path(__file__).parent / "locales"
+
+
+@cache
+def catalog(language: str) -> dict[str, str]:
+    """The flat key → text mapping of one language."""
+    with (LOCALES / f"{language}.toml").open("rb") as stream:
+        return dict(_flatten(tomllib.load(stream)))
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            items.extend(_flatten(value, f"{prefix}{key}."))
+        else:
+            items.append((prefix + key, str(value)))
+    return items
+
+
+def text(language: str, key: str, **params: object) -> str:
+    """The text for `key` in `language` (zh-CN when the language is unknown), filled in with `params`."""
+    chosen = language if language in LANGUAGES else LANGUAGES[0]
+    return catalog(chosen)[key].format(**params)
+
+
+def language_of(code: str | None, default: str) -> str:
+    """A messenger's language code (en-GB, zh-hans, …) → one of ours."""
+    if not code:
+        return default
+    if code.lower().startswith("zh"):
+        return "zh-CN"
+    if code.lower().startswith("en"):
+        return "en"
+    return default

@@ -1,0 +1,21 @@
+"""What every handler needs, handed in by the assembly: config, database sessions, the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import Config
+
+
+@dataclass(frozen=True)
+class Services:
+    config: Config
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+
+    @property
+    def default_language(self) -> str:
+        return self.config.organisation.default_language

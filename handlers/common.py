@@ -1,0 +1,137 @@
+"""The access gate every command and button goes through, and small helpers to render replies."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Sequence
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot import identity
+from bot.access import Capability, Viewer, commands_for
+from bot.i18n import language_of, text
+from bot.services import Services
+from storage.models import Person
+
+Context = ContextTypes.DEFAULT_TYPE
+Gated = Callable[[Update, Context, Viewer], Awaitable[None]]
+
+
+def services(context: Context) -> Services:
+    found: Services = context.application.bot_data["services"]
+    return found
+
+
+def language_for(update: Update, context: Context, viewer: Viewer | None) -> str:
+    if viewer is not None:
+        return viewer.language
+    user = update.effective_user
+    return language_of(user.language_code if user else None, services(context).default_language)
+
+
+async def answer(update: Update, language: str, key: str, *, markup: InlineKeyboardMarkup | None = None,
+                 **params: object) -> None:
+    """Reply in the update's chat; a button press is acknowledged first."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(text(language, key, **params), reply_markup=markup)
+
+
+async def refuse_button(update: Update, language: str, key: str) -> None:
+    """A press that is stale, forged or not allowed: a short notice, nothing changes."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text(language, key), show_alert=False)
+
+
+async def load_viewer(update: Update, context: Context) -> Viewer | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    found = services(context)
+    async with found.sessions() as session:
+        return await identity.viewer_for(session, user.id, found.default_language)
+
+
+def gated(capability: Capability) -> Callable[[Gated], Callable[[Update, Context], Awaitable[None]]]:
+    """Run the handler only for an enrolled person, in a private chat, who may use `capability`."""
+
+    def decorate(callback: Gated) -> Callable[[Update, Context], Awaitable[None]]:
+        @functools.wraps(callback)
+        async def handler(update: Update, context: Context) -> None:
+            viewer = await load_viewer(update, context)
+            language = language_for(update, context, viewer)
+            if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
+                await refuse_in_group(update, context, language)
+            elif viewer is None:
+                await refuse_stranger(update, language)
+            elif not viewer.may(capability):
+                if update.callback_query is not None:
+                    await refuse_button(update, language, "refusal.not_allowed")
+                else:
+                    await answer(update, language, "refusal.not_allowed")
+            else:
+                await callback(update, context, viewer)
+
+        return handler
+
+    return decorate
+
+
+async def refuse_stranger(update: Update, language: str) -> None:
+    if update.callback_query is not None:
+        await refuse_button(update, language, "refusal.stranger")
+    else:
+        await answer(update, language, "refusal.stranger")
+
+
+async def refuse_in_group(update: Update, context: Context, language: str) -> None:
+    """Nothing sensitive in groups: point to the private chat and do nothing else."""
+    if update.callback_query is not None:
+        await refuse_button(update, language, "button.stale")
+    elif update.effective_message is not None:
+        link = f"https://t.me/{context.bot.username}"
+        await update.effective_message.reply_text(text(language, "refusal.group", link=link))
+
+
+async def refresh_menu(context: Context, chat_id: int, viewer: Viewer | None, language: str) -> None:
+    """The command menu of this chat shows what this person may do, in their language."""
+    commands = [
+        BotCommand(capability.value, text(language, f"command.{capability.value}"))
+        for capability in commands_for(viewer)
+    ]
+    await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+
+
+def roles_text(viewer: Viewer, language: str) -> str:
+    separator = "、" if language == "zh-CN" else ", "
+    return separator.join(text(language, f"role.{role.value}") for role in sorted(viewer.roles))
+
+
+def people_keyboard(people: Sequence[Person], language: str, action: str) -> InlineKeyboardMarkup:
+    """One button a person; callback data carries the action and an opaque id only."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(
+                text(language, "button.person", name=person.name, unit=person.unit.path),
+                callback_data=f"{action}:{person.id}",
+            )]
+            for person in people
+        ]
+    )
+
+
+def callback_id(update: Update) -> int | None:
+    """The id after the colon of a button's data, or None when the data is not ours."""
+    data = update.callback_query.data if update.callback_query else None
+    _, _, tail = (data or "").partition(":")
+    return int(tail) if tail.isdigit() and len(tail) < 12 else None

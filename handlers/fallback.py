@@ -1,0 +1,50 @@
+"""What nobody else took: unknown text, unknown or stale buttons, and errors."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from handlers.common import Context, answer, language_for, load_viewer, refuse_button, refuse_stranger
+
+log = logging.getLogger(__name__)
+
+
+async def unknown_message(update: Update, context: Context) -> None:
+    if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
+        return  # in groups the bot speaks only when addressed by a command
+    viewer = await load_viewer(update, context)
+    language = language_for(update, context, viewer)
+    if viewer is None:
+        await refuse_stranger(update, language)
+    else:
+        await answer(update, language, "reply.unknown")
+
+
+async def unknown_button(update: Update, context: Context) -> None:
+    viewer = await load_viewer(update, context)
+    await refuse_button(update, language_for(update, context, viewer), "button.stale")
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure with the update; tell the person their action did not take effect."""
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    language = language_for(update, context, None) if "services" in context.application.bot_data else "zh-CN"
+    try:
+        if update.callback_query is not None:
+            await refuse_button(update, language, "reply.try_again")
+        else:
+            await answer(update, language, "reply.try_again")
+    except Exception:  # the messenger may be the thing failing; the log above has what matters
+        log.warning("could not tell chat %s about the failure", update.effective_chat.id)
+
+
+HANDLERS = [
+    MessageHandler(filters.ALL, unknown_message),
+    CallbackQueryHandler(unknown_button),
+]

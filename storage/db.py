@@ -1,0 +1,99 @@
+"""Engine, sessions and the schema version: the only place that knows which database we are on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class SchemaOutdated(Exception):
+    """The database was made by an older (or newer) talkledger: `talkledger db upgrade` brings it up to date."""
+
+    def __init__(self, current: str | None, head: str) -> None:
+        super().__init__(f"schema at revision {current or 'none'}, the code needs {head}: run talkledger db upgrade")
+        self.current, self.head = current or "none", head
+
+
+def open_engine(url: str) -> AsyncEngine:
+    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _tune_sqlite)
+    return engine
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers go on while a writer commits; foreign keys are off in SQLite unless asked.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _alembic_config() -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    current: str | None
+    head: str
+    empty: bool
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+
+async def schema_state(engine: AsyncEngine) -> SchemaState:
+    def read(connection: Connection) -> SchemaState:
+        current = MigrationContext.configure(connection).get_current_revision()
+        empty = not inspect(connection).get_table_names()
+        return SchemaState(current=current, head=head_revision(), empty=empty)
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(read)
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    def run(connection: Connection) -> None:
+        config = _alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def ensure_schema(engine: AsyncEngine) -> None:
+    """Create the schema on an empty database; refuse one made by another version of the code."""
+    state = await schema_state(engine)
+    if state.up_to_date:
+        return
+    if state.empty:
+        await upgrade(engine)
+        return
+    raise SchemaOutdated(state.current, state.head)
