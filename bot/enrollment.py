@@ -57,7 +57,7 @@ async def redeem(
     session: AsyncSession, code: str, *, telegram_user_id: int, language: str | None, now: datetime
 ) -> RedeemResult:
     invite = await session.scalar(
-        select(Invite).where(Invite.code_hash == hash_code(code)).with_for_update()
+        select(Invite).where(Invite.code_hash == hash_code(code)).with_for_update(of=Invite)
     )
     reason = (
         "unknown" if invite is None

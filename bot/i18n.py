@@ -29,7 +29,7 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
     return items
 
 
-def text(language: str, key: str, **params: object) -> str:
+def text(language: str, key: str, /, **params: object) -> str:
     """The text for `key` in `language` (zh-CN when the language is unknown), filled in with `params`."""
     chosen = language if language in LANGUAGES else LANGUAGES[0]
     return catalog(chosen)[key].format(**params)

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from bot import enrollment, roster
 from bot.app import TalkApplication, running
-from bot.clock import SystemClock
+from bot.clock import Clock, SystemClock
 from bot.config import Config, TelegramConfig
 from bot.emulator import Emulator, EmulatorServer
 from bot.i18n import text
@@ -38,12 +38,12 @@ DEMO_ROSTER = [
 ]
 
 
-async def seed_demo(config: Config) -> list[tuple[str, str, str]]:
+async def seed_demo(config: Config, clock: Clock | None = None) -> list[tuple[str, str, str]]:
     """Create the demo roster; (name, position, invite code) for each person."""
+    clock = clock or SystemClock()
     engine = open_engine(config.database_url)
     try:
         await ensure_schema(engine)
-        clock = SystemClock()
         rows, errors = roster.parse_rows(DEMO_ROSTER, config.organisation.rank_levels)
         assert not errors, errors
         async with sessions(engine).begin() as session:

@@ -37,7 +37,7 @@ def language_for(update: Update, context: Context, viewer: Viewer | None) -> str
     return language_of(user.language_code if user else None, services(context).default_language)
 
 
-async def answer(update: Update, language: str, key: str, *, markup: InlineKeyboardMarkup | None = None,
+async def answer(update: Update, language: str, key: str, /, *, markup: InlineKeyboardMarkup | None = None,
                  **params: object) -> None:
     """Reply in the update's chat; a button press is acknowledged first."""
     if update.callback_query is not None:

@@ -1,0 +1,122 @@
+"""Fixtures: a database (SQLite, and PostgreSQL for tests marked both_databases), the Bot API emulator,
+the real bot polling it, and people who write to the bot through the emulator's control API."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from bot.app import TalkApplication, running
+from bot.clock import ManualClock
+from bot.config import Config, TelegramConfig
+from bot.emulator import Emulator, EmulatorServer
+from bot.sandbox import SANDBOX_TOKEN, seed_demo
+from bot.transcript import ChatUser, EmulatorClient
+
+POSTGRES_ADMIN_URL = os.environ.get("TALKLEDGER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_databases") is not None
+        metafunc.parametrize("database", ["sqlite", "postgresql"] if both else ["sqlite"], scope="function")
+
+
+@pytest.fixture
+async def db_url(database: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database for this test."""
+    if database == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        return
+    name = f"tl_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    except (OSError, asyncpg.PostgresError) as error:
+        if os.environ.get("CI"):
+            raise  # CI must test PostgreSQL; a developer without it may skip
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {error}")
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        server = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+        yield f"{server}/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2025, 3, 5, 7, 0, tzinfo=UTC))  # 15:00 in Lanzhou
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[EmulatorServer]:
+    server = EmulatorServer(Emulator(token=SANDBOX_TOKEN))
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def config(db_url: str, emulator: EmulatorServer) -> Config:
+    return dataclasses.replace(
+        Config(),
+        telegram=TelegramConfig(token=SANDBOX_TOKEN, api_base_url=emulator.url),
+        database_url=db_url,
+    )
+
+
+@pytest.fixture
+async def invites(config: Config, clock: ManualClock) -> dict[str, str]:
+    """The demo roster (see bot/sandbox.py), seeded before the bot starts: name → invite code."""
+    return {name: code for name, _, code in await seed_demo(config, clock)}
+
+
+@pytest.fixture
+async def bot(config: Config, clock: ManualClock) -> AsyncIterator[TalkApplication]:
+    async with running(config, clock, poll_timeout=1) as application:
+        yield application
+
+
+@pytest.fixture
+async def control(emulator: EmulatorServer) -> AsyncIterator[EmulatorClient]:
+    async with EmulatorClient(emulator.url) as client:
+        yield client
+
+
+People = Callable[..., ChatUser]
+
+
+@pytest.fixture
+def person(bot: TalkApplication, control: EmulatorClient) -> People:
+    """A new messenger account: person("赵敏") → a ChatUser with an id nobody else has."""
+    ids = itertools.count(5001)
+
+    def make(first_name: str, language_code: str = "zh-CN", chat: dict[str, object] | None = None) -> ChatUser:
+        return ChatUser(control, bot, next(ids), first_name, language_code=language_code, chat=chat)
+
+    return make
+
+
+Enroll = Callable[[str], Awaitable[ChatUser]]
+
+
+@pytest.fixture
+def enrolled(person: People, invites: dict[str, str]) -> Enroll:
+    """A demo person who has opened their invite link."""
+
+    async def enroll(name: str) -> ChatUser:
+        user = person(name)
+        await user.send(f"/start {invites[name]}")
+        assert name in user.last_reply
+        return user
+
+    return enroll
