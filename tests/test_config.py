@@ -1,0 +1,101 @@
+"""config.toml validation and environment overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import DEFAULT_RANK_LEVELS, DEFAULT_TALK_KINDS, ConfigError, load_config
+
+TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ_abc-def"
+
+
+def write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_no_file_means_the_documented_defaults(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "absent.toml", environ={})
+    assert config.organisation.time_zone == "Asia/Shanghai"
+    assert config.organisation.default_language == "zh-CN"
+    assert config.organisation.talk_kinds == DEFAULT_TALK_KINDS
+    assert config.organisation.talk_kinds[:3] == ("工作约谈", "提醒约谈", "告诫约谈")
+    assert config.organisation.rank_levels == DEFAULT_RANK_LEVELS
+    assert config.telegram.token == "" and config.invite_valid_days == 7
+    assert config.database_url.startswith("sqlite+aiosqlite://")
+
+
+def test_the_example_config_is_valid(tmp_path: Path) -> None:
+    example = Path(__file__).parent.parent / "config.example.toml"
+    config = load_config(example, environ={})
+    assert config.organisation.rank_levels == DEFAULT_RANK_LEVELS
+
+
+def test_environment_overrides_secrets_and_database(tmp_path: Path) -> None:
+    path = write(tmp_path, '[telegram]\napi_base_url = "http://127.0.0.1:8081"\n')
+    config = load_config(path, environ={
+        "TALKLEDGER_TOKEN": TOKEN,
+        "TALKLEDGER_DATABASE_URL": "postgresql+asyncpg://bot@db/talkledger",
+    })
+    assert config.telegram.token == TOKEN
+    assert config.database_url == "postgresql+asyncpg://bot@db/talkledger"
+    assert config.telegram.bot_api_url == "http://127.0.0.1:8081/bot"
+    assert config.telegram.file_api_url == "http://127.0.0.1:8081/file/bot"
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ('[organisation]\ntime_zone = "Mars/Olympus"\n', "organisation.time_zone"),
+        ('[organisation]\ndefault_language = "fr"\n', "organisation.default_language"),
+        ("[organisation]\ntalk_kinds = []\n", "organisation.talk_kinds"),
+        ('[organisation]\nrank_levels = ["县处级", "县处级"]\n', "organisation.rank_levels"),
+        ('[telegram]\ntoken = "not a token"\n', "telegram.token"),
+        ('[telegram]\napi_base_url = "ftp://x"\n', "telegram.api_base_url"),
+        ('[database]\nurl = "mysql://x"\n', "database.url"),
+        ("[enrollment]\ninvite_valid_days = 0\n", "enrollment.invite_valid_days"),
+        ('[enrollment]\ninvite_valid_days = "7"\n', "enrollment.invite_valid_days"),
+        ("[organisation]\nname = 5\n", "organisation.name"),
+        ("[colour]\nx = 1\n", "colour"),
+        ("organisation = 3\n", "organisation"),
+    ],
+)
+def test_a_bad_value_names_the_key_and_what_was_expected(tmp_path: Path, body: str, key: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(write(tmp_path, body), environ={})
+    assert raised.value.key == key
+    assert "expected" in str(raised.value)
+
+
+def test_the_token_is_never_echoed_in_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(write(tmp_path, '[telegram]\ntoken = "secret-but-wrong"\n'), environ={})
+    assert "secret-but-wrong" not in str(raised.value)
+
+
+def test_the_cli_reports_a_bad_config_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "[organisation]\ntime_zone = 'Nowhere/City'\n")
+    assert main(["--config", str(path), "db", "status"]) == 2
+    error = capsys.readouterr().err
+    assert "organisation.time_zone" in error and "Asia/Shanghai" in error
+    assert "Traceback" not in error
+
+
+def test_broken_toml_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "[organisation\n")
+    assert main(["--config", str(path), "db", "status"]) == 2
+    assert "TOML" in capsys.readouterr().err
+
+
+def test_run_without_a_token_says_how_to_get_one(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TALKLEDGER_TOKEN", raising=False)
+    assert main(["--config", str(tmp_path / "none.toml"), "run"]) == 1
+    error = capsys.readouterr().err
+    assert "@BotFather" in error and "talkledger try" in error
