@@ -8,8 +8,9 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from sqlalchemy.exc import OperationalError
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         print(text("zh-CN", "cli.config_error", path=path, error=error), file=sys.stderr)
         return 2
     language = config.organisation.default_language
-    command: Callable[[Config, argparse.Namespace], Awaitable[int]] = arguments.action
+    command: Callable[[Config, argparse.Namespace], Coroutine[Any, Any, int]] = arguments.action
     try:
         return asyncio.run(command(config, arguments))
     except SchemaOutdated as error:

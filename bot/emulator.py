@@ -29,7 +29,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 JSON_FIELDS = {
     "reply_markup", "entities", "caption_entities", "commands", "scope", "reply_parameters",
@@ -537,8 +537,7 @@ class EmulatorServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self._port)
         await site.start()
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-        port = sockets[0].getsockname()[1]
+        port = self._runner.addresses[0][1]
         self.url = f"http://127.0.0.1:{port}"
         return self.url
 
@@ -587,9 +586,9 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, 
     elif request.content_type == "multipart/form-data":
         reader = await request.multipart()
         async for part in reader:
-            if part.name is None or not hasattr(part, "filename"):
+            if not isinstance(part, BodyPartReader) or part.name is None:
                 continue
-            content = await part.read()  # type: ignore[union-attr]
+            content = await part.read()
             if part.filename:
                 uploads[part.name] = (part.filename, bytes(content))
             else:

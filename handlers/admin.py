@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import enrollment
 from bot.access import Capability, Viewer
 from bot.i18n import text
-from handlers.common import Context, answer, callback_id, gated, people_keyboard, refuse_button, services
+from handlers.common import Context, Handlers, answer, callback_id, gated, people_keyboard, refuse_button, services
 from storage import people
 from storage.models import Person
 
@@ -119,7 +119,7 @@ async def roster_overview(update: Update, context: Context, viewer: Viewer) -> N
         await update.effective_chat.send_message("\n".join(lines)[:4000])
 
 
-HANDLERS = [
+HANDLERS: Handlers = [
     CommandHandler("invite", invite_command),
     CallbackQueryHandler(invite_button, pattern=r"^invite:"),
     CommandHandler("unbind", unbind_command),

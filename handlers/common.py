@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -13,7 +14,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
+from telegram.ext import BaseHandler, ContextTypes
 
 from bot import identity
 from bot.access import Capability, Viewer, commands_for
@@ -22,7 +23,9 @@ from bot.services import Services
 from storage.models import Person
 
 Context = ContextTypes.DEFAULT_TYPE
-Gated = Callable[[Update, Context, Viewer], Awaitable[None]]
+Gated = Callable[[Update, Context, Viewer], Coroutine[Any, Any, None]]
+HandlerCallback = Callable[[Update, Context], Coroutine[Any, Any, None]]
+Handlers = list[BaseHandler[Any, Any, Any]]
 
 
 def services(context: Context) -> Services:
@@ -62,10 +65,10 @@ async def load_viewer(update: Update, context: Context) -> Viewer | None:
         return await identity.viewer_for(session, user.id, found.default_language)
 
 
-def gated(capability: Capability) -> Callable[[Gated], Callable[[Update, Context], Awaitable[None]]]:
+def gated(capability: Capability) -> Callable[[Gated], HandlerCallback]:
     """Run the handler only for an enrolled person, in a private chat, who may use `capability`."""
 
-    def decorate(callback: Gated) -> Callable[[Update, Context], Awaitable[None]]:
+    def decorate(callback: Gated) -> HandlerCallback:
         @functools.wraps(callback)
         async def handler(update: Update, context: Context) -> None:
             viewer = await load_viewer(update, context)

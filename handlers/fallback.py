@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from handlers.common import Context, answer, language_for, load_viewer, refuse_button, refuse_stranger
+from handlers.common import Context, Handlers, answer, language_for, load_viewer, refuse_button, refuse_stranger
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ async def on_error(update: object, context: Context) -> None:
         log.warning("could not tell chat %s about the failure", update.effective_chat.id)
 
 
-HANDLERS = [
+HANDLERS: Handlers = [
     MessageHandler(filters.ALL, unknown_message),
     CallbackQueryHandler(unknown_button),
 ]

@@ -9,7 +9,7 @@ from bot import identity
 from bot.access import Capability, Viewer, commands_for
 from bot.config import LANGUAGES
 from bot.i18n import text
-from handlers.common import Context, answer, gated, refresh_menu, refuse_button, roles_text, services
+from handlers.common import Context, Handlers, answer, gated, refresh_menu, refuse_button, roles_text, services
 from storage import people
 
 
@@ -67,7 +67,7 @@ async def set_language(update: Update, context: Context, viewer: Viewer) -> None
         await refresh_menu(context, update.effective_chat.id, updated, chosen)
 
 
-HANDLERS = [
+HANDLERS: Handlers = [
     CommandHandler("help", show_help),
     CommandHandler("me", show_me),
     CommandHandler("lang", choose_language),

@@ -12,6 +12,7 @@ from bot import enrollment, identity
 from bot.enrollment import Redemption
 from handlers.common import (
     Context,
+    Handlers,
     answer,
     language_for,
     load_viewer,
@@ -68,4 +69,4 @@ async def start(update: Update, context: Context) -> None:
                  position=position or "—", roles=roles_text(enrolled, enrolled.language))
 
 
-HANDLERS = [CommandHandler("start", start)]
+HANDLERS: Handlers = [CommandHandler("start", start)]

@@ -9,6 +9,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text
+from bot.transcript import EmulatorClient
 from storage import audit
 from storage.db import open_engine, sessions
 from tests.conftest import Enroll, People
@@ -165,3 +166,15 @@ async def test_an_admin_unbinds_an_account_and_it_becomes_a_stranger(enrolled: E
     await zhao.send("/help")
     assert zhao.reply_texts == [STRANGER]
     assert "account.unbind" in await audit_actions(config)
+
+
+async def test_a_messenger_hiccup_is_retried_or_answered(enrolled: Enroll, control: EmulatorClient) -> None:
+    member = await enrolled("赵敏")
+    # Rate limited once: the bot waits the retry_after and sends the reply.
+    await control.post("faults", {"method": "sendMessage", "status": 429, "retry_after": 1, "count": 1})
+    await member.send("/help")
+    assert member.last_reply.startswith(text("zh-CN", "help.title", name="赵敏"))
+    # A 502 once: the help is lost, so the person is told their action did not take effect.
+    await control.post("faults", {"method": "sendMessage", "status": 502, "count": 1})
+    await member.send("/me")
+    assert member.reply_texts == [text("zh-CN", "reply.try_again")]
