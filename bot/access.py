@@ -78,9 +78,7 @@ class Viewer:
 
     def covers(self, capability: Capability, unit_path: str) -> bool:
         """May this viewer use `capability` on something that belongs to `unit_path`?"""
-        return any(
-            grant.role in ALLOWED[capability] and within(unit_path, grant.scope) for grant in self.grants
-        )
+        return any(grant.role in ALLOWED[capability] and within(unit_path, grant.scope) for grant in self.grants)
 
     def scopes(self, capability: Capability) -> tuple[str, ...]:
         return tuple(grant.scope for grant in self.grants if grant.role in ALLOWED[capability])

@@ -81,8 +81,7 @@ async def running(
         application = build_application(config, found, token=token)
         async with application:
             assert application.updater is not None
-            await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout,
-                                                    drop_pending_updates=False)
+            await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, drop_pending_updates=False)
             await application.start()
             log.info("talkledger is running as @%s", application.bot.username)
             try:

@@ -35,8 +35,10 @@ class RosterRejected(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if arguments.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if arguments.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token in the URL
     path = Path(arguments.config or os.environ.get("TALKLEDGER_CONFIG") or "config.toml")
     try:
@@ -67,8 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="run the bot by polling (needs a token)").set_defaults(action=_run)
     commands.add_parser("try", help="try the bot locally, no token needed").set_defaults(action=_try)
 
-    database = commands.add_parser("db", help="the database schema").add_subparsers(title="db commands",
-                                                                                    required=True)
+    database = commands.add_parser("db", help="the database schema").add_subparsers(title="db commands", required=True)
     database.add_parser("upgrade", help="upgrade the schema to this version").set_defaults(action=_db_upgrade)
     database.add_parser("status", help="show the schema revision").set_defaults(action=_db_status)
 
@@ -81,8 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     exporting = roster_commands.add_parser("export", help="write the roster to .csv or .xlsx")
     exporting.add_argument("file", type=Path)
     exporting.set_defaults(action=_roster_export)
-    for name, action, about in (("invite", _roster_invite, "create an invite link for a person"),
-                                ("unbind", _roster_unbind, "unlink a person's messenger account")):
+    for name, action, about in (
+        ("invite", _roster_invite, "create an invite link for a person"),
+        ("unbind", _roster_unbind, "unlink a person's messenger account"),
+    ):
         sub = roster_commands.add_parser(name, help=about)
         sub.add_argument("name", nargs="?", default="", help="the person's name, or part of it")
         sub.add_argument("--id", type=int, help="the person's roster id (see roster export)")
@@ -138,8 +141,9 @@ async def _db_upgrade(config: Config, arguments: argparse.Namespace) -> int:
 async def _db_status(config: Config, arguments: argparse.Namespace) -> int:
     async def work(engine: AsyncEngine) -> int:
         state = await schema_state(engine)
-        print(text(config.organisation.default_language, "cli.status", current=state.current or "none",
-                   head=state.head))
+        print(
+            text(config.organisation.default_language, "cli.status", current=state.current or "none", head=state.head)
+        )
         return 0 if state.up_to_date else 3
 
     return await _with_engine(config, work, check=False)
@@ -165,8 +169,15 @@ async def _roster_import(config: Config, arguments: argparse.Namespace) -> int:
                     raise RosterRejected(result.errors)
         except RosterRejected as rejected:
             return _report_errors(language, list(rejected.args[0]))
-        print(text(language, "roster_file.imported", created=result.created, updated=result.updated,
-                   unchanged=result.unchanged))
+        print(
+            text(
+                language,
+                "roster_file.imported",
+                created=result.created,
+                updated=result.updated,
+                unchanged=result.unchanged,
+            )
+        )
         return 0
 
     if errors:
@@ -177,8 +188,16 @@ async def _roster_import(config: Config, arguments: argparse.Namespace) -> int:
 def _report_errors(language: str, errors: list[roster.RowError]) -> int:
     print(text(language, "roster_file.rejected", count=len(errors)), file=sys.stderr)
     for error in errors:
-        print(text(language, "roster_file.row_error", row=error.row, column=error.column,
-                   reason=text(language, error.reason, **error.detail)), file=sys.stderr)
+        print(
+            text(
+                language,
+                "roster_file.row_error",
+                row=error.row,
+                column=error.column,
+                reason=text(language, error.reason, **error.detail),
+            ),
+            file=sys.stderr,
+        )
     return 1
 
 
@@ -187,15 +206,24 @@ async def _roster_export(config: Config, arguments: argparse.Namespace) -> int:
         async with sessions(engine).begin() as session:
             everyone = await people.everyone(session)
             table = roster.roster_table(everyone)
-            audit.record(session, at=SystemClock().now(), actor="cli", action="roster.export",
-                         subject=str(arguments.file), count=len(everyone))
+            audit.record(
+                session,
+                at=SystemClock().now(),
+                actor="cli",
+                action="roster.export",
+                subject=str(arguments.file),
+                count=len(everyone),
+            )
         try:
             roster.write_table(arguments.file, table)
         except roster.RosterFileError as error:
             print(text(config.organisation.default_language, error.reason, **error.detail), file=sys.stderr)
             return 1
-        print(text(config.organisation.default_language, "roster_file.exported", count=len(table) - 1,
-                   path=arguments.file))
+        print(
+            text(
+                config.organisation.default_language, "roster_file.exported", count=len(table) - 1, path=arguments.file
+            )
+        )
         return 0
 
     return await _with_engine(config, work)
@@ -209,14 +237,23 @@ async def _roster_invite(config: Config, arguments: argparse.Namespace) -> int:
             person = await _one_person(session, language, arguments)
             if person is None:
                 return 1
-            code, _ = await enrollment.create_invite(session, person, now=SystemClock().now(),
-                                                     valid_days=config.invite_valid_days, actor="cli")
+            code, _ = await enrollment.create_invite(
+                session, person, now=SystemClock().now(), valid_days=config.invite_valid_days, actor="cli"
+            )
             name, unit = person.name, person.unit.path
         username = config.telegram.bot_username or await _bot_username(config)
         days = config.invite_valid_days
         if username:
-            print(text(language, "cli.invite_link", name=name, unit=unit, days=days,
-                       link=enrollment.deep_link(username, code)))
+            print(
+                text(
+                    language,
+                    "cli.invite_link",
+                    name=name,
+                    unit=unit,
+                    days=days,
+                    link=enrollment.deep_link(username, code),
+                )
+            )
         else:
             print(text(language, "cli.invite_code", name=name, unit=unit, days=days, code=code))
         return 0
@@ -269,11 +306,11 @@ async def _bot_username(config: Config) -> str:
     if not config.telegram.token:
         return ""
     try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http, http.get(
-            f"{config.telegram.bot_api_url}{config.telegram.token}/getMe"
-        ) as response:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http,
+            http.get(f"{config.telegram.bot_api_url}{config.telegram.token}/getMe") as response,
+        ):
             body = await response.json()
             return str(body["result"]["username"]) if body.get("ok") else ""
     except (aiohttp.ClientError, TimeoutError, KeyError, ValueError):
         return ""
-

@@ -104,9 +104,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
 
     database_url = _string(database, "database.url", Config.database_url)
     if not re.match(r"^(sqlite\+aiosqlite|postgresql\+asyncpg)://", database_url):
-        raise ConfigError(
-            "database.url", "a URL starting sqlite+aiosqlite:// or postgresql+asyncpg://", database_url
-        )
+        raise ConfigError("database.url", "a URL starting sqlite+aiosqlite:// or postgresql+asyncpg://", database_url)
 
     time_zone = _string(organisation, "organisation.time_zone", OrganisationConfig.time_zone)
     try:

@@ -32,8 +32,15 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 JSON_FIELDS = {
-    "reply_markup", "entities", "caption_entities", "commands", "scope", "reply_parameters",
-    "link_preview_options", "allowed_updates", "media",
+    "reply_markup",
+    "entities",
+    "caption_entities",
+    "commands",
+    "scope",
+    "reply_parameters",
+    "link_preview_options",
+    "allowed_updates",
+    "media",
 }
 INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "cache_time"}
 SENDING_METHODS = {"sendMessage", "sendDocument", "sendPhoto", "editMessageText", "editMessageReplyMarkup"}
@@ -117,8 +124,15 @@ class Emulator:
 
     @property
     def bot_user(self) -> dict[str, Any]:
-        return {"id": self.bot_id, "is_bot": True, "first_name": self.bot_name, "username": self.bot_username,
-                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": self.bot_name,
+            "username": self.bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def _bot_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -192,8 +206,11 @@ class Emulator:
 
     async def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self.webhook_url:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                "use deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset") or 0)
         limit = max(1, min(100, int(params.get("limit") or 100)))
         timeout = max(0.0, float(params.get("timeout") or 0))
@@ -228,8 +245,10 @@ class Emulator:
     def api_setMyCommands(self, params: dict[str, Any]) -> bool:
         commands = params.get("commands") or []
         if len(commands) > 100 or not all(
-            isinstance(command, dict) and 1 <= len(command.get("command", "")) <= 32
-            and 1 <= len(command.get("description", "")) <= 256 for command in commands
+            isinstance(command, dict)
+            and 1 <= len(command.get("command", "")) <= 32
+            and 1 <= len(command.get("description", "")) <= 256
+            for command in commands
         ):
             raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
         self.commands[_scope_key(params)] = commands
@@ -253,8 +272,12 @@ class Emulator:
     def api_sendDocument(self, params: dict[str, Any], uploads: dict[str, tuple[str, bytes]]) -> dict[str, Any]:
         stored = self._store_upload(params, uploads, "document", "documents")
         filename = uploads.get("document", ("file", b""))[0]
-        document = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                    "file_name": filename, "file_size": len(stored.content)}
+        document = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": filename,
+            "file_size": len(stored.content),
+        }
         return self._bot_message(params, document=document, caption=params.get("caption"))
 
     def api_sendPhoto(self, params: dict[str, Any], uploads: dict[str, tuple[str, bytes]]) -> dict[str, Any]:
@@ -265,8 +288,12 @@ class Emulator:
         stored = self.files.get(str(params.get("file_id")))
         if stored is None:
             raise ApiError(400, "Bad Request: invalid file_id")
-        return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                "file_size": len(stored.content), "file_path": stored.file_path}
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.content),
+            "file_path": stored.file_path,
+        }
 
     def api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._bot_owned_message(params)
@@ -275,8 +302,11 @@ class Emulator:
             raise ApiError(400, "Bad Request: message text is empty")
         markup = params.get("reply_markup")
         if message.get("text") == text and message.get("reply_markup") == markup:
-            raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply "
-                                "markup are exactly the same as a current content and reply markup of the message")
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message",
+            )
         return self._edit(message, text=text, reply_markup=markup)
 
     def api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -317,8 +347,11 @@ class Emulator:
         chat = self._chat(params)
         markup = params.get("reply_markup")
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids[chat["id"]]), "from": self.bot_user, "chat": chat,
-            "date": int(time.time()), **{key: value for key, value in content.items() if value is not None},
+            "message_id": next(self._message_ids[chat["id"]]),
+            "from": self.bot_user,
+            "chat": chat,
+            "date": int(time.time()),
+            **{key: value for key, value in content.items() if value is not None},
         }
         if markup:
             message["reply_markup"] = markup
@@ -350,8 +383,9 @@ class Emulator:
         self._event("edited", message)
         return _public(message)
 
-    def _store_upload(self, params: dict[str, Any], uploads: dict[str, tuple[str, bytes]], name: str,
-                      folder: str) -> StoredFile:
+    def _store_upload(
+        self, params: dict[str, Any], uploads: dict[str, tuple[str, bytes]], name: str, folder: str
+    ) -> StoredFile:
         if name in uploads:
             filename, content = uploads[name]
             return self.store_file(content, folder, filename)
@@ -412,8 +446,13 @@ class Emulator:
 
     async def _user_message(self, body: dict[str, Any], **content: Any) -> web.Response:
         user, chat = self._user_and_chat(body)
-        message = {"message_id": next(self._message_ids[chat["id"]]), "from": user, "chat": chat,
-                   "date": int(time.time()), **content}
+        message = {
+            "message_id": next(self._message_ids[chat["id"]]),
+            "from": user,
+            "chat": chat,
+            "date": int(time.time()),
+            **content,
+        }
         self.messages[chat["id"]].append({**message, "edits": [], "deleted": False})
         update_id = await self._push_update({"message": message})
         return web.json_response({"update_id": update_id, "message": message})
@@ -434,9 +473,16 @@ class Emulator:
         filename = str(body.get("filename") or "file.bin")
         stored = self.store_file(data, "photos" if kind == "photo" else "documents", filename)
         content: dict[str, Any] = (
-            {"photo": _photo_sizes(stored)} if kind == "photo"
-            else {"document": {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                               "file_name": filename, "file_size": len(data)}}
+            {"photo": _photo_sizes(stored)}
+            if kind == "photo"
+            else {
+                "document": {
+                    "file_id": stored.file_id,
+                    "file_unique_id": stored.file_unique_id,
+                    "file_name": filename,
+                    "file_size": len(data),
+                }
+            }
         )
         if body.get("caption"):
             content["caption"] = body["caption"]
@@ -448,8 +494,10 @@ class Emulator:
         if body.get("chat_id") is not None:
             chat = self.chats.get(int(body["chat_id"]), chat)
         candidates = [
-            message for message in reversed(self.messages[chat["id"]])
-            if not message["deleted"] and message.get("reply_markup", {}).get("inline_keyboard")
+            message
+            for message in reversed(self.messages[chat["id"]])
+            if not message["deleted"]
+            and message.get("reply_markup", {}).get("inline_keyboard")
             and (body.get("message_id") is None or message["message_id"] == body["message_id"])
         ]
         for message in candidates:
@@ -467,8 +515,13 @@ class Emulator:
     async def _press(self, user: dict[str, Any], message: dict[str, Any], data: str) -> web.Response:
         query_id = str(next(self._callback_ids) * 7919 + 100000)
         self.callbacks[query_id] = {"answered": False, "text": None, "show_alert": False}
-        query = {"id": query_id, "from": user, "message": _public(message),
-                 "chat_instance": str(message["chat"]["id"]), "data": data}
+        query = {
+            "id": query_id,
+            "from": user,
+            "message": _public(message),
+            "chat_instance": str(message["chat"]["id"]),
+            "data": data,
+        }
         update_id = await self._push_update({"callback_query": query})
         return web.json_response({"update_id": update_id, "callback_query_id": query_id})
 
@@ -504,11 +557,17 @@ class Emulator:
 
     async def _control_faults(self, request: web.Request) -> web.Response:
         body = await request.json()
-        self.faults.append(Fault(
-            method=body.get("method", "*"), status=body.get("status", 500), count=int(body.get("count", 1)),
-            description=body.get("description", ""), retry_after=int(body.get("retry_after", 1)),
-            delay=float(body.get("delay", 30.0)), chat_id=body.get("chat_id"),
-        ))
+        self.faults.append(
+            Fault(
+                method=body.get("method", "*"),
+                status=body.get("status", 500),
+                count=int(body.get("count", 1)),
+                description=body.get("description", ""),
+                retry_after=int(body.get("retry_after", 1)),
+                delay=float(body.get("delay", 30.0)),
+                chat_id=body.get("chat_id"),
+            )
+        )
         return web.json_response({"ok": True})
 
     async def _control_block(self, request: web.Request) -> web.Response:
@@ -533,7 +592,9 @@ class EmulatorServer:
         self.url = ""
 
     async def start(self) -> str:
-        self._runner = web.AppRunner(self.emulator.web_app(), access_log=None)
+        self._runner = web.AppRunner(
+            self.emulator.web_app(), access_log=None, handler_cancellation=True, shutdown_timeout=1.0
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self._port)
         await site.start()
@@ -552,8 +613,15 @@ def _public(message: dict[str, Any]) -> dict[str, Any]:
 
 def _photo_sizes(stored: StoredFile) -> list[dict[str, Any]]:
     width, height = _png_size(stored.content)
-    return [{"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "width": width,
-             "height": height, "file_size": len(stored.content)}]
+    return [
+        {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "width": width,
+            "height": height,
+            "file_size": len(stored.content),
+        }
+    ]
 
 
 def _png_size(content: bytes) -> tuple[int, int]:

@@ -26,18 +26,35 @@ def deep_link(bot_username: str, code: str) -> str:
 
 
 async def create_invite(
-    session: AsyncSession, person: Person, *, now: datetime, valid_days: int, actor: str,
+    session: AsyncSession,
+    person: Person,
+    *,
+    now: datetime,
+    valid_days: int,
+    actor: str,
     created_by_id: int | None = None,
 ) -> tuple[str, datetime]:
     """A new code for `person` and its expiry. Earlier unused codes for them stay valid until they expire."""
     code = secrets.token_urlsafe(CODE_BYTES)
     expires_at = now + timedelta(days=valid_days)
     session.add(
-        Invite(code_hash=hash_code(code), person_id=person.id, created_by_id=created_by_id, created_at=now,
-               expires_at=expires_at)
+        Invite(
+            code_hash=hash_code(code),
+            person_id=person.id,
+            created_by_id=created_by_id,
+            created_at=now,
+            expires_at=expires_at,
+        )
     )
-    audit.record(session, at=now, actor=actor, actor_person_id=created_by_id, action="invite.create",
-                 subject=f"person:{person.id}", expires_at=expires_at.isoformat())
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        actor_person_id=created_by_id,
+        action="invite.create",
+        subject=f"person:{person.id}",
+        expires_at=expires_at.isoformat(),
+    )
     return code, expires_at
 
 
@@ -56,19 +73,22 @@ class RedeemResult:
 async def redeem(
     session: AsyncSession, code: str, *, telegram_user_id: int, language: str | None, now: datetime
 ) -> RedeemResult:
-    invite = await session.scalar(
-        select(Invite).where(Invite.code_hash == hash_code(code)).with_for_update(of=Invite)
-    )
+    invite = await session.scalar(select(Invite).where(Invite.code_hash == hash_code(code)).with_for_update(of=Invite))
     reason = (
-        "unknown" if invite is None
-        else "used" if invite.used_at is not None
-        else "expired" if invite.expires_at <= now
-        else "inactive" if not invite.person.active
+        "unknown"
+        if invite is None
+        else "used"
+        if invite.used_at is not None
+        else "expired"
+        if invite.expires_at <= now
+        else "inactive"
+        if not invite.person.active
         else None
     )
     if invite is None or reason is not None:
-        audit.record(session, at=now, actor=f"telegram:{telegram_user_id}", action="invite.refused",
-                     reason=reason or "unknown")
+        audit.record(
+            session, at=now, actor=f"telegram:{telegram_user_id}", action="invite.refused", reason=reason or "unknown"
+        )
         return RedeemResult(Redemption.REFUSED)
     bound = await people.person_by_telegram(session, telegram_user_id)
     if bound is not None and bound.id != invite.person_id:
@@ -79,18 +99,32 @@ async def redeem(
     if person.language is None and language is not None:
         person.language = language
     person.updated_at = now
-    audit.record(session, at=now, actor=f"telegram:{telegram_user_id}", actor_person_id=person.id,
-                 action="invite.redeem", subject=f"person:{person.id}")
+    audit.record(
+        session,
+        at=now,
+        actor=f"telegram:{telegram_user_id}",
+        actor_person_id=person.id,
+        action="invite.redeem",
+        subject=f"person:{person.id}",
+    )
     return RedeemResult(Redemption.ENROLLED, person)
 
 
-async def unbind(session: AsyncSession, person: Person, *, now: datetime, actor: str,
-                 actor_person_id: int | None = None) -> bool:
+async def unbind(
+    session: AsyncSession, person: Person, *, now: datetime, actor: str, actor_person_id: int | None = None
+) -> bool:
     """Detach the person's messenger account; False if none was bound."""
     if person.telegram_user_id is None:
         return False
-    audit.record(session, at=now, actor=actor, actor_person_id=actor_person_id, action="account.unbind",
-                 subject=f"person:{person.id}", telegram_user_id=person.telegram_user_id)
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        actor_person_id=actor_person_id,
+        action="account.unbind",
+        subject=f"person:{person.id}",
+        telegram_user_id=person.telegram_user_id,
+    )
     person.telegram_user_id = None
     person.updated_at = now
     return True

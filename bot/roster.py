@@ -126,8 +126,9 @@ def parse_rows(table: Sequence[Sequence[str]], rank_levels: Sequence[str]) -> tu
             int(values["id"]) if values.get("id", "").isdigit() else (_unit_path(values["unit"]), values["name"])
         )
         if key in seen:
-            row_errors.append(RowError(number, _header(positions, "name"), "roster_file.error.duplicate",
-                                       {"other": seen[key]}))
+            row_errors.append(
+                RowError(number, _header(positions, "name"), "roster_file.error.duplicate", {"other": seen[key]})
+            )
         seen.setdefault(key, number)
         if row_errors:
             errors.extend(row_errors)
@@ -195,9 +196,7 @@ def _parse_roles(text: str, own_unit: str) -> tuple[tuple[Role, str], ...] | Non
     return tuple(grants)
 
 
-async def import_rows(
-    session: AsyncSession, rows: Iterable[RosterRow], now: datetime, actor: str
-) -> ImportResult:
+async def import_rows(session: AsyncSession, rows: Iterable[RosterRow], now: datetime, actor: str) -> ImportResult:
     """Apply validated rows in the caller's transaction; roster ids that do not exist are errors."""
     created = updated = unchanged = 0
     errors: list[RowError] = []
@@ -214,8 +213,14 @@ async def import_rows(
         grants = [(role.value, await people.ensure_unit(session, scope)) for role, scope in row.roles]
         if person is None:
             person = Person(
-                name=row.name, position=row.position, rank_level=row.rank_level, unit=unit, active=True,
-                created_at=now, updated_at=now, grants=[],
+                name=row.name,
+                position=row.position,
+                rank_level=row.rank_level,
+                unit=unit,
+                active=True,
+                created_at=now,
+                updated_at=now,
+                grants=[],
             )
             session.add(person)
             people.set_grants(person, grants)
@@ -232,8 +237,9 @@ async def import_rows(
             person.updated_at = now
             updated += 1
     if not errors:
-        audit.record(session, at=now, actor=actor, action="roster.import",
-                     created=created, updated=updated, unchanged=unchanged)
+        audit.record(
+            session, at=now, actor=actor, action="roster.import", created=created, updated=updated, unchanged=unchanged
+        )
     return ImportResult(created, updated, unchanged, tuple(errors))
 
 

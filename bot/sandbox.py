@@ -87,8 +87,9 @@ async def try_bot(config: Config, stdin: TextIO = sys.stdin, out: Callable[[str]
             await server.stop()
 
 
-async def _chat(application: TalkApplication, users: list[ChatUser], stdin: TextIO,
-                out: Callable[[str], None], language: str) -> int:
+async def _chat(
+    application: TalkApplication, users: list[ChatUser], stdin: TextIO, out: Callable[[str], None], language: str
+) -> int:
     current = users[0]
     loop = asyncio.get_running_loop()
     while True:

@@ -73,18 +73,33 @@ class ChatUser:
         return await self._after(sent["update_id"])
 
     async def send_file(self, kind: str, filename: str, content: bytes, caption: str = "") -> list[dict[str, Any]]:
-        sent = await self.client.post("send_file", {
-            "user": self.user, "chat": self.chat, "kind": kind, "filename": filename, "caption": caption,
-            "content_base64": base64.b64encode(content).decode(),
-        })
+        sent = await self.client.post(
+            "send_file",
+            {
+                "user": self.user,
+                "chat": self.chat,
+                "kind": kind,
+                "filename": filename,
+                "caption": caption,
+                "content_base64": base64.b64encode(content).decode(),
+            },
+        )
         return await self._after(sent["update_id"])
 
-    async def press(self, label: str | None = None, *, data: str | None = None,
-                    message_id: int | None = None) -> dict[str, Any]:
+    async def press(
+        self, label: str | None = None, *, data: str | None = None, message_id: int | None = None
+    ) -> dict[str, Any]:
         """Press the newest inline button with this label (or forge `data` on `message_id`); the answer."""
-        pressed = await self.client.post("press", {
-            "user": self.user, "chat_id": self.chat_id, "label": label, "data": data, "message_id": message_id,
-        })
+        pressed = await self.client.post(
+            "press",
+            {
+                "user": self.user,
+                "chat_id": self.chat_id,
+                "label": label,
+                "data": data,
+                "message_id": message_id,
+            },
+        )
         await self._after(pressed["update_id"])
         answer: dict[str, Any] = await self.client.get(f"callbacks/{pressed['callback_query_id']}")
         return answer

@@ -15,8 +15,9 @@ from storage.models import Person
 MAX_CHOICES = 10
 
 
-async def _find_in_scope(update: Update, context: Context, viewer: Viewer, capability: Capability,
-                         usage_key: str) -> list[Person] | None:
+async def _find_in_scope(
+    update: Update, context: Context, viewer: Viewer, capability: Capability, usage_key: str
+) -> list[Person] | None:
     """People in the viewer's scope matching the command's argument; None after replying with why not."""
     query = " ".join(context.args or []).strip()
     if not query:
@@ -30,8 +31,7 @@ async def _find_in_scope(update: Update, context: Context, viewer: Viewer, capab
     return found[:MAX_CHOICES]
 
 
-async def _person_in_scope(update: Update, context: Context, viewer: Viewer,
-                           capability: Capability) -> Person | None:
+async def _person_in_scope(update: Update, context: Context, viewer: Viewer, capability: Capability) -> Person | None:
     """The person a button names, re-authorised: forged or out-of-scope ids get a stale-button notice."""
     person_id = callback_id(update)
     person = None
@@ -52,8 +52,12 @@ async def invite_command(update: Update, context: Context, viewer: Viewer) -> No
     if len(found) == 1:
         await _send_invite(update, context, viewer, found[0])
     else:
-        await answer(update, viewer.language, "invite.pick",
-                     markup=people_keyboard(found, viewer.language, Capability.INVITE.value))
+        await answer(
+            update,
+            viewer.language,
+            "invite.pick",
+            markup=people_keyboard(found, viewer.language, Capability.INVITE.value),
+        )
 
 
 @gated(Capability.INVITE)
@@ -68,14 +72,17 @@ async def _send_invite(update: Update, context: Context, viewer: Viewer, person:
     days = found.config.invite_valid_days
     async with found.sessions.begin() as session:
         code, _ = await enrollment.create_invite(
-            session, person, now=found.clock.now(), valid_days=days, actor=f"person:{viewer.person_id}",
+            session,
+            person,
+            now=found.clock.now(),
+            valid_days=days,
+            actor=f"person:{viewer.person_id}",
             created_by_id=viewer.person_id,
         )
     link = enrollment.deep_link(context.bot.username, code)
     if person.telegram_user_id is not None:
         await answer(update, viewer.language, "invite.already_enrolled", name=person.name)
-    await answer(update, viewer.language, "invite.link", name=person.name, unit=person.unit.path, days=days,
-                 link=link)
+    await answer(update, viewer.language, "invite.link", name=person.name, unit=person.unit.path, days=days, link=link)
 
 
 @gated(Capability.UNBIND)
@@ -83,8 +90,12 @@ async def unbind_command(update: Update, context: Context, viewer: Viewer) -> No
     found = await _find_in_scope(update, context, viewer, Capability.UNBIND, "unbind.usage")
     if found is not None:
         # Always ask by button: unlinking someone is not done on a typed name alone.
-        await answer(update, viewer.language, "unbind.pick",
-                     markup=people_keyboard(found, viewer.language, Capability.UNBIND.value))
+        await answer(
+            update,
+            viewer.language,
+            "unbind.pick",
+            markup=people_keyboard(found, viewer.language, Capability.UNBIND.value),
+        )
 
 
 @gated(Capability.UNBIND)
@@ -96,7 +107,10 @@ async def unbind_button(update: Update, context: Context, viewer: Viewer) -> Non
     async with found.sessions.begin() as session:
         current = await people.person_by_id(session, person.id)
         done = current is not None and await enrollment.unbind(
-            session, current, now=found.clock.now(), actor=f"person:{viewer.person_id}",
+            session,
+            current,
+            now=found.clock.now(),
+            actor=f"person:{viewer.person_id}",
             actor_person_id=viewer.person_id,
         )
     await update.callback_query.answer()

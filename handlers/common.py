@@ -40,8 +40,9 @@ def language_for(update: Update, context: Context, viewer: Viewer | None) -> str
     return language_of(user.language_code if user else None, services(context).default_language)
 
 
-async def answer(update: Update, language: str, key: str, /, *, markup: InlineKeyboardMarkup | None = None,
-                 **params: object) -> None:
+async def answer(
+    update: Update, language: str, key: str, /, *, markup: InlineKeyboardMarkup | None = None, **params: object
+) -> None:
     """Reply in the update's chat; a button press is acknowledged first."""
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -124,10 +125,12 @@ def people_keyboard(people: Sequence[Person], language: str, action: str) -> Inl
     """One button a person; callback data carries the action and an opaque id only."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(
-                text(language, "button.person", name=person.name, unit=person.unit.path),
-                callback_data=f"{action}:{person.id}",
-            )]
+            [
+                InlineKeyboardButton(
+                    text(language, "button.person", name=person.name, unit=person.unit.path),
+                    callback_data=f"{action}:{person.id}",
+                )
+            ]
             for person in people
         ]
     )

@@ -37,10 +37,17 @@ async def show_me(update: Update, context: Context, viewer: Viewer) -> None:
         text(language, "me.scope", role=text(language, f"role.{grant.role.value}"), scope=grant.scope)
         for grant in viewer.grants
     ]
-    await answer(update, language, "me.card", name=person.name, unit=person.unit.path,
-                 position=person.position or "—", rank_level=person.rank_level,
-                 roles="; ".join(scoped) or roles_text(viewer, language),
-                 language=text(language, "language_name"))
+    await answer(
+        update,
+        language,
+        "me.card",
+        name=person.name,
+        unit=person.unit.path,
+        position=person.position or "—",
+        rank_level=person.rank_level,
+        roles="; ".join(scoped) or roles_text(viewer, language),
+        language=text(language, "language_name"),
+    )
 
 
 @gated(Capability.LANG)

@@ -47,7 +47,10 @@ async def start(update: Update, context: Context) -> None:
     found = services(context)
     async with found.sessions.begin() as session:
         result = await enrollment.redeem(
-            session, code, telegram_user_id=user.id, now=found.clock.now(),
+            session,
+            code,
+            telegram_user_id=user.id,
+            now=found.clock.now(),
             language=language if viewer is None else None,
         )
         person = result.person
@@ -65,8 +68,15 @@ async def start(update: Update, context: Context) -> None:
         await answer(update, language, "start.already_bound", name=enrolled.name)
         return
     await refresh_menu(context, chat.id, enrolled, enrolled.language)
-    await answer(update, enrolled.language, "start.welcome", name=enrolled.name, unit=unit,
-                 position=position or "—", roles=roles_text(enrolled, enrolled.language))
+    await answer(
+        update,
+        enrolled.language,
+        "start.welcome",
+        name=enrolled.name,
+        unit=unit,
+        position=position or "—",
+        roles=roles_text(enrolled, enrolled.language),
+    )
 
 
 HANDLERS: Handlers = [CommandHandler("start", start)]

@@ -39,18 +39,14 @@ async def person_by_telegram(session: AsyncSession, telegram_user_id: int) -> Pe
 
 
 async def person_by_unit_and_name(session: AsyncSession, unit_path: str, name: str) -> Person | None:
-    return await session.scalar(
-        select(Person).join(Person.unit).where(Unit.path == unit_path, Person.name == name)
-    )
+    return await session.scalar(select(Person).join(Person.unit).where(Unit.path == unit_path, Person.name == name))
 
 
 async def everyone(session: AsyncSession) -> Sequence[Person]:
     return (await session.scalars(select(Person).join(Person.unit).order_by(Unit.path, Person.id))).all()
 
 
-async def people_within(
-    session: AsyncSession, scopes: Iterable[str] | None, name_part: str = ""
-) -> Sequence[Person]:
+async def people_within(session: AsyncSession, scopes: Iterable[str] | None, name_part: str = "") -> Sequence[Person]:
     """Active people in any of the unit subtrees `scopes` (None: everywhere), optionally whose name contains
     `name_part`."""
     query = select(Person).join(Person.unit).where(Person.active)
@@ -87,4 +83,3 @@ def set_grants(person: Person, grants: Sequence[tuple[str, Unit]]) -> None:
     held = {(grant.role, grant.scope_unit_id) for grant in person.grants}
     for role, unit_id in sorted(wanted - held):
         person.grants.append(RoleGrant(role=role, scope_unit=units[unit_id], scope_unit_id=unit_id))
-

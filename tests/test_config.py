@@ -37,10 +37,13 @@ def test_the_example_config_is_valid(tmp_path: Path) -> None:
 
 def test_environment_overrides_secrets_and_database(tmp_path: Path) -> None:
     path = write(tmp_path, '[telegram]\napi_base_url = "http://127.0.0.1:8081"\n')
-    config = load_config(path, environ={
-        "TALKLEDGER_TOKEN": TOKEN,
-        "TALKLEDGER_DATABASE_URL": "postgresql+asyncpg://bot@db/talkledger",
-    })
+    config = load_config(
+        path,
+        environ={
+            "TALKLEDGER_TOKEN": TOKEN,
+            "TALKLEDGER_DATABASE_URL": "postgresql+asyncpg://bot@db/talkledger",
+        },
+    )
     assert config.telegram.token == TOKEN
     assert config.database_url == "postgresql+asyncpg://bot@db/talkledger"
     assert config.telegram.bot_api_url == "http://127.0.0.1:8081/bot"
@@ -77,9 +80,7 @@ def test_the_token_is_never_echoed_in_an_error(tmp_path: Path) -> None:
     assert "secret-but-wrong" not in str(raised.value)
 
 
-def test_the_cli_reports_a_bad_config_without_a_traceback(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_cli_reports_a_bad_config_without_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, "[organisation]\ntime_zone = 'Nowhere/City'\n")
     assert main(["--config", str(path), "db", "status"]) == 2
     error = capsys.readouterr().err
@@ -93,8 +94,9 @@ def test_broken_toml_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "TOML" in capsys.readouterr().err
 
 
-def test_run_without_a_token_says_how_to_get_one(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_without_a_token_says_how_to_get_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("TALKLEDGER_TOKEN", raising=False)
     assert main(["--config", str(tmp_path / "none.toml"), "run"]) == 1
     error = capsys.readouterr().err

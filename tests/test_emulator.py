@@ -20,8 +20,12 @@ USER = {"id": 42, "first_name": "Ada", "language_code": "en"}
 
 @pytest.fixture
 async def ptb(emulator: EmulatorServer) -> AsyncIterator[Bot]:
-    bot = Bot(SANDBOX_TOKEN, base_url=f"{emulator.url}/bot", base_file_url=f"{emulator.url}/file/bot",
-              request=HTTPXRequest(read_timeout=2))
+    bot = Bot(
+        SANDBOX_TOKEN,
+        base_url=f"{emulator.url}/bot",
+        base_file_url=f"{emulator.url}/file/bot",
+        request=HTTPXRequest(read_timeout=2),
+    )
     async with bot:
         yield bot
 
@@ -112,8 +116,9 @@ async def test_injected_faults(ptb: Bot, control: EmulatorClient) -> None:
     assert (await ptb.send_message(42, "five")).text == "five"  # the faults are used up
 
 
-async def test_rate_limit_answers_429_with_retry_after(ptb: Bot, control: EmulatorClient,
-                                                       emulator: EmulatorServer) -> None:
+async def test_rate_limit_answers_429_with_retry_after(
+    ptb: Bot, control: EmulatorClient, emulator: EmulatorServer
+) -> None:
     await control.post("send", {"user": USER, "text": "hi"})
     await control.post("rate_limit", {"per_chat_per_second": 2})
     await ptb.send_message(42, "1")

@@ -103,9 +103,7 @@ async def test_an_account_linked_to_one_person_cannot_take_another_code(
     assert "赵敏" in zhao.last_reply
 
 
-async def test_group_chats_get_a_pointer_to_the_private_chat_and_nothing_else(
-    person: People, enrolled: Enroll
-) -> None:
+async def test_group_chats_get_a_pointer_to_the_private_chat_and_nothing_else(person: People, enrolled: Enroll) -> None:
     admin = await enrolled("张建平")
     in_group = person("张建平", chat={"id": -100123, "type": "supergroup", "title": "纪委工作群"})
     in_group.user_id = admin.user_id

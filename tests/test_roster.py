@@ -63,8 +63,13 @@ def roster_of(db_url: str) -> list[tuple[str, str, str, str, list[str]]]:
             await ensure_schema(engine)
             async with sessions(engine)() as session:
                 return [
-                    (p.unit.path, p.name, p.position, p.rank_level,
-                     sorted(f"{g.role}@{g.scope_unit.path}" for g in p.grants))
+                    (
+                        p.unit.path,
+                        p.name,
+                        p.position,
+                        p.rank_level,
+                        sorted(f"{g.role}@{g.scope_unit.path}" for g in p.grants),
+                    )
                     for p in await people.everyone(session)
                 ]
         finally:
@@ -106,8 +111,11 @@ def test_every_bad_row_is_reported_with_row_column_and_reason() -> None:
     }
 
 
-@given(st.lists(st.tuples(st.text(max_size=8), st.text(max_size=8), st.sampled_from(["县处级", "其他", "x", ""])),
-                max_size=8))
+@given(
+    st.lists(
+        st.tuples(st.text(max_size=8), st.text(max_size=8), st.sampled_from(["县处级", "其他", "x", ""])), max_size=8
+    )
+)
 def test_parsing_never_crashes_and_accounts_for_every_row(cells: list[tuple[str, str, str]]) -> None:
     table = [HEADER] + [[unit, name, "", rank, ""] for unit, name, rank in cells]
     rows, errors = parse_rows(table, DEFAULT_RANK_LEVELS)
@@ -153,8 +161,11 @@ def test_a_file_with_bad_rows_imports_nothing(
 def test_xlsx_import_and_export_round_trip(
     tmp_path: Path, config_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rows: list[list[object]] = [HEADER, ["兰州市/城关区", "李华", "区委书记", "县处级", "leader"],
-                                ["兰州市/城关区/建设局", "赵敏", 2024, "乡科级", None]]
+    rows: list[list[object]] = [
+        HEADER,
+        ["兰州市/城关区", "李华", "区委书记", "县处级", "leader"],
+        ["兰州市/城关区/建设局", "赵敏", 2024, "乡科级", None],
+    ]
     assert cli(config_path, "roster", "import", str(write_xlsx(tmp_path / "in.xlsx", rows))) == 0
     assert cli(config_path, "roster", "export", str(tmp_path / "out.xlsx")) == 0
     assert cli(config_path, "roster", "export", str(tmp_path / "out.csv")) == 0

@@ -24,8 +24,10 @@ async def make_old_database(db_url: str) -> None:
         async with engine.begin() as connection:
             await connection.execute(text("INSERT INTO units (id, name, path) VALUES (1, '兰州市', '兰州市')"))
             await connection.execute(
-                text("INSERT INTO people (id, name, position, rank_level, unit_id, active, created_at, updated_at) "
-                     "VALUES (1, '张建平', '市纪委书记', '地厅级', 1, true, :now, :now)"),
+                text(
+                    "INSERT INTO people (id, name, position, rank_level, unit_id, active, created_at, updated_at) "
+                    "VALUES (1, '张建平', '市纪委书记', '地厅级', 1, true, :now, :now)"
+                ),
                 {"now": now},
             )
     finally:
@@ -38,8 +40,9 @@ def test_an_old_schema_is_refused_until_upgraded_and_data_survives(
 ) -> None:
     asyncio.run(make_old_database(db_url))
     config = tmp_path / "config.toml"
-    config.write_text(f'[telegram]\ntoken = "{TOKEN}"\napi_base_url = "http://127.0.0.1:9"\n'
-                      f'[database]\nurl = "{db_url}"\n')
+    config.write_text(
+        f'[telegram]\ntoken = "{TOKEN}"\napi_base_url = "http://127.0.0.1:9"\n[database]\nurl = "{db_url}"\n'
+    )
 
     assert main(["--config", str(config), "run"]) == 3
     error = capsys.readouterr().err

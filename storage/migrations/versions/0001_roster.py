@@ -38,9 +38,7 @@ def upgrade() -> None:
     op.create_table(
         "role_grants",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "person_id", sa.Integer, sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True
-        ),
+        sa.Column("person_id", sa.Integer, sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True),
         sa.Column("role", sa.String(16), nullable=False),
         sa.Column("scope_unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
         sa.UniqueConstraint("person_id", "role", "scope_unit_id"),

@@ -20,9 +20,7 @@ def upgrade() -> None:
         "invites",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("code_hash", sa.String(64), nullable=False, unique=True),
-        sa.Column(
-            "person_id", sa.Integer, sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True
-        ),
+        sa.Column("person_id", sa.Integer, sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True),
         sa.Column("created_by_id", sa.Integer, sa.ForeignKey("people.id", ondelete="SET NULL")),
         sa.Column("created_at", UtcDateTime, nullable=False),
         sa.Column("expires_at", UtcDateTime, nullable=False),
