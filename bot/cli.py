@@ -230,47 +230,39 @@ async def _roster_export(config: Config, arguments: argparse.Namespace) -> int:
 
 
 async def _roster_invite(config: Config, arguments: argparse.Namespace) -> int:
-    language = config.organisation.default_language
+    language, days = config.organisation.default_language, config.invite_valid_days
+    username = config.telegram.bot_username or await _bot_username(config)
 
-    async def work(engine: AsyncEngine) -> int:
-        async with sessions(engine).begin() as session:
-            person = await _one_person(session, language, arguments)
-            if person is None:
-                return 1
-            code, _ = await enrollment.create_invite(
-                session, person, now=SystemClock().now(), valid_days=config.invite_valid_days, actor="cli"
-            )
-            name, unit = person.name, person.unit.path
-        username = config.telegram.bot_username or await _bot_username(config)
-        days = config.invite_valid_days
+    async def invite(session: AsyncSession, person: Person) -> str:
+        code, _ = await enrollment.create_invite(session, person, now=SystemClock().now(), valid_days=days, actor="cli")
+        named = {"name": person.name, "unit": person.unit.path, "days": days}
         if username:
-            print(
-                text(
-                    language,
-                    "cli.invite_link",
-                    name=name,
-                    unit=unit,
-                    days=days,
-                    link=enrollment.deep_link(username, code),
-                )
-            )
-        else:
-            print(text(language, "cli.invite_code", name=name, unit=unit, days=days, code=code))
-        return 0
+            return text(language, "cli.invite_link", link=enrollment.deep_link(username, code), **named)
+        return text(language, "cli.invite_code", code=code, **named)
 
-    return await _with_engine(config, work)
+    return await _for_one_person(config, arguments, invite)
 
 
 async def _roster_unbind(config: Config, arguments: argparse.Namespace) -> int:
-    language = config.organisation.default_language
+    async def unbind(session: AsyncSession, person: Person) -> str:
+        done = await enrollment.unbind(session, person, now=SystemClock().now(), actor="cli")
+        return text(config.organisation.default_language, "cli.unbound" if done else "cli.not_bound", name=person.name)
+
+    return await _for_one_person(config, arguments, unbind)
+
+
+async def _for_one_person(
+    config: Config, arguments: argparse.Namespace, act: Callable[[AsyncSession, Person], Awaitable[str]]
+) -> int:
+    """Find the one person the arguments name, act on them in one transaction, print what was done."""
 
     async def work(engine: AsyncEngine) -> int:
         async with sessions(engine).begin() as session:
-            person = await _one_person(session, language, arguments)
+            person = await _one_person(session, config.organisation.default_language, arguments)
             if person is None:
                 return 1
-            done = await enrollment.unbind(session, person, now=SystemClock().now(), actor="cli")
-            print(text(language, "cli.unbound" if done else "cli.not_bound", name=person.name))
+            done = await act(session, person)
+        print(done)
         return 0
 
     return await _with_engine(config, work)

@@ -126,9 +126,7 @@ def parse_rows(table: Sequence[Sequence[str]], rank_levels: Sequence[str]) -> tu
             int(values["id"]) if values.get("id", "").isdigit() else (_unit_path(values["unit"]), values["name"])
         )
         if key in seen:
-            row_errors.append(
-                RowError(number, _header(positions, "name"), "roster_file.error.duplicate", {"other": seen[key]})
-            )
+            row_errors.append(RowError(number, COLUMNS["name"][0], "roster_file.error.duplicate", {"other": seen[key]}))
         seen.setdefault(key, number)
         if row_errors:
             errors.extend(row_errors)
@@ -145,10 +143,6 @@ def parse_rows(table: Sequence[Sequence[str]], rank_levels: Sequence[str]) -> tu
             )
         )
     return rows, errors
-
-
-def _header(positions: dict[str, int], column: str) -> str:
-    return COLUMNS[column][0]
 
 
 def _unit_path(text: str) -> str:
@@ -187,7 +181,7 @@ def _parse_roles(text: str, own_unit: str) -> tuple[tuple[Role, str], ...] | Non
     grants: list[tuple[Role, str]] = []
     for token in filter(None, ROLE_SEPARATORS.split(text)):
         name, _, scope = token.partition("@")
-        role = ROLE_ALIASES.get(name) or (Role(name.lower()) if name.lower() in Role.__members__.values() else None)
+        role = ROLE_ALIASES.get(name) or next((role for role in Role if role.value == name.lower()), None)
         scope_path = _unit_path(scope) if scope else own_unit
         if role is None or any(not part for part in scope_path.split("/")):
             return None

@@ -3,9 +3,11 @@ the real bot polling it, and people who write to the bot through the emulator's 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import itertools
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -22,6 +24,22 @@ from bot.sandbox import SANDBOX_TOKEN, seed_demo
 from bot.transcript import ChatUser, EmulatorClient
 
 POSTGRES_ADMIN_URL = os.environ.get("TALKLEDGER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+async def start_talkledger(*arguments: str, cwd: Path | None = None) -> asyncio.subprocess.Process:
+    """`talkledger ARGUMENTS` in a process of its own, as an operator starts it (no TALKLEDGER_* variables)."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("TALKLEDGER_")}
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "from bot.cli import main; raise SystemExit(main())",
+        *arguments,
+        cwd=cwd,
+        env=environment,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

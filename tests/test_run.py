@@ -4,9 +4,7 @@ base URL (here the emulator), serving /start <code>, and stopping cleanly on SIG
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 
 from bot.config import Config
@@ -14,6 +12,7 @@ from bot.emulator import EmulatorServer
 from bot.i18n import text
 from bot.sandbox import SANDBOX_TOKEN, seed_demo
 from bot.transcript import EmulatorClient
+from tests.conftest import start_talkledger
 
 
 async def test_run_serves_start_with_a_code_and_stops_on_sigterm(
@@ -26,18 +25,7 @@ async def test_run_serves_start_with_a_code_and_stops_on_sigterm(
         f'[database]\nurl = "{config.database_url}"\n[organisation]\ndefault_language = "en"\n',
         encoding="utf-8",
     )
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("TALKLEDGER_")}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from bot.cli import main; raise SystemExit(main())",
-        "--config",
-        str(config_file),
-        "run",
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_talkledger("--config", str(config_file), "run")
     try:
         assert process.stdout is not None
         started = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()

@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import sys
 from pathlib import Path
 
 from bot.i18n import text
+from tests.conftest import start_talkledger
 
 
 async def test_try_lets_you_enroll_a_demo_person_and_see_their_help(tmp_path: Path) -> None:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("TALKLEDGER_")}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from bot.cli import main; raise SystemExit(main())",
-        "--config",
-        str(tmp_path / "none.toml"),
-        cwd=tmp_path,
-        env=environment,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_talkledger("--config", str(tmp_path / "none.toml"), cwd=tmp_path)
     assert process.stdin is not None and process.stdout is not None
     output: list[str] = []
 
