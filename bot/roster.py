@@ -208,6 +208,7 @@ async def import_rows(session: AsyncSession, rows: Iterable[RosterRow], now: dat
         if person is None:
             person = Person(
                 name=row.name,
+                pinyin=people.pinyin_key(row.name),
                 position=row.position,
                 rank_level=row.rank_level,
                 unit=unit,
@@ -223,6 +224,7 @@ async def import_rows(session: AsyncSession, rows: Iterable[RosterRow], now: dat
         before = _snapshot(person)
         person.name, person.position, person.rank_level, person.unit = row.name, row.position, row.rank_level, unit
         person.unit_id = unit.id
+        person.pinyin = people.pinyin_key(row.name)
         person.active = True
         people.set_grants(person, grants)
         if _snapshot(person) == before:

@@ -5,14 +5,16 @@ Timestamps are stored in UTC (naive in SQLite, aware in PostgreSQL: `UtcDateTime
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -62,6 +64,7 @@ class Person(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(64), index=True)
+    pinyin: Mapped[str] = mapped_column(String(200), default="")  # "zhaomin zm": found by typing either
     position: Mapped[str] = mapped_column(String(128), default="")
     rank_level: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
@@ -119,3 +122,120 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)
     subject: Mapped[str] = mapped_column(String(100), default="")
     details: Mapped[str] = mapped_column(Text, default="")
+
+
+class TalkDraft(Base):
+    """A talk being logged (or a confirmed talk being corrected), saved at every answer."""
+
+    __tablename__ = "talk_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    step: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(Integer, default=0)  # bumps with every prompt: older buttons are stale
+    data: Mapped[str] = mapped_column(Text)  # the answers so far, as JSON
+    talk_id: Mapped[int | None] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LedgerCounter(Base):
+    """The last ledger number given out in a year (numbers are unique per organisation and year)."""
+
+    __tablename__ = "ledger_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Talk(Base):
+    """One talk of the detail ledger (明细账). It counts once (次); each subject is one person-time (人次)."""
+
+    __tablename__ = "talks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ledger_no: Mapped[str] = mapped_column(String(16), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    format: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    held_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    time_known: Mapped[bool] = mapped_column(Boolean, default=True)
+    place: Mapped[str] = mapped_column(String(100), default="")
+    topic: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text, default="")
+    lead_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    logged_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    participants: Mapped[list[TalkParticipant]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="TalkParticipant.id"
+    )
+    items: Mapped[list[RectificationItem]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="RectificationItem.number"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(lazy="selectin", order_by="Attachment.id")
+
+
+class TalkParticipant(Base):
+    """A person in a talk: a subject (被约谈人) or an attendee. Rank and unit are as they were at the talk."""
+
+    __tablename__ = "talk_participants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # subject | attendee
+    rank_level: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+
+    person: Mapped[Person] = relationship(lazy="joined")
+
+
+class RectificationItem(Base):
+    """A problem found in a talk, with its measure, deadline and who answers for it."""
+
+    __tablename__ = "rectification_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    problem: Mapped[str] = mapped_column(String(500))
+    measure: Mapped[str] = mapped_column(String(500), default="")
+    deadline: Mapped[date] = mapped_column(Date)
+    responsible_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    second_responsible_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Attachment(Base):
+    """A photo or document of the signed record, kept in the database (file ids die with a bot token)."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    talk_id: Mapped[int | None] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), index=True)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("talk_drafts.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # photo | document
+    file_name: Mapped[str] = mapped_column(String(200))
+    telegram_file_id: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TalkChange(Base):
+    """One corrected field of a confirmed talk: the talk's history."""
+
+    __tablename__ = "talk_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    field: Mapped[str] = mapped_column(String(32))
+    before: Mapped[str] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, or_, select
+from pypinyin import lazy_pinyin
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Person, RoleGrant, Unit
+
+
+def pinyin_key(name: str) -> str:
+    """'赵敏' → 'zhaomin zm', kept in people.pinyin so that typing the start of either finds the person."""
+    syllables = [syllable.lower() for syllable in lazy_pinyin(name)]
+    initials = [syllable[0] for syllable in syllables if syllable]
+    return f"{''.join(syllables)} {''.join(initials)}"[:200]
 
 
 async def unit_by_path(session: AsyncSession, path: str) -> Unit | None:
@@ -46,29 +54,46 @@ async def everyone(session: AsyncSession) -> Sequence[Person]:
     return (await session.scalars(select(Person).join(Person.unit).order_by(Unit.path, Person.id))).all()
 
 
-async def people_within(session: AsyncSession, scopes: Iterable[str] | None, name_part: str = "") -> Sequence[Person]:
-    """Active people in any of the unit subtrees `scopes` (None: everywhere), optionally whose name contains
-    `name_part`."""
+def _within(scopes: Iterable[str]) -> ColumnElement[bool] | None:
+    """Units in any of the subtrees `scopes`; None when there are no scopes at all."""
+    filters = [or_(Unit.path == scope, Unit.path.startswith(scope + "/", autoescape=True)) for scope in scopes]
+    return or_(*filters) if filters else None
+
+
+async def people_within(
+    session: AsyncSession, scopes: Iterable[str] | None, name_part: str = "", limit: int | None = None
+) -> Sequence[Person]:
+    """Active people in the unit subtrees `scopes` (None: everywhere) matching `name_part`: part of the name, or
+    the start of the full pinyin or the pinyin initials when it is Latin letters."""
     query = select(Person).join(Person.unit).where(Person.active)
     if scopes is not None:
-        scope_filters = [or_(Unit.path == scope, Unit.path.startswith(scope + "/")) for scope in scopes]
-        if not scope_filters:
+        within = _within(scopes)
+        if within is None:
             return []
-        query = query.where(or_(*scope_filters))
-    if name_part:
+        query = query.where(within)
+    if name_part.isascii() and name_part.isalpha():
+        lowered = name_part.lower()
+        query = query.where(
+            or_(
+                Person.pinyin.startswith(lowered, autoescape=True),
+                Person.pinyin.contains(" " + lowered, autoescape=True),
+                Person.name.contains(name_part, autoescape=True),
+            )
+        )
+    elif name_part:
         query = query.where(Person.name.contains(name_part, autoescape=True))
-    return (await session.scalars(query.order_by(Unit.path, Person.name, Person.id))).all()
+    return (await session.scalars(query.order_by(Unit.path, Person.name, Person.id).limit(limit))).all()
 
 
 async def count_by_unit(session: AsyncSession, scopes: Iterable[str]) -> list[tuple[str, int, int]]:
     """(unit path, people, enrolled people) for every unit in the scopes that has people."""
-    scope_filters = [or_(Unit.path == scope, Unit.path.startswith(scope + "/")) for scope in scopes]
-    if not scope_filters:
+    within = _within(scopes)
+    if within is None:
         return []
     query = (
         select(Unit.path, func.count(Person.id), func.count(Person.telegram_user_id))
         .join(Person.unit)
-        .where(Person.active, or_(*scope_filters))
+        .where(Person.active, within)
         .group_by(Unit.path)
         .order_by(Unit.path)
     )
