@@ -35,6 +35,10 @@ class Capability(StrEnum):
     HELP = "help"
     ME = "me"
     LANG = "lang"
+    LOG = "log"
+    RESUME = "resume"
+    MYTALKS = "mytalks"
+    CANCEL = "cancel"
     ROSTER = "roster"
     INVITE = "invite"
     UNBIND = "unbind"
@@ -46,6 +50,10 @@ ALLOWED: dict[Capability, frozenset[Role]] = {
     Capability.HELP: EVERYONE,
     Capability.ME: EVERYONE,
     Capability.LANG: EVERYONE,
+    Capability.LOG: frozenset({Role.LEADER, Role.COMMISSION}),
+    Capability.RESUME: frozenset({Role.LEADER, Role.COMMISSION}),
+    Capability.MYTALKS: frozenset({Role.LEADER, Role.COMMISSION}),
+    Capability.CANCEL: frozenset({Role.LEADER, Role.COMMISSION}),
     Capability.ROSTER: frozenset({Role.ADMIN, Role.COMMISSION}),
     Capability.INVITE: frozenset({Role.ADMIN}),
     Capability.UNBIND: frozenset({Role.ADMIN}),
@@ -79,6 +87,10 @@ class Viewer:
     def covers(self, capability: Capability, unit_path: str) -> bool:
         """May this viewer use `capability` on something that belongs to `unit_path`?"""
         return any(grant.role in ALLOWED[capability] and within(unit_path, grant.scope) for grant in self.grants)
+
+    def holds_over(self, role: Role, unit_path: str) -> bool:
+        """Does this viewer hold `role` over `unit_path`?"""
+        return any(grant.role == role and within(unit_path, grant.scope) for grant in self.grants)
 
     def scopes(self, capability: Capability) -> tuple[str, ...]:
         return tuple(grant.scope for grant in self.grants if grant.role in ALLOWED[capability])

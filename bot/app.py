@@ -16,7 +16,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import LANGUAGES, Config
 from bot.i18n import text
 from bot.services import Services
-from handlers import admin, fallback, help, start
+from handlers import admin, fallback, help, mytalks, start, talklog
 from storage.db import ensure_schema, open_engine, sessions
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def build_application(config: Config, services: Services, *, token: str | None =
     )
     assert isinstance(application, TalkApplication)
     application.bot_data["services"] = services
-    for module in (start, help, admin, fallback):
+    for module in (start, help, admin, talklog, mytalks, fallback):
         application.add_handlers(module.HANDLERS)
     application.add_error_handler(fallback.on_error)
     return application

@@ -68,6 +68,8 @@ class Config:
     database_url: str = "sqlite+aiosqlite:///talkledger.db"
     organisation: OrganisationConfig = field(default_factory=OrganisationConfig)
     invite_valid_days: int = 7
+    talk_max_age_days: int = 90
+    correction_window_days: int = 7
 
 
 def load_config(path: Path | None, environ: dict[str, str] | None = None) -> Config:
@@ -86,7 +88,7 @@ def load_config(path: Path | None, environ: dict[str, str] | None = None) -> Con
 
 
 def parse_config(raw: dict[str, Any]) -> Config:
-    known = {"telegram", "database", "organisation", "enrollment"}
+    known = {"telegram", "database", "organisation", "enrollment", "talks"}
     for section in raw:
         if section not in known:
             raise ConfigError(section, f"one of the sections {sorted(known)}")
@@ -94,6 +96,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
     database = _section(raw, "database")
     organisation = _section(raw, "organisation")
     enrollment = _section(raw, "enrollment")
+    talk_settings = _section(raw, "talks")
 
     token = _string(telegram, "telegram.token", "")
     if token and not TOKEN_PATTERN.match(token):
@@ -115,9 +118,9 @@ def parse_config(raw: dict[str, Any]) -> Config:
     if language not in LANGUAGES:
         raise ConfigError("organisation.default_language", f"one of {list(LANGUAGES)}", language)
 
-    invite_valid_days = enrollment.get("invite_valid_days", Config.invite_valid_days)
-    if type(invite_valid_days) is not int or not 1 <= invite_valid_days <= 365:
-        raise ConfigError("enrollment.invite_valid_days", "a whole number of days from 1 to 365", invite_valid_days)
+    invite_valid_days = _days(enrollment, "enrollment.invite_valid_days", Config.invite_valid_days, 365)
+    talk_max_age_days = _days(talk_settings, "talks.max_age_days", Config.talk_max_age_days, 3650)
+    correction_window_days = _days(talk_settings, "talks.correction_window_days", Config.correction_window_days, 365)
 
     return Config(
         telegram=TelegramConfig(
@@ -134,6 +137,8 @@ def parse_config(raw: dict[str, Any]) -> Config:
             rank_levels=_names(organisation, "organisation.rank_levels", DEFAULT_RANK_LEVELS),
         ),
         invite_valid_days=invite_valid_days,
+        talk_max_age_days=talk_max_age_days,
+        correction_window_days=correction_window_days,
     )
 
 
@@ -141,6 +146,13 @@ def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
     value = raw.get(name, {})
     if not isinstance(value, dict):
         raise ConfigError(name, "a table ([" + name + "])", value)
+    return value
+
+
+def _days(section: dict[str, Any], key: str, default: int, most: int) -> int:
+    value = section.get(key.split(".")[-1], default)
+    if type(value) is not int or not 1 <= value <= most:
+        raise ConfigError(key, f"a whole number of days from 1 to {most}", value)
     return value
 
 

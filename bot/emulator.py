@@ -507,9 +507,11 @@ class Emulator:
                         body.get("label") is None and button.get("callback_data") == body.get("data")
                     ):
                         return await self._press(user, message, str(body.get("data") or button["callback_data"]))
-        if body.get("data") is not None and body.get("message_id") is not None and candidates:
-            # A forged press: data that no button carries, as a modified client could send.
-            return await self._press(user, candidates[0], str(body["data"]))
+        if body.get("data") is not None and body.get("message_id") is not None:
+            # A forged or stale press: data that no current button carries, as a modified client could send.
+            for message in self.messages[chat["id"]]:
+                if message["message_id"] == body["message_id"] and not message["deleted"]:
+                    return await self._press(user, message, str(body["data"]))
         raise web.HTTPNotFound(text=f"no button {body.get('label') or body.get('data')!r} in chat {chat['id']}")
 
     async def _press(self, user: dict[str, Any], message: dict[str, Any], data: str) -> web.Response:

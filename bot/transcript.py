@@ -57,7 +57,7 @@ class ChatUser:
     language_code: str = "zh-CN"
     chat: dict[str, Any] | None = None  # None: the private chat with the bot
     replies: list[dict[str, Any]] = field(default_factory=list)  # what the bot sent or edited after the last action
-    _known: dict[int, int] = field(default_factory=dict)  # message id → edits seen
+    _known: dict[int, str] = field(default_factory=dict)  # message id → the text last seen
 
     @property
     def chat_id(self) -> int:
@@ -110,8 +110,10 @@ class ChatUser:
         for message in await self.messages():
             if not message["from"]["is_bot"] or message["deleted"]:
                 continue
-            if self._known.get(message["message_id"]) != len(message["edits"]):
-                self._known[message["message_id"]] = len(message["edits"])
+            # New messages and changed texts are replies; a keyboard taken off an answered question is not.
+            shown = str(message.get("text") or message.get("caption") or message["message_id"])
+            if self._known.get(message["message_id"]) != shown:
+                self._known[message["message_id"]] = shown
                 self.replies.append(message)
         return self.replies
 

@@ -121,7 +121,7 @@ def read_deadline(text: str, today: date) -> date | None:
     if relative:
         count, unit = int(relative.group(1)), relative.group(2)
         if unit in ("个月", "月") or unit.startswith("month"):
-            return _add_months(today, count)
+            return add_months(today, count)
         return today + timedelta(days=count * (7 if unit in ("周", "星期") or unit.startswith("week") else 1))
     found = re.match(rf"^{_DATE}$", normalised)
     if found is None:
@@ -136,7 +136,7 @@ def read_deadline(text: str, today: date) -> date | None:
         return None
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
     """The same day `months` later, or the month's last day when it is shorter (1月31日 + 1个月 → 2月28日)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1

@@ -16,8 +16,11 @@ async def test_help_shows_each_role_only_what_it_may_do(enrolled: Enroll) -> Non
     commission_admin = await enrolled("张建平")
     expected = [
         (member, {"start", "help", "me", "lang"}),
-        (leader, {"start", "help", "me", "lang"}),
-        (commission_admin, {"start", "help", "me", "lang", "roster", "invite", "unbind"}),
+        (leader, {"start", "help", "me", "lang", "log", "resume", "mytalks", "cancel"}),
+        (
+            commission_admin,
+            {"start", "help", "me", "lang", "log", "resume", "mytalks", "cancel", "roster", "invite", "unbind"},
+        ),
     ]
     for user, commands in expected:
         await user.send("/help")
@@ -28,7 +31,7 @@ async def test_help_shows_each_role_only_what_it_may_do(enrolled: Enroll) -> Non
 
 async def test_a_member_is_refused_what_their_role_does_not_allow(enrolled: Enroll) -> None:
     member = await enrolled("周涛")
-    for command in ("/roster", "/invite 李华", "/unbind 李华"):
+    for command in ("/roster", "/invite 李华", "/unbind 李华", "/log", "/mytalks", "/resume", "/cancel"):
         await member.send(command)
         assert member.reply_texts == [text("zh-CN", "refusal.not_allowed")]
 
