@@ -96,12 +96,7 @@ async def choose_draft(update: Update, context: Context, viewer: Viewer) -> None
                 row.active = True
                 flow = TalkLog(session, found, viewer, row)
         reply = await flow.ask() if flow is not None else None
-    if reply is None:
-        await refuse_button(update, viewer.language, "button.stale")
-        return
-    await query.answer()
-    await _clear_keyboard(query.message)
-    await send_reply(update, reply)
+    await _after_press(update, viewer, reply)
 
 
 @gated(Capability.CANCEL)
@@ -130,12 +125,7 @@ async def press(update: Update, context: Context, viewer: Viewer) -> None:
             flow = await TalkLog.for_button(session, found, viewer, int(draft_id), int(seq))
             if flow is not None:
                 reply = await flow.on_button(action)
-    if reply is None:
-        await refuse_button(update, viewer.language, "button.stale")
-        return
-    await query.answer()
-    await _clear_keyboard(query.message)
-    await send_reply(update, reply)
+    await _after_press(update, viewer, reply)
 
 
 async def on_message(update: Update, context: Context) -> None:
@@ -177,6 +167,17 @@ async def _download(context: Context, message: Message) -> tuple[IncomingFile | 
         return incoming, None
     file = await context.bot.get_file(incoming.file_id)
     return incoming, bytes(await file.download_as_bytearray())
+
+
+async def _after_press(update: Update, viewer: Viewer, reply: Reply | None) -> None:
+    """Answer a button press: stale when nothing came of it, else take its keyboard off and ask on."""
+    query = update.callback_query
+    if reply is None or query is None:
+        await refuse_button(update, viewer.language, "button.stale")
+        return
+    await query.answer()
+    await _clear_keyboard(query.message)
+    await send_reply(update, reply)
 
 
 async def _clear_keyboard(message: object) -> None:
