@@ -207,8 +207,71 @@ class RectificationItem(Base):
     deadline: Mapped[date] = mapped_column(Date)
     responsible_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     second_responsible_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    state: Mapped[str] = mapped_column(String(16), default="open")
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | awaiting | closed
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(16), default="problem")  # problem | followup (双报告)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # Reminders are planned only from this moment on (set when the item is made or its deadline moves).
+    planned_from: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ItemReport(Base):
+    """A progress or completion report on an item, or the interviewer's send-back with its reason."""
+
+    __tablename__ = "item_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("rectification_items.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # progress | done | sent_back | closed
+    body: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ExtensionRequest(Base):
+    __tablename__ = "extension_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("rectification_items.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    requested: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | approved | declined
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AwaitedAnswer(Base):
+    """A question the bot asked a person outside talk logging (a report's text, a reason): the next text answers it."""
+
+    __tablename__ = "awaited_answers"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # progress | done | extend | send_back | evidence
+    target_id: Mapped[int] = mapped_column(Integer)  # the item (or report, for evidence)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Notification(Base):
+    """The outbox: one message to send. Planned idempotently (unique key), claimed before sending, marked after."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("rectification_items.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(16), default="planned")  # planned | claimed | sent | failed | dropped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    payload: Mapped[str] = mapped_column(Text, default="")  # JSON: what the message says beyond the item
 
 
 class Attachment(Base):
@@ -219,6 +282,7 @@ class Attachment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     talk_id: Mapped[int | None] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), index=True)
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("talk_drafts.id", ondelete="SET NULL"), index=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("item_reports.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # photo | document
     file_name: Mapped[str] = mapped_column(String(200))
     telegram_file_id: Mapped[str] = mapped_column(String(200))

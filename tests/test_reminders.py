@@ -1,0 +1,85 @@
+"""The reminder policy, pure: the default moments at the right local time, quiet hours, working days."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.reminders import ReminderPolicy, is_working_day, moments, out_of_quiet_hours, to_plan
+
+ZONE = ZoneInfo("Asia/Shanghai")
+POLICY = ReminderPolicy()
+
+
+def local(moment: datetime) -> str:
+    return moment.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
+
+
+def test_the_default_policy_moments() -> None:
+    found = moments(date(2025, 4, 5), POLICY, ZONE, datetime(2025, 4, 20, tzinfo=UTC))
+    assert [(m.name, local(m.at)) for m in found] == [
+        ("before7", "2025-03-29 09:00"),
+        ("before1", "2025-04-04 09:00"),
+        ("due0", "2025-04-05 09:00"),
+        ("overdue3", "2025-04-08 09:00"),
+        ("overdue6", "2025-04-11 09:00"),
+        ("escalate7", "2025-04-12 09:00"),
+        ("overdue9", "2025-04-14 09:00"),
+        ("overdue12", "2025-04-17 09:00"),
+    ]
+
+
+def test_quiet_hours_move_a_message_to_the_morning() -> None:
+    late = datetime(2025, 3, 5, 23, 30, tzinfo=ZONE).astimezone(UTC)
+    assert local(out_of_quiet_hours(late, POLICY, ZONE)) == "2025-03-06 08:00"
+    early = datetime(2025, 3, 5, 6, 0, tzinfo=ZONE).astimezone(UTC)
+    assert local(out_of_quiet_hours(early, POLICY, ZONE)) == "2025-03-05 08:00"
+    day = datetime(2025, 3, 5, 15, 0, tzinfo=ZONE).astimezone(UTC)
+    assert out_of_quiet_hours(day, POLICY, ZONE) == day
+    night_sender = ReminderPolicy(send_at=time(23, 0))
+    assert local(moments(date(2025, 4, 5), night_sender, ZONE, datetime(2025, 4, 6, tzinfo=UTC))[0].at).endswith("08:00")
+
+
+def test_working_days_include_make_up_days_and_fall_back_to_weekdays() -> None:
+    assert is_working_day(date(2025, 10, 11))  # a Saturday worked in exchange for the National Day holiday
+    assert not is_working_day(date(2025, 10, 1))
+    assert is_working_day(date(2031, 3, 3)) and not is_working_day(date(2031, 3, 1))  # not yet published
+    policy = ReminderPolicy(working_days_only=True)
+    # Deadline on 2025-10-08, in the holiday: the reminder "on the day" moves back to the last working day.
+    found = {m.name: local(m.at) for m in moments(date(2025, 10, 8), policy, ZONE, datetime(2025, 10, 12, tzinfo=UTC))}
+    assert found["due0"] == "2025-09-30 09:00"
+    assert found["overdue3"] == "2025-10-11 09:00"  # the make-up Saturday
+
+
+def test_reminders_overtaken_while_the_bot_was_down_are_not_all_sent() -> None:
+    deadline = date(2025, 4, 5)
+    made = datetime(2025, 3, 1, tzinfo=UTC)
+    now = datetime(2025, 4, 5, 3, 0, tzinfo=UTC)  # 11:00 on the deadline: before7, before1 and due0 are past
+    planned = to_plan(deadline, POLICY, ZONE, made, now, timedelta(minutes=5))
+    assert [m.name for m in planned] == ["due0"]
+
+
+def test_an_item_made_after_a_moment_skips_it() -> None:
+    deadline = date(2025, 3, 10)  # a talk on 2025-03-05 gives 5 days: no 7-day reminder
+    made = datetime(2025, 3, 5, 7, 0, tzinfo=UTC)
+    planned = to_plan(deadline, POLICY, ZONE, made, datetime(2025, 3, 12, tzinfo=UTC), timedelta(0))
+    assert [m.name for m in planned] == ["due0"]
+    assert [m.name for m in to_plan(deadline, POLICY, ZONE, made, made, timedelta(days=4))] == ["before1"]
+
+
+@given(st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)), st.booleans(),
+       st.integers(0, 23), st.integers(0, 23))
+def test_no_moment_falls_in_quiet_hours_and_all_are_ordered(deadline: date, working: bool, start: int,
+                                                            end: int) -> None:
+    policy = ReminderPolicy(working_days_only=working, quiet_start=time(start), quiet_end=time(end))
+    found = moments(deadline, policy, ZONE, datetime.combine(deadline + timedelta(days=40), time(0), tzinfo=UTC))
+    assert found == sorted(found, key=lambda m: (m.at, m.kind))
+    for moment in found:
+        assert start == end or not (
+            (time(start) <= moment.at.astimezone(ZONE).time() < time(end)) if start < end
+            else (moment.at.astimezone(ZONE).time() >= time(start) or moment.at.astimezone(ZONE).time() < time(end))
+        )
+    assert len({m.name for m in found}) == len(found)
