@@ -39,6 +39,8 @@ class Capability(StrEnum):
     RESUME = "resume"
     MYTALKS = "mytalks"
     CANCEL = "cancel"
+    ITEMS = "items"
+    FOLLOWUPS = "followups"
     ROSTER = "roster"
     INVITE = "invite"
     UNBIND = "unbind"
@@ -54,6 +56,8 @@ ALLOWED: dict[Capability, frozenset[Role]] = {
     Capability.RESUME: frozenset({Role.LEADER, Role.COMMISSION}),
     Capability.MYTALKS: frozenset({Role.LEADER, Role.COMMISSION}),
     Capability.CANCEL: frozenset({Role.LEADER, Role.COMMISSION}),
+    Capability.ITEMS: EVERYONE,
+    Capability.FOLLOWUPS: frozenset({Role.LEADER, Role.COMMISSION}),
     Capability.ROSTER: frozenset({Role.ADMIN, Role.COMMISSION}),
     Capability.INVITE: frozenset({Role.ADMIN}),
     Capability.UNBIND: frozenset({Role.ADMIN}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +17,8 @@ from bot.clock import Clock, SystemClock
 from bot.config import LANGUAGES, Config
 from bot.i18n import text
 from bot.services import Services
-from handlers import admin, fallback, help, mytalks, start, talklog
+from handlers import admin, fallback, help, items, mytalks, start, talklog
+from handlers import outbox as outbox_handlers
 from storage.db import ensure_schema, open_engine, sessions
 
 log = logging.getLogger(__name__)
@@ -48,15 +50,23 @@ def build_application(config: Config, services: Services, *, token: str | None =
         .base_url(config.telegram.bot_api_url)
         .base_file_url(config.telegram.file_api_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .post_init(_set_default_commands)
         .build()
     )
     assert isinstance(application, TalkApplication)
     application.bot_data["services"] = services
-    for module in (start, help, admin, talklog, mytalks, fallback):
+    for module in (start, help, admin, talklog, mytalks, items, fallback):
         application.add_handlers(module.HANDLERS)
     application.add_error_handler(fallback.on_error)
     return application
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    """After getMe: the bot's username for links, the outbox, the strangers' menu."""
+    found: Services = application.bot_data["services"]
+    found = dataclasses.replace(found, bot_username=application.bot.username)
+    application.bot_data["services"] = found
+    await outbox_handlers.start(application, found)
+    await _set_default_commands(application)
 
 
 async def _set_default_commands(application: Application) -> None:  # type: ignore[type-arg]
@@ -80,6 +90,7 @@ async def running(
         found = Services(config=config, sessions=sessions(engine), clock=clock or SystemClock())
         application = build_application(config, found, token=token)
         async with application:
+            await _post_init(application)  # PTB calls post_init only from run_polling, which we do not use
             assert application.updater is not None
             await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, drop_pending_updates=False)
             await application.start()

@@ -9,9 +9,12 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.reminders import ReminderPolicy
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_TALK_KINDS = ("工作约谈", "提醒约谈", "告诫约谈", "廉政谈话", "诫勉谈话")
@@ -63,6 +66,13 @@ class OrganisationConfig:
 
 
 @dataclass(frozen=True)
+class OutboxConfig:
+    per_second: float = 30.0  # Telegram's limit for one bot
+    per_chat_per_second: float = 1.0
+    sweep_seconds: int = 30  # 0: no automatic sweep (tests call it themselves)
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     database_url: str = "sqlite+aiosqlite:///talkledger.db"
@@ -70,6 +80,8 @@ class Config:
     invite_valid_days: int = 7
     talk_max_age_days: int = 90
     correction_window_days: int = 7
+    reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
+    outbox: OutboxConfig = field(default_factory=OutboxConfig)
 
 
 def load_config(path: Path | None, environ: dict[str, str] | None = None) -> Config:
@@ -88,7 +100,7 @@ def load_config(path: Path | None, environ: dict[str, str] | None = None) -> Con
 
 
 def parse_config(raw: dict[str, Any]) -> Config:
-    known = {"telegram", "database", "organisation", "enrollment", "talks"}
+    known = {"telegram", "database", "organisation", "enrollment", "talks", "reminders", "outbox"}
     for section in raw:
         if section not in known:
             raise ConfigError(section, f"one of the sections {sorted(known)}")
@@ -139,7 +151,64 @@ def parse_config(raw: dict[str, Any]) -> Config:
         invite_valid_days=invite_valid_days,
         talk_max_age_days=talk_max_age_days,
         correction_window_days=correction_window_days,
+        reminders=_reminders(_section(raw, "reminders")),
+        outbox=_outbox(_section(raw, "outbox")),
     )
+
+
+def _reminders(section: dict[str, Any]) -> ReminderPolicy:
+    default = ReminderPolicy()
+    before = section.get("before_days", list(default.before_days))
+    if not isinstance(before, list) or not all(type(d) is int and 1 <= d <= 365 for d in before):
+        raise ConfigError("reminders.before_days", "a list of whole numbers of days from 1 to 365", before)
+    on_the_day = section.get("on_the_day", default.on_the_day)
+    working = section.get("working_days_only", default.working_days_only)
+    for key, value in (("on_the_day", on_the_day), ("working_days_only", working)):
+        if not isinstance(value, bool):
+            raise ConfigError(f"reminders.{key}", "true or false", value)
+    quiet = section.get("quiet_hours", [default.quiet_start.strftime("%H:%M"), default.quiet_end.strftime("%H:%M")])
+    if not isinstance(quiet, list) or len(quiet) != 2:
+        raise ConfigError("reminders.quiet_hours", 'two times such as ["22:00", "08:00"]', quiet)
+    return ReminderPolicy(
+        before_days=tuple(sorted(set(before), reverse=True)),
+        on_the_day=on_the_day,
+        overdue_every_days=_count(section, "reminders.overdue_every_days", default.overdue_every_days, 0, 365),
+        escalate_after_days=_count(section, "reminders.escalate_after_days", default.escalate_after_days, 0, 365),
+        send_at=_time(section.get("send_at", default.send_at.strftime("%H:%M")), "reminders.send_at"),
+        quiet_start=_time(quiet[0], "reminders.quiet_hours"),
+        quiet_end=_time(quiet[1], "reminders.quiet_hours"),
+        working_days_only=working,
+        followup_months=_count(section, "reminders.followup_months", default.followup_months, 0, 24),
+    )
+
+
+def _outbox(section: dict[str, Any]) -> OutboxConfig:
+    rates = {}
+    for key in ("per_second", "per_chat_per_second"):
+        value = section.get(key, getattr(OutboxConfig, key))
+        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= 1000:
+            raise ConfigError(f"outbox.{key}", "a number of messages a second above 0", value)
+        rates[key] = float(value)
+    sweep = _count(section, "outbox.sweep_seconds", OutboxConfig.sweep_seconds, 0, 3600)
+    return OutboxConfig(
+        per_second=rates["per_second"], per_chat_per_second=rates["per_chat_per_second"], sweep_seconds=sweep
+    )
+
+
+def _count(section: dict[str, Any], key: str, default: int, least: int, most: int) -> int:
+    value = section.get(key.split(".")[-1], default)
+    if type(value) is not int or not least <= value <= most:
+        raise ConfigError(key, f"a whole number from {least} to {most}", value)
+    return value
+
+
+def _time(value: object, key: str) -> time:
+    if isinstance(value, str) and re.match(r"^\d{1,2}:\d{2}$", value):
+        try:
+            return time.fromisoformat(value.zfill(5))
+        except ValueError:
+            pass
+    raise ConfigError(key, "a time of day such as 09:00", value)
 
 
 def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
@@ -150,10 +219,7 @@ def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _days(section: dict[str, Any], key: str, default: int, most: int) -> int:
-    value = section.get(key.split(".")[-1], default)
-    if type(value) is not int or not 1 <= value <= most:
-        raise ConfigError(key, f"a whole number of days from 1 to {most}", value)
-    return value
+    return _count(section, key, default, 1, most)
 
 
 def _string(section: dict[str, Any], key: str, default: str) -> str:

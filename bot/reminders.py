@@ -83,13 +83,21 @@ def _on_day(day: date, policy: ReminderPolicy, zone: ZoneInfo, earlier: bool) ->
 
 def moments(deadline: date, policy: ReminderPolicy, zone: ZoneInfo, until: datetime) -> list[Moment]:
     """Every reminder moment of an item with this deadline up to `until`, in time order."""
-    found = [Moment("before", d, _on_day(deadline - timedelta(days=d), policy, zone, True))
-             for d in sorted(policy.before_days, reverse=True) if d > 0]
+    found = [
+        Moment("before", d, _on_day(deadline - timedelta(days=d), policy, zone, True))
+        for d in sorted(policy.before_days, reverse=True)
+        if d > 0
+    ]
     if policy.on_the_day:
         found.append(Moment("due", 0, _on_day(deadline, policy, zone, True)))
     if policy.escalate_after_days > 0:
-        found.append(Moment("escalate", policy.escalate_after_days,
-                            _on_day(deadline + timedelta(days=policy.escalate_after_days), policy, zone, False)))
+        found.append(
+            Moment(
+                "escalate",
+                policy.escalate_after_days,
+                _on_day(deadline + timedelta(days=policy.escalate_after_days), policy, zone, False),
+            )
+        )
     if policy.overdue_every_days > 0:
         days = policy.overdue_every_days
         while True:
@@ -101,8 +109,9 @@ def moments(deadline: date, policy: ReminderPolicy, zone: ZoneInfo, until: datet
     return sorted((m for m in found if m.at <= until), key=lambda m: (m.at, m.kind))
 
 
-def to_plan(deadline: date, policy: ReminderPolicy, zone: ZoneInfo, planned_from: datetime, now: datetime,
-            horizon: timedelta) -> list[Moment]:
+def to_plan(
+    deadline: date, policy: ReminderPolicy, zone: ZoneInfo, planned_from: datetime, now: datetime, horizon: timedelta
+) -> list[Moment]:
     """The moments to have in the outbox now: those from `planned_from` up to `now + horizon`, except reminders
     already overtaken by a later one that is due too (after the bot was down, one reminder says it all)."""
     candidates = [m for m in moments(deadline, policy, zone, now + horizon) if m.at >= planned_from]

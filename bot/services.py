@@ -15,6 +15,7 @@ class Services:
     config: Config
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
+    bot_username: str = ""  # known once the bot has asked the Bot API who it is
 
     @property
     def default_language(self) -> str:

@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import Capability, Role, Viewer
+from bot.enrollment import create_invite, deep_link
+from bot.followup import deliver, followup_items
 from bot.i18n import text
 from bot.services import Services
 from bot.when import Moment, add_months, check_held_at, read_deadline, read_moment
@@ -148,6 +150,7 @@ class Draft:
             items=[
                 Item(i.problem, i.measure, i.deadline.isoformat(), i.responsible_id, i.second_responsible_id)
                 for i in talk.items
+                if i.kind == "problem"
             ],
         )
 
@@ -779,7 +782,7 @@ class TalkLog:
         if missing:
             fields = "、".join(self.t(key) for key in missing)
             return await self._ask(notice=self.t("log.error.missing", fields=fields))
-        talk, changed = await save_talk(self.session, self.services, self.viewer, self.row, self.draft)
+        talk, changed, unreachable = await save_talk(self.session, self.services, self.viewer, self.row, self.draft)
         summary = await describe(self.session, self.draft, self.language, None, talk)
         if self.row.talk_id is not None:
             notice = self.t(
@@ -790,7 +793,20 @@ class TalkLog:
         else:
             notice = self.t("log.saved", ledger_no=talk.ledger_no)
         await self.session.delete(self.row)
-        return Reply(notices=[f"{notice}\n\n{summary}"], finished=True, talk_id=talk.id)
+        notices = []  # who cannot be reached first; the receipt comes last, as the final word
+        for person in unreachable:
+            code, _ = await create_invite(
+                self.session,
+                person,
+                now=self.now(),
+                valid_days=self.services.config.invite_valid_days,
+                actor=f"person:{self.viewer.person_id}",
+                created_by_id=self.viewer.person_id,
+            )
+            link = deep_link(self.services.bot_username, code)
+            notices.append(self.t("log.unreachable", name=person.name, link=link))
+        notices.append(f"{notice}\n\n{summary}")
+        return Reply(notices=notices, finished=True, talk_id=talk.id)
 
     # ---- optional fields, from the review screen ----------------------------------------------------------
 
@@ -1029,8 +1045,9 @@ def _field_values(draft: Draft) -> dict[str, str]:
 
 async def save_talk(
     session: AsyncSession, services: Services, viewer: Viewer, row: TalkDraft, draft: Draft
-) -> tuple[Talk, list[str]]:
-    """Write the draft as a talk (a new ledger entry, or the correction of `row.talk_id`); the changed fields."""
+) -> tuple[Talk, list[str], list[Person]]:
+    """Write the draft as a talk (a new ledger entry, or the correction of `row.talk_id`) and plan its items'
+    delivery; the changed fields, and the responsible people who are not enrolled."""
     now = services.clock.now()
     zone = services.config.organisation.zone
     local = datetime.combine(
@@ -1080,10 +1097,11 @@ async def save_talk(
                     )
                 )
     talk.participants = participants
+    fresh: list[RectificationItem] = []
     if not talk.items or "items" in changed:
-        talk.items = [
+        fresh = [
             RectificationItem(
-                number=number,
+                kind="problem",
                 problem=item.problem,
                 measure=item.measure,
                 deadline=date.fromisoformat(item.deadline),
@@ -1091,10 +1109,19 @@ async def save_talk(
                 second_responsible_id=item.second_id,
                 state="open",
                 created_at=now,
+                planned_from=now,
             )
-            for number, item in enumerate(draft.items, start=1)
+            for item in draft.items
         ]
+        kept = [item for item in talk.items if item.kind == "followup"]
+        if row.talk_id is None:
+            kept = fresh_followups = followup_items(talk, services.config.reminders.followup_months, now, zone)
+            fresh += fresh_followups
+        talk.items = [item for item in fresh if item.kind == "problem"] + kept
+        for number, item in enumerate(talk.items, start=1):
+            item.number = number
     await session.flush()
+    unreachable = await deliver(session, services, fresh)
     await talks.attach_to_talk(session, row.id, talk.id)
     await session.refresh(talk, ["attachments"])
     audit.record(
@@ -1107,7 +1134,7 @@ async def save_talk(
         ledger_no=talk.ledger_no,
         **({"fields": changed} if row.talk_id else {}),
     )
-    return talk, changed
+    return talk, changed, unreachable
 
 
 def may_view(viewer: Viewer, talk: Talk) -> bool:

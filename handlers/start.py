@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
-from bot import enrollment, identity
+from bot import enrollment, followup, identity
 from bot.enrollment import Redemption
 from handlers.common import (
     Context,
@@ -22,6 +22,7 @@ from handlers.common import (
     roles_text,
     services,
 )
+from handlers.outbox import kick
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -54,6 +55,8 @@ async def start(update: Update, context: Context) -> None:
             language=language if viewer is None else None,
         )
         person = result.person
+        if result.outcome is Redemption.ENROLLED and person is not None:
+            await followup.deliver_to_newcomer(session, found, person.id)
         enrolled = identity.viewer_of(person, found.default_language) if person is not None else None
         position, unit = (person.position, person.unit.path) if person is not None else ("", "")
 
@@ -67,6 +70,7 @@ async def start(update: Update, context: Context) -> None:
     if result.outcome is Redemption.ALREADY_BOUND:
         await answer(update, language, "start.already_bound", name=enrolled.name)
         return
+    kick(context)
     await refresh_menu(context, chat.id, enrolled, enrolled.language)
     await answer(
         update,

@@ -10,9 +10,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.access import Capability, Viewer
 from bot.i18n import text
-from bot.talklog import IncomingFile, Reply, TalkLog
-from handlers import fallback
+from bot.talklog import Reply, TalkLog
+from handlers import fallback, items
 from handlers.common import Context, Handlers, answer, gated, load_viewer, refuse_button, services
+from handlers.outbox import kick
+from handlers.transfer import download
 from storage import talks
 
 log = logging.getLogger(__name__)
@@ -125,6 +127,8 @@ async def press(update: Update, context: Context, viewer: Viewer) -> None:
             flow = await TalkLog.for_button(session, found, viewer, int(draft_id), int(seq))
             if flow is not None:
                 reply = await flow.on_button(action)
+    if reply is not None and reply.talk_id is not None:
+        kick(context)  # the items just saved go out now
     await _after_press(update, viewer, reply)
 
 
@@ -132,11 +136,13 @@ async def on_message(update: Update, context: Context) -> None:
     """Anything typed or sent in a private chat: an answer to the draft's question, or for the fallback."""
     message = update.effective_message
     viewer = await load_viewer(update, context)
+    if message is not None and viewer is not None and await items.answer_awaited(update, context, viewer):
+        return
     if message is None or viewer is None or not viewer.may(Capability.LOG):
         await fallback.unknown_message(update, context)
         return
     found = services(context)
-    incoming, content = await _download(context, message)
+    incoming, content = await download(context, message)
     async with found.sessions.begin() as session:
         flow = await TalkLog.active(session, found, viewer)
         if flow is None:
@@ -151,22 +157,6 @@ async def on_message(update: Update, context: Context) -> None:
         await fallback.unknown_message(update, context)
     else:
         await send_reply(update, reply)
-
-
-async def _download(context: Context, message: Message) -> tuple[IncomingFile | None, bytes | None]:
-    """A photo or document in the message, and its bytes (None when too large to fetch)."""
-    if message.photo:
-        largest = message.photo[-1]
-        incoming = IncomingFile("photo", largest.file_id, f"photo_{largest.file_unique_id}.jpg", largest.file_size or 0)
-    elif message.document is not None:
-        document = message.document
-        incoming = IncomingFile("document", document.file_id, document.file_name or "document", document.file_size or 0)
-    else:
-        return None, None
-    if incoming.size > 20 * 1024 * 1024:
-        return incoming, None
-    file = await context.bot.get_file(incoming.file_id)
-    return incoming, bytes(await file.download_as_bytearray())
 
 
 async def _after_press(update: Update, viewer: Viewer, reply: Reply | None) -> None:

@@ -18,8 +18,9 @@ import pytest
 
 from bot.app import TalkApplication, running
 from bot.clock import ManualClock
-from bot.config import Config, TelegramConfig
+from bot.config import Config, OutboxConfig, TelegramConfig
 from bot.emulator import Emulator, EmulatorServer
+from bot.outbox import DispatchStats
 from bot.sandbox import SANDBOX_TOKEN, seed_demo
 from bot.transcript import ChatUser, EmulatorClient
 
@@ -89,6 +90,8 @@ def config(db_url: str, emulator: EmulatorServer) -> Config:
         Config(),
         telegram=TelegramConfig(token=SANDBOX_TOKEN, api_base_url=emulator.url),
         database_url=db_url,
+        # Tests sweep the outbox themselves, after moving the clock; no per-chat pause slows them down.
+        outbox=OutboxConfig(per_second=1000, per_chat_per_second=1000, sweep_seconds=0),
     )
 
 
@@ -138,3 +141,17 @@ def enrolled(person: People, invites: dict[str, str]) -> Enroll:
         return user
 
     return enroll
+
+
+Sweep = Callable[[], Awaitable[DispatchStats]]
+
+
+@pytest.fixture
+def sweep(bot: TalkApplication) -> Sweep:
+    """Plan and send what the outbox holds for the clock's now, as the scheduled job does."""
+
+    async def run() -> DispatchStats:
+        stats: DispatchStats = await bot.bot_data["sweeper"].sweep()
+        return stats
+
+    return run

@@ -15,11 +15,25 @@ async def test_help_shows_each_role_only_what_it_may_do(enrolled: Enroll) -> Non
     leader = await enrolled("李华")
     commission_admin = await enrolled("张建平")
     expected = [
-        (member, {"start", "help", "me", "lang"}),
-        (leader, {"start", "help", "me", "lang", "log", "resume", "mytalks", "cancel"}),
+        (member, {"start", "help", "me", "lang", "items"}),
+        (leader, {"start", "help", "me", "lang", "items", "log", "resume", "mytalks", "cancel", "followups"}),
         (
             commission_admin,
-            {"start", "help", "me", "lang", "log", "resume", "mytalks", "cancel", "roster", "invite", "unbind"},
+            {
+                "start",
+                "help",
+                "me",
+                "lang",
+                "items",
+                "log",
+                "resume",
+                "mytalks",
+                "cancel",
+                "followups",
+                "roster",
+                "invite",
+                "unbind",
+            },
         ),
     ]
     for user, commands in expected:
@@ -31,7 +45,7 @@ async def test_help_shows_each_role_only_what_it_may_do(enrolled: Enroll) -> Non
 
 async def test_a_member_is_refused_what_their_role_does_not_allow(enrolled: Enroll) -> None:
     member = await enrolled("周涛")
-    for command in ("/roster", "/invite 李华", "/unbind 李华", "/log", "/mytalks", "/resume", "/cancel"):
+    for command in ("/roster", "/invite 李华", "/unbind 李华", "/log", "/mytalks", "/resume", "/cancel", "/followups"):
         await member.send(command)
         assert member.reply_texts == [text("zh-CN", "refusal.not_allowed")]
 

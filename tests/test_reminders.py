@@ -40,7 +40,9 @@ def test_quiet_hours_move_a_message_to_the_morning() -> None:
     day = datetime(2025, 3, 5, 15, 0, tzinfo=ZONE).astimezone(UTC)
     assert out_of_quiet_hours(day, POLICY, ZONE) == day
     night_sender = ReminderPolicy(send_at=time(23, 0))
-    assert local(moments(date(2025, 4, 5), night_sender, ZONE, datetime(2025, 4, 6, tzinfo=UTC))[0].at).endswith("08:00")
+    assert local(moments(date(2025, 4, 5), night_sender, ZONE, datetime(2025, 4, 6, tzinfo=UTC))[0].at).endswith(
+        "08:00"
+    )
 
 
 def test_working_days_include_make_up_days_and_fall_back_to_weekdays() -> None:
@@ -70,16 +72,22 @@ def test_an_item_made_after_a_moment_skips_it() -> None:
     assert [m.name for m in to_plan(deadline, POLICY, ZONE, made, made, timedelta(days=4))] == ["before1"]
 
 
-@given(st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)), st.booleans(),
-       st.integers(0, 23), st.integers(0, 23))
-def test_no_moment_falls_in_quiet_hours_and_all_are_ordered(deadline: date, working: bool, start: int,
-                                                            end: int) -> None:
+@given(
+    st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
+    st.booleans(),
+    st.integers(0, 23),
+    st.integers(0, 23),
+)
+def test_no_moment_falls_in_quiet_hours_and_all_are_ordered(
+    deadline: date, working: bool, start: int, end: int
+) -> None:
     policy = ReminderPolicy(working_days_only=working, quiet_start=time(start), quiet_end=time(end))
     found = moments(deadline, policy, ZONE, datetime.combine(deadline + timedelta(days=40), time(0), tzinfo=UTC))
     assert found == sorted(found, key=lambda m: (m.at, m.kind))
     for moment in found:
         assert start == end or not (
-            (time(start) <= moment.at.astimezone(ZONE).time() < time(end)) if start < end
+            (time(start) <= moment.at.astimezone(ZONE).time() < time(end))
+            if start < end
             else (moment.at.astimezone(ZONE).time() >= time(start) or moment.at.astimezone(ZONE).time() < time(end))
         )
     assert len({m.name for m in found}) == len(found)

@@ -76,10 +76,12 @@ async def test_the_quick_path_takes_eight_actions_and_saves_every_field_exactly(
     subjects = [p for p in talk.participants if p.role == "subject"]
     assert [(p.person.name, p.rank_level) for p in subjects] == [("赵敏", "乡科级")]
     assert talk.lead_id == talk.logged_by_id and talk.lead_id != subjects[0].person_id
-    [item] = talk.items
+    [item, report] = talk.items
     assert (item.number, item.problem, item.measure) == (1, "工程项目台账不全", "一个月内补齐并建立月报制度")
     assert item.deadline == date(2025, 4, 5) and item.responsible_id == subjects[0].person_id
     assert item.state == "open" and item.second_responsible_id is None
+    # Ningbo's 双报告: a written report three months after the talk, planned like an item.
+    assert (report.kind, report.deadline, report.responsible_id) == ("followup", date(2025, 6, 5), item.responsible_id)
 
 
 async def test_an_individual_talk_with_two_items_typed_step_by_step(enrolled: Enroll, ledger: AsyncSession) -> None:
@@ -110,7 +112,7 @@ async def test_an_individual_talk_with_two_items_typed_step_by_step(enrolled: En
     assert (talk.kind, talk.channel, talk.place) == ("提醒约谈", "video", "区纪委谈话室")
     assert talk.held_at == datetime(2025, 3, 4, 7, 0, tzinfo=UTC)
     assert talk.content == "通报了巡察发现的问题,提出整改要求。"
-    assert [(i.number, i.problem, i.measure, i.deadline) for i in talk.items] == [
+    assert [(i.number, i.problem, i.measure, i.deadline) for i in talk.items if i.kind == "problem"] == [
         (1, "食堂经费公示不及时", "每月公示", date(2025, 4, 30)),
         (2, "班子会议记录不规范", "规范会议记录", date(2025, 6, 5)),
     ]
@@ -228,7 +230,8 @@ async def test_editing_on_the_review_screen_and_the_way_back(enrolled: Enroll, l
     assert "更正后的主题" in leader.last_reply and "主谈人:张建平" in leader.last_reply
     await leader.press("✅ 确认登记")
     talk = await saved_talk(ledger, ledger_number(leader.last_reply))
-    assert (talk.kind, talk.topic, talk.items) == ("廉政谈话", "更正后的主题", [])
+    assert (talk.kind, talk.topic) == ("廉政谈话", "更正后的主题")
+    assert [item.kind for item in talk.items] == ["followup"]
     assert talk.held_at == datetime(2025, 3, 4, 1, 0, tzinfo=UTC)
     assert [p.person.name for p in talk.participants if p.role == "attendee"] == ["王强"]
     assert talk.lead_id != talk.logged_by_id

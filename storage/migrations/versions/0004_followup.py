@@ -25,8 +25,13 @@ def upgrade() -> None:
     op.create_table(
         "item_reports",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("item_id", sa.Integer, sa.ForeignKey("rectification_items.id", ondelete="CASCADE"), nullable=False,
-                  index=True),
+        sa.Column(
+            "item_id",
+            sa.Integer,
+            sa.ForeignKey("rectification_items.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("person_id", sa.Integer, sa.ForeignKey("people.id"), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("body", sa.Text, nullable=False),
@@ -35,8 +40,13 @@ def upgrade() -> None:
     op.create_table(
         "extension_requests",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("item_id", sa.Integer, sa.ForeignKey("rectification_items.id", ondelete="CASCADE"), nullable=False,
-                  index=True),
+        sa.Column(
+            "item_id",
+            sa.Integer,
+            sa.ForeignKey("rectification_items.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("person_id", sa.Integer, sa.ForeignKey("people.id"), nullable=False),
         sa.Column("requested", sa.Date, nullable=False),
         sa.Column("reason", sa.String(500), nullable=False),
@@ -55,8 +65,9 @@ def upgrade() -> None:
         "notifications",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("key", sa.String(120), nullable=False, unique=True),
-        sa.Column("recipient_id", sa.Integer, sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False,
-                  index=True),
+        sa.Column(
+            "recipient_id", sa.Integer, sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True
+        ),
         sa.Column("item_id", sa.Integer, sa.ForeignKey("rectification_items.id", ondelete="CASCADE")),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("due_at", UtcDateTime, nullable=False),
@@ -70,8 +81,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_notifications_due", "notifications", ["state", "due_at"])
     with op.batch_alter_table("attachments") as attachments:
-        attachments.add_column(sa.Column("report_id", sa.Integer, sa.ForeignKey(
-            "item_reports.id", ondelete="CASCADE", name="fk_attachments_report"), index=True))
+        attachments.add_column(
+            sa.Column(
+                "report_id",
+                sa.Integer,
+                sa.ForeignKey("item_reports.id", ondelete="CASCADE", name="fk_attachments_report"),
+                index=True,
+            )
+        )
 
 
 def downgrade() -> None:

@@ -1,0 +1,368 @@
+"""After the talk: items reach the people responsible, who acknowledge, report progress and completion or ask
+for more time; the interviewer (or the commission) closes items (销号), sends them back, and decides extensions.
+
+Messenger-free: every message to someone other than the person acting goes through the outbox.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.access import Role, Viewer
+from bot.i18n import text
+from bot.outbox import Buttons, Renderer, add, add_once
+from bot.reminders import out_of_quiet_hours
+from bot.services import Services
+from bot.when import add_months, read_deadline
+from storage import audit, followup, people
+from storage.models import (
+    AwaitedAnswer,
+    ExtensionRequest,
+    ItemReport,
+    Notification,
+    Person,
+    RectificationItem,
+    Talk,
+)
+
+REPORT_LIMIT = 1000
+STATES = ("open", "overdue", "awaiting", "closed")
+
+
+def followup_items(talk: Talk, months: int, now: datetime, zone: ZoneInfo) -> list[RectificationItem]:
+    """Ningbo's 双报告: each person talked to reports in writing `months` after the talk, planned like an item."""
+    if months <= 0:
+        return []
+    held = talk.held_at.astimezone(zone).date()
+    subjects = [p.person_id for p in talk.participants if p.role == "subject"]
+    return [
+        RectificationItem(
+            kind="followup",
+            problem="",
+            measure="",
+            deadline=add_months(held, months),
+            responsible_id=person_id,
+            state="open",
+            created_at=now,
+            planned_from=now,
+        )
+        for person_id in subjects
+    ]
+
+
+async def deliver(session: AsyncSession, services: Services, items: Sequence[RectificationItem]) -> list[Person]:
+    """Plan each item's delivery to its responsible person and second responsible leader; those who are not
+    enrolled come back, for the interviewer to invite."""
+    due = _soon(services)
+    unreachable: dict[int, Person] = {}
+    for item in items:
+        for person_id in filter(None, (item.responsible_id, item.second_responsible_id)):
+            person = await people.person_by_id(session, person_id)
+            if person is None:
+                continue
+            if person.telegram_user_id is None:
+                unreachable[person.id] = person
+                continue
+            await add_once(
+                session,
+                key=f"d:{item.id}:{person.id}",
+                recipient_id=person.id,
+                kind="delivery",
+                due_at=due,
+                item_id=item.id,
+            )
+    return list(unreachable.values())
+
+
+async def deliver_to_newcomer(session: AsyncSession, services: Services, person_id: int) -> None:
+    """A person who has just enrolled receives the open items they answer for."""
+    await deliver(session, services, await followup.items_of_person(session, person_id))
+
+
+def _soon(services: Services) -> datetime:
+    return out_of_quiet_hours(services.clock.now(), services.config.reminders, services.config.organisation.zone)
+
+
+# ---- what the responsible person does ------------------------------------------------------------------------
+
+
+def answers_for(item: RectificationItem, viewer: Viewer) -> bool:
+    return viewer.person_id in (item.responsible_id, item.second_responsible_id)
+
+
+async def oversees(session: AsyncSession, viewer: Viewer, item: RectificationItem) -> bool:
+    """The interviewer of the item's talk, or the commission over the responsible person's unit."""
+    talk = await followup.talk_of(session, item)
+    if viewer.person_id in (talk.lead_id, talk.logged_by_id):
+        return True
+    responsible = await people.person_by_id(session, item.responsible_id)
+    return responsible is not None and viewer.holds_over(Role.COMMISSION, responsible.unit.path)
+
+
+@dataclass
+class Outcome:
+    key: str  # what to tell the person acting (a catalog key)
+    params: dict[str, object]
+
+
+async def acknowledge(session: AsyncSession, services: Services, viewer: Viewer, item: RectificationItem) -> Outcome:
+    if item.acknowledged_at is None:
+        item.acknowledged_at = services.clock.now()
+        _audit(session, services, viewer, "item.acknowledge", item)
+    return Outcome("item.acknowledged", {"number": item.id})
+
+
+async def ask_for(session: AsyncSession, services: Services, viewer: Viewer, purpose: str, target_id: int) -> None:
+    """Remember that this person's next text answers `purpose` (a report, an extension, a reason)."""
+    existing = await followup.awaited(session, viewer.person_id)
+    if existing is None:
+        session.add(
+            AwaitedAnswer(person_id=viewer.person_id, purpose=purpose, target_id=target_id, at=services.clock.now())
+        )
+    else:
+        existing.purpose, existing.target_id, existing.at = purpose, target_id, services.clock.now()
+
+
+async def answer(
+    session: AsyncSession, services: Services, viewer: Viewer, awaited: AwaitedAnswer, typed: str
+) -> Outcome:
+    """The text answering what the bot asked: a report, an extension request or a send-back reason."""
+    typed = typed.strip()
+    if not typed:
+        return Outcome("log.error.empty", {})
+    if len(typed) > REPORT_LIMIT:
+        return Outcome("log.error.too_long", {"limit": REPORT_LIMIT, "length": len(typed)})
+    item = await followup.item_by_id(session, awaited.target_id)
+    if item is None or item.state == "closed":
+        await session.delete(awaited)
+        return Outcome("item.gone", {})
+    now = services.clock.now()
+    talk = await followup.talk_of(session, item)
+    if awaited.purpose in ("progress", "done"):
+        if not answers_for(item, viewer):
+            await session.delete(awaited)
+            return Outcome("item.gone", {})
+        report = ItemReport(item_id=item.id, person_id=viewer.person_id, kind=awaited.purpose, body=typed, at=now)
+        session.add(report)
+        await session.flush()
+        if awaited.purpose == "done":
+            item.state = "awaiting"
+        add(
+            session,
+            key=f"v:{report.id}:{talk.lead_id}",
+            recipient_id=talk.lead_id,
+            kind="verify" if awaited.purpose == "done" else "progress",
+            due_at=_soon(services),
+            item_id=item.id,
+            report=typed,
+            person_id=viewer.person_id,
+        )
+        _audit(session, services, viewer, f"item.report_{awaited.purpose}", item)
+        awaited.purpose, awaited.target_id, awaited.at = "evidence", report.id, now
+        return Outcome("item.report_saved", {})
+    if awaited.purpose == "extend":
+        first, _, reason = typed.partition("\n")
+        requested = read_deadline(first.strip()[:60], now.astimezone(services.config.organisation.zone).date())
+        if requested is None or requested <= item.deadline:
+            return Outcome("item.error.extension_date", {"deadline": item.deadline.isoformat()})
+        request = ExtensionRequest(
+            item_id=item.id,
+            person_id=viewer.person_id,
+            requested=requested,
+            reason=reason.strip()[:500],
+            state="pending",
+            at=now,
+        )
+        session.add(request)
+        await session.flush()
+        add(
+            session,
+            key=f"x:{request.id}",
+            recipient_id=talk.lead_id,
+            kind="extension",
+            due_at=_soon(services),
+            item_id=item.id,
+            request_id=request.id,
+            person_id=viewer.person_id,
+            requested=requested.isoformat(),
+            reason=request.reason,
+        )
+        await session.delete(awaited)
+        _audit(session, services, viewer, "item.extension_request", item)
+        return Outcome("item.extension_sent", {"deadline": requested.isoformat()})
+    if awaited.purpose == "send_back":
+        await session.delete(awaited)
+        if item.state != "awaiting" or not await oversees(session, viewer, item):
+            return Outcome("item.gone", {})
+        item.state = "open"
+        session.add(ItemReport(item_id=item.id, person_id=viewer.person_id, kind="sent_back", body=typed, at=now))
+        add(
+            session,
+            key=f"b:{item.id}:{now.timestamp()}",
+            recipient_id=item.responsible_id,
+            kind="sent_back",
+            due_at=_soon(services),
+            item_id=item.id,
+            reason=typed,
+        )
+        _audit(session, services, viewer, "item.send_back", item)
+        return Outcome("item.sent_back_done", {})
+    await session.delete(awaited)
+    return Outcome("item.gone", {})
+
+
+async def close(session: AsyncSession, services: Services, viewer: Viewer, item: RectificationItem) -> Outcome:
+    """销号: the item is done; no more reminders."""
+    now = services.clock.now()
+    item.state, item.closed_at, item.closed_by_id = "closed", now, viewer.person_id
+    session.add(ItemReport(item_id=item.id, person_id=viewer.person_id, kind="closed", body="", at=now))
+    await followup.drop_planned(session, item.id)
+    add(
+        session,
+        key=f"c:{item.id}",
+        recipient_id=item.responsible_id,
+        kind="closed",
+        due_at=_soon(services),
+        item_id=item.id,
+    )
+    _audit(session, services, viewer, "item.close", item)
+    return Outcome("item.closed_done", {})
+
+
+async def decide_extension(
+    session: AsyncSession, services: Services, viewer: Viewer, request: ExtensionRequest, approve: bool
+) -> Outcome:
+    item = await followup.item_by_id(session, request.item_id)
+    if item is None or request.state != "pending":
+        return Outcome("item.gone", {})
+    now = services.clock.now()
+    request.state, request.decided_by_id = ("approved" if approve else "declined"), viewer.person_id
+    if approve:
+        item.deadline, item.planned_from = request.requested, now
+        await followup.drop_planned(session, item.id)  # reminders are planned anew for the new deadline
+    add(
+        session,
+        key=f"xd:{request.id}",
+        recipient_id=request.person_id,
+        kind="extension_approved" if approve else "extension_declined",
+        due_at=_soon(services),
+        item_id=item.id,
+        requested=request.requested.isoformat(),
+    )
+    _audit(session, services, viewer, f"item.extension_{request.state}", item)
+    return Outcome("item.extension_decided", {"deadline": item.deadline.isoformat()})
+
+
+def _audit(session: AsyncSession, services: Services, viewer: Viewer, action: str, item: RectificationItem) -> None:
+    audit.record(
+        session,
+        at=services.clock.now(),
+        actor=f"person:{viewer.person_id}",
+        actor_person_id=viewer.person_id,
+        action=action,
+        subject=f"item:{item.id}",
+    )
+
+
+# ---- what the messages say -------------------------------------------------------------------------------
+
+
+def item_state(item: RectificationItem, today: date) -> str:
+    if item.state == "open" and item.deadline < today:
+        return "overdue"
+    return item.state
+
+
+async def describe_item(session: AsyncSession, services: Services, item: RectificationItem, language: str) -> str:
+    talk = await followup.talk_of(session, item)
+    zone = services.config.organisation.zone
+    lead = await people.person_by_id(session, talk.lead_id)
+    responsible = await people.person_by_id(session, item.responsible_id)
+    problem = item.problem if item.kind == "problem" else text(language, "item.followup_problem")
+    return text(
+        language,
+        "item.card",
+        number=item.id,
+        problem=problem,
+        measure=item.measure or "—",
+        deadline=item.deadline.isoformat(),
+        day=f"{talk.held_at.astimezone(zone):%Y-%m-%d}",
+        kind=talk.kind,
+        lead=lead.name if lead else "—",
+        responsible=responsible.name if responsible else "—",
+        state=text(language, f"item.state.{item_state(item, services.clock.now().astimezone(zone).date())}"),
+    )
+
+
+def person_buttons(item: RectificationItem, language: str) -> Buttons:
+    return [
+        [
+            (text(language, "item.button.ack"), f"it:{item.id}:ack"),
+            (text(language, "item.button.progress"), f"it:{item.id}:progress"),
+        ],
+        [
+            (text(language, "item.button.done"), f"it:{item.id}:done"),
+            (text(language, "item.button.extend"), f"it:{item.id}:extend"),
+        ],
+    ]
+
+
+def verify_buttons(item: RectificationItem, language: str) -> Buttons:
+    return [
+        [
+            (text(language, "item.button.close"), f"iv:{item.id}:close"),
+            (text(language, "item.button.send_back"), f"iv:{item.id}:back"),
+        ]
+    ]
+
+
+def renderer(services: Services) -> Renderer:
+    """The outbox's renderer: a row → (chat, text, buttons), or None when it should not be sent."""
+
+    async def render(session: AsyncSession, row: Notification) -> tuple[int, str, Buttons] | None:
+        recipient = await people.person_by_id(session, row.recipient_id)
+        if recipient is None or recipient.telegram_user_id is None or not recipient.active:
+            return None
+        language = recipient.language or services.default_language
+        payload = json.loads(row.payload) if row.payload else {}
+        item = await followup.item_by_id(session, row.item_id) if row.item_id else None
+        if item is None and row.kind != "unreachable":
+            return None
+        reminder = item is not None and row.kind in ("before", "due", "overdue", "escalate")
+        if reminder and item is not None and (item.state == "closed" or payload.get("deadline") != str(item.deadline)):
+            return None  # closed since, or the deadline moved: the new one has its own reminders
+        card = await describe_item(session, services, item, language) if item is not None else ""
+        about = await people.person_by_id(session, payload["person_id"]) if "person_id" in payload else None
+        name = about.name if about else "—"
+        key = f"item.notice.{row.kind}"
+        body = text(
+            language,
+            key,
+            days=payload.get("days", 0),
+            name=name,
+            report=payload.get("report", ""),
+            reason=payload.get("reason", ""),
+            requested=payload.get("requested", ""),
+        )
+        buttons: Buttons = []
+        if item is not None and row.kind in ("delivery", "before", "due", "overdue", "sent_back"):
+            buttons = person_buttons(item, language)
+        elif item is not None and row.kind == "verify":
+            buttons = verify_buttons(item, language)
+        elif row.kind == "extension":
+            request_id = payload.get("request_id")
+            buttons = [
+                [
+                    (text(language, "item.button.approve"), f"ix:{request_id}:yes"),
+                    (text(language, "item.button.decline"), f"ix:{request_id}:no"),
+                ]
+            ]
+        return recipient.telegram_user_id, f"{body}\n\n{card}".strip(), buttons
+
+    return render

@@ -1,0 +1,101 @@
+"""The outbox's Telegram side: a Notifier that sends through the bot, and the scheduled sweep."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application
+
+from bot import outbox
+from bot.followup import renderer
+from bot.outbox import Buttons, DispatchStats, RateLimiter, SendFailed
+from bot.services import Services
+from handlers.common import Context
+
+log = logging.getLogger(__name__)
+
+PERMANENT_BAD_REQUESTS = ("chat not found", "user not found", "peer_id_invalid", "bot can't initiate")
+
+
+class TelegramNotifier:
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: int, text: str, buttons: Buttons) -> int:
+        markup = (
+            InlineKeyboardMarkup(
+                [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in buttons]
+            )
+            if buttons
+            else None
+        )
+        try:
+            message = await self.bot.send_message(chat_id, text[:4096], reply_markup=markup)
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            raise SendFailed(str(error), retry_after=seconds) from error
+        except Forbidden as error:  # blocked by the user, or the account is deactivated
+            raise SendFailed(str(error), permanent=True) from error
+        except BadRequest as error:
+            permanent = any(phrase in str(error).lower() for phrase in PERMANENT_BAD_REQUESTS)
+            raise SendFailed(str(error), permanent=permanent) from error
+        except (TimedOut, NetworkError) as error:  # includes 5xx answers: try again later
+            raise SendFailed(str(error) or type(error).__name__) from error
+        except TelegramError as error:
+            raise SendFailed(str(error)) from error
+        return message.message_id
+
+
+class Sweeper:
+    """Plans and dispatches the outbox; one sweep at a time per application."""
+
+    def __init__(self, application: Application, services: Services) -> None:  # type: ignore[type-arg]
+        config = services.config.outbox
+        self.services = services
+        self.notifier: outbox.Notifier = TelegramNotifier(application.bot)
+        self.limiter = RateLimiter(config.per_second, config.per_chat_per_second)
+        self.horizon = timedelta(seconds=max(2 * config.sweep_seconds, 60))
+        self._lock = asyncio.Lock()
+
+    async def sweep(self) -> DispatchStats:
+        async with self._lock:
+            now = self.services.clock.now()
+            await outbox.plan_reminders(self.services, now, self.horizon)
+            return await outbox.dispatch(self.services, self.notifier, self.limiter, renderer(self.services))
+
+
+def sweeper(context: Context) -> Sweeper:
+    found: Sweeper = context.application.bot_data["sweeper"]
+    return found
+
+
+async def sweep_job(context: Context) -> None:
+    try:
+        stats = await sweeper(context).sweep()
+        if stats.sent or stats.failed:
+            log.info("outbox: %s sent, %s retried, %s failed", stats.sent, stats.retried, stats.failed)
+    except Exception:
+        log.exception("outbox sweep failed; the next one tries again")
+
+
+def kick(context: Context) -> None:
+    """Send what was just planned now rather than at the next sweep (when sweeps are scheduled at all)."""
+    found = sweeper(context)
+    if found.services.config.outbox.sweep_seconds and context.job_queue is not None:
+        context.job_queue.run_once(sweep_job, 0)
+
+
+async def start(application: Application, services: Services) -> None:  # type: ignore[type-arg]
+    """At start-up: release what a previous run left claimed, and schedule the sweep."""
+    application.bot_data["sweeper"] = Sweeper(application, services)
+    released = await outbox.recover(services)
+    if released:
+        log.warning("outbox: %s notifications were in flight when the bot stopped; they go out again", released)
+    seconds = services.config.outbox.sweep_seconds
+    if seconds and application.job_queue is not None:
+        application.job_queue.run_repeating(sweep_job, interval=seconds, first=1, name="outbox")

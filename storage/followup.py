@@ -1,0 +1,155 @@
+"""Queries for rectification follow-up: items, reports, extension requests, awaited answers and the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    AwaitedAnswer,
+    ExtensionRequest,
+    Notification,
+    Person,
+    RectificationItem,
+    RoleGrant,
+    Talk,
+)
+
+
+async def item_by_id(session: AsyncSession, item_id: int) -> RectificationItem | None:
+    return await session.get(RectificationItem, item_id)
+
+
+async def talk_of(session: AsyncSession, item: RectificationItem) -> Talk:
+    talk = await session.get(Talk, item.talk_id)
+    assert talk is not None
+    return talk
+
+
+async def items_of_person(session: AsyncSession, person_id: int) -> Sequence[RectificationItem]:
+    """Items this person answers for (or is the second responsible leader of) that are not closed."""
+    return (
+        await session.scalars(
+            select(RectificationItem)
+            .join(Talk, Talk.id == RectificationItem.talk_id)
+            .where(
+                ~Talk.deleted,
+                RectificationItem.state != "closed",
+                (RectificationItem.responsible_id == person_id)
+                | (RectificationItem.second_responsible_id == person_id),
+            )
+            .order_by(RectificationItem.deadline, RectificationItem.id)
+        )
+    ).all()
+
+
+async def items_of_interviewer(session: AsyncSession, person_id: int) -> Sequence[RectificationItem]:
+    """Items of the talks this person led or logged."""
+    return (
+        await session.scalars(
+            select(RectificationItem)
+            .join(Talk, Talk.id == RectificationItem.talk_id)
+            .where(~Talk.deleted, (Talk.lead_id == person_id) | (Talk.logged_by_id == person_id))
+            .order_by(RectificationItem.deadline, RectificationItem.id)
+        )
+    ).all()
+
+
+async def open_items_due_by(
+    session: AsyncSession, last_deadline: date, after_id: int, limit: int
+) -> Sequence[tuple[int, date, datetime | None, datetime, int, int | None]]:
+    """(id, deadline, planned_from, created_at, responsible person, their messenger account) of open items with a
+    deadline up to `last_deadline`, in id order from `after_id`: the only ones with reminders near."""
+    rows = await session.execute(
+        select(
+            RectificationItem.id,
+            RectificationItem.deadline,
+            RectificationItem.planned_from,
+            RectificationItem.created_at,
+            RectificationItem.responsible_id,
+            Person.telegram_user_id,
+        )
+        .join(Talk, Talk.id == RectificationItem.talk_id)
+        .join(Person, Person.id == RectificationItem.responsible_id)
+        .where(
+            ~Talk.deleted,
+            RectificationItem.state != "closed",
+            RectificationItem.deadline <= last_deadline,
+            RectificationItem.id > after_id,
+        )
+        .order_by(RectificationItem.id)
+        .limit(limit)
+    )
+    return [tuple(row) for row in rows.all()]  # type: ignore[misc]
+
+
+async def commission_members(session: AsyncSession) -> Sequence[tuple[Person, str]]:
+    """Every enrolled person holding the commission role, with the scope they hold it over."""
+    rows = await session.execute(
+        select(Person, RoleGrant)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(RoleGrant.role == "commission", Person.active, Person.telegram_user_id.is_not(None))
+    )
+    return [(person, grant.scope_unit.path) for person, grant in rows.all()]
+
+
+async def existing_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
+    wanted = list(keys)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update((await session.scalars(select(Notification.key).where(Notification.key.in_(chunk)))).all())
+    return found
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int) -> Sequence[Notification]:
+    """Due planned rows, marked claimed in the caller's transaction (skipping rows another instance holds)."""
+    rows = (
+        await session.scalars(
+            select(Notification)
+            .where(Notification.state == "planned", Notification.due_at <= now)
+            .order_by(Notification.due_at, Notification.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for row in rows:
+        row.state, row.claimed_at, row.attempts = "claimed", now, row.attempts + 1
+    return rows
+
+
+async def release_claimed(session: AsyncSession, before: datetime | None = None) -> int:
+    """Claimed rows back to planned: what was in flight when the bot stopped is sent again."""
+    query = update(Notification).where(Notification.state == "claimed")
+    if before is not None:
+        query = query.where(Notification.claimed_at < before)
+    result = await session.execute(query.values(state="planned"))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def notification_by_id(session: AsyncSession, notification_id: int) -> Notification | None:
+    return await session.get(Notification, notification_id)
+
+
+async def awaited(session: AsyncSession, person_id: int) -> AwaitedAnswer | None:
+    return await session.get(AwaitedAnswer, person_id)
+
+
+async def extension_by_id(session: AsyncSession, request_id: int) -> ExtensionRequest | None:
+    return await session.get(ExtensionRequest, request_id)
+
+
+async def drop_planned(session: AsyncSession, item_id: int) -> None:
+    """Unsent reminders of an item that was closed or got a new deadline."""
+    await session.execute(
+        update(Notification)
+        .where(
+            Notification.item_id == item_id,
+            Notification.state == "planned",
+            Notification.kind.in_(["before", "due", "overdue", "escalate"]),
+        )
+        .values(state="dropped")
+    )
