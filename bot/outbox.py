@@ -168,6 +168,7 @@ async def plan_reminders(services: Services, now: datetime, horizon: timedelta, 
                             item_id=item_id,
                             days=moment.days,
                             deadline=str(deadline),
+                            person_id=responsible_id,
                         )
             existing = await followup.existing_keys(session, wanted)
             for key, fields in wanted.items():

@@ -69,10 +69,12 @@ class ChatUser:
 
     async def send(self, text: str) -> list[dict[str, Any]]:
         """Write `text` and wait until the bot has handled it; the bot's new messages in this chat."""
+        await self._catch_up()
         sent = await self.client.post("send", {"user": self.user, "chat": self.chat, "text": text})
         return await self._after(sent["update_id"])
 
     async def send_file(self, kind: str, filename: str, content: bytes, caption: str = "") -> list[dict[str, Any]]:
+        await self._catch_up()
         sent = await self.client.post(
             "send_file",
             {
@@ -90,6 +92,7 @@ class ChatUser:
         self, label: str | None = None, *, data: str | None = None, message_id: int | None = None
     ) -> dict[str, Any]:
         """Press the newest inline button with this label (or forge `data` on `message_id`); the answer."""
+        await self._catch_up()
         pressed = await self.client.post(
             "press",
             {
@@ -104,9 +107,18 @@ class ChatUser:
         answer: dict[str, Any] = await self.client.get(f"callbacks/{pressed['callback_query_id']}")
         return answer
 
+    async def _catch_up(self) -> None:
+        """What the bot sent on its own since the last action (reminders, say) is not a reply to the next one."""
+        await self._collect()
+
     async def _after(self, update_id: int) -> list[dict[str, Any]]:
         await asyncio.wait_for(self.application.handled_event(update_id).wait(), HANDLED_TIMEOUT)
-        self.replies = []
+        self.replies = await self._collect()
+        return self.replies
+
+    async def _collect(self) -> list[dict[str, Any]]:
+        """Messages new or changed since last looked at."""
+        fresh = []
         for message in await self.messages():
             if not message["from"]["is_bot"] or message["deleted"]:
                 continue
@@ -114,8 +126,8 @@ class ChatUser:
             shown = str(message.get("text") or message.get("caption") or message["message_id"])
             if self._known.get(message["message_id"]) != shown:
                 self._known[message["message_id"]] = shown
-                self.replies.append(message)
-        return self.replies
+                fresh.append(message)
+        return fresh
 
     async def messages(self) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = await self.client.get("messages", chat_id=self.chat_id)

@@ -108,8 +108,7 @@ async def _answer(update: Update, viewer: Viewer, reply: tuple[str, dict[str, ob
         await refuse_button(update, viewer.language, "button.stale")
         return
     key, params = reply
-    await query.answer()
-    await answer(update, viewer.language, key, markup=None, **params)
+    await answer(update, viewer.language, key, markup=None, **params)  # answers the query too
 
 
 async def answer_awaited(update: Update, context: Context, viewer: Viewer) -> bool:
