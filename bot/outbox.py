@@ -137,44 +137,39 @@ async def plan_reminders(services: Services, now: datetime, horizon: timedelta, 
             items = await followup.open_items_due_by(session, last_deadline, after_id, batch)
             if not items:
                 return created
-            after_id = items[-1][0]
+            after_id = items[-1].id
             wanted: dict[str, dict[str, Any]] = {}
-            for item_id, deadline, planned_from, created_at, responsible_id, telegram_id in items:
-                for moment in to_plan(deadline, policy, zone, planned_from or created_at, now, horizon):
+            for item in items:
+                for moment in to_plan(item.deadline, policy, zone, item.planned_from, now, horizon):
+                    payload = {"days": moment.days, "deadline": str(item.deadline)}
                     if moment.kind != "escalate":
-                        if telegram_id is not None:
-                            key = f"r:{item_id}:{moment.name}:{deadline}"
-                            wanted[key] = dict(
-                                recipient_id=responsible_id,
-                                kind=moment.kind,
-                                due_at=moment.at,
-                                item_id=item_id,
-                                days=moment.days,
-                                deadline=str(deadline),
-                            )
-                        continue
-                    item = await followup.item_by_id(session, item_id)
-                    if item is None:
-                        continue
-                    talk = await followup.talk_of(session, item)
-                    responsible = next((p.person for p in talk.participants if p.person_id == responsible_id), None)
-                    unit = responsible.unit.path if responsible else ""
-                    recipients = {talk.lead_id} | {p.id for p, scope in commission if within(unit, scope)}
+                        recipients = {item.responsible_id} if item.enrolled else set()
+                    else:
+                        payload["person_id"] = item.responsible_id
+                        recipients = {item.lead_id} | {p.id for p, scope in commission if within(item.unit, scope)}
                     for recipient in recipients:
-                        wanted[f"e:{item_id}:{recipient}:{deadline}"] = dict(
-                            recipient_id=recipient,
-                            kind="escalate",
-                            due_at=moment.at,
-                            item_id=item_id,
-                            days=moment.days,
-                            deadline=str(deadline),
-                            person_id=responsible_id,
-                        )
+                        key = f"r:{item.id}:{moment.name}:{recipient}:{item.deadline}"
+                        wanted[key] = _row(key, recipient, moment.kind, moment.at, item.id, payload)
             existing = await followup.existing_keys(session, wanted)
-            for key, fields in wanted.items():
-                if key not in existing:
-                    add(session, key=key, **fields)
-                    created += 1
+            fresh = [row for key, row in wanted.items() if key not in existing]
+            await followup.insert_notifications(session, fresh)
+            created += len(fresh)
+
+
+def _row(
+    key: str, recipient_id: int, kind: str, due_at: datetime, item_id: int | None, payload: dict[str, Any]
+) -> dict[str, Any]:
+    return dict(
+        key=key,
+        recipient_id=recipient_id,
+        item_id=item_id,
+        kind=kind,
+        due_at=due_at,
+        state="planned",
+        attempts=0,
+        last_error="",
+        payload=json.dumps(payload, ensure_ascii=False) if payload else "",
+    )
 
 
 async def recover(services: Services) -> int:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -16,6 +18,7 @@ from storage.models import (
     RectificationItem,
     RoleGrant,
     Talk,
+    Unit,
 )
 
 
@@ -58,11 +61,22 @@ async def items_of_interviewer(session: AsyncSession, person_id: int) -> Sequenc
     ).all()
 
 
-async def open_items_due_by(
-    session: AsyncSession, last_deadline: date, after_id: int, limit: int
-) -> Sequence[tuple[int, date, datetime | None, datetime, int, int | None]]:
-    """(id, deadline, planned_from, created_at, responsible person, their messenger account) of open items with a
-    deadline up to `last_deadline`, in id order from `after_id`: the only ones with reminders near."""
+@dataclass(frozen=True)
+class OpenItem:
+    """What planning reminders needs of an open item, read in one query."""
+
+    id: int
+    deadline: date
+    planned_from: datetime
+    responsible_id: int
+    enrolled: bool
+    unit: str  # the responsible person's unit path
+    lead_id: int
+
+
+async def open_items_due_by(session: AsyncSession, last_deadline: date, after_id: int, limit: int) -> list[OpenItem]:
+    """Open items with a deadline up to `last_deadline` (the only ones with reminders near), in id order from
+    `after_id`."""
     rows = await session.execute(
         select(
             RectificationItem.id,
@@ -71,9 +85,12 @@ async def open_items_due_by(
             RectificationItem.created_at,
             RectificationItem.responsible_id,
             Person.telegram_user_id,
+            Unit.path,
+            Talk.lead_id,
         )
         .join(Talk, Talk.id == RectificationItem.talk_id)
         .join(Person, Person.id == RectificationItem.responsible_id)
+        .join(Unit, Unit.id == Person.unit_id)
         .where(
             ~Talk.deleted,
             RectificationItem.state != "closed",
@@ -83,7 +100,23 @@ async def open_items_due_by(
         .order_by(RectificationItem.id)
         .limit(limit)
     )
-    return [tuple(row) for row in rows.all()]  # type: ignore[misc]
+    return [
+        OpenItem(
+            id=row[0],
+            deadline=row[1],
+            planned_from=row[2] or row[3],
+            responsible_id=row[4],
+            enrolled=row[5] is not None,
+            unit=row[6],
+            lead_id=row[7],
+        )
+        for row in rows.all()
+    ]
+
+
+async def insert_notifications(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(Notification), rows)
 
 
 async def commission_members(session: AsyncSession) -> Sequence[tuple[Person, str]]:

@@ -1,0 +1,139 @@
+"""Benchmark: the outbox against the emulator rate-limited to 30 messages/s, and planning at scale.
+
+    .venv/bin/python bench/outbox.py [--people 10000] [--items 1000000]
+
+Prints figures; asserts nothing. 1) 10,000 people each with one item whose 1-day reminder is due: plan and
+dispatch through the real bot to the emulator (limit 30/s); the achieved rate as a fraction of the limit,
+messages lost, duplicates and 429s received. 2) The time to plan reminders for 1,000,000 open items.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.app import running  # noqa: E402
+from bot.clock import ManualClock  # noqa: E402
+from bot.config import Config, OutboxConfig, TelegramConfig  # noqa: E402
+from bot.emulator import Emulator, EmulatorServer  # noqa: E402
+from bot.outbox import plan_reminders  # noqa: E402
+from bot.sandbox import SANDBOX_TOKEN  # noqa: E402
+from bot.services import Services  # noqa: E402
+from storage.db import ensure_schema, open_engine, sessions  # noqa: E402
+from storage.models import Person, RectificationItem, Talk, Unit  # noqa: E402
+
+NOW = datetime(2025, 3, 5, 1, 30, tzinfo=UTC)  # 09:30 in Lanzhou, when the day's reminders are due
+FIRST_USER = 10_000_000
+
+
+async def seed(url: str, people: int, items: int, deadlines: list[date]) -> None:
+    """`people` enrolled people, one talk per 100 items, `items` open items cycling through `deadlines`."""
+    engine = open_engine(url)
+    await ensure_schema(engine)
+    made = NOW - timedelta(days=40)
+    async with engine.begin() as connection:
+        await connection.execute(insert(Unit), [{"id": 1, "name": "兰州市", "path": "兰州市", "parent_id": None}])
+        for start in range(0, people, 20_000):
+            await connection.execute(insert(Person), [
+                {"id": i + 1, "name": f"干部{i}", "pinyin": "", "position": "", "rank_level": "乡科级", "unit_id": 1,
+                 "telegram_user_id": FIRST_USER + i, "language": "zh-CN", "active": True, "created_at": made,
+                 "updated_at": made} for i in range(start, min(people, start + 20_000))])
+        talks = max(1, items // 100)
+        for start in range(0, talks, 20_000):
+            await connection.execute(insert(Talk), [
+                {"id": t + 1, "ledger_no": f"2025-{t + 1:07d}", "kind": "工作约谈", "format": "individual",
+                 "channel": "face", "held_at": made, "time_known": True, "place": "", "topic": "bench", "content": "",
+                 "lead_id": 1, "logged_by_id": 1, "deleted": False, "created_at": made, "updated_at": made}
+                for t in range(start, min(talks, start + 20_000))])
+        for start in range(0, items, 50_000):
+            await connection.execute(insert(RectificationItem), [
+                {"id": n + 1, "talk_id": n // 100 + 1, "number": n % 100 + 1, "problem": "问题", "measure": "措施",
+                 "deadline": deadlines[n % len(deadlines)], "responsible_id": n % people + 1,
+                 "second_responsible_id": None, "state": "open", "created_at": made, "kind": "problem",
+                 "planned_from": made} for n in range(start, min(items, start + 50_000))])
+    await engine.dispose()
+
+
+async def dispatch_benchmark(people: int, limit: float) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        tomorrow = (NOW + timedelta(hours=8)).date() + timedelta(days=1)
+        await seed(url, people, people, [tomorrow])
+        emulator = Emulator(token=SANDBOX_TOKEN, per_second=limit)
+        for i in range(people):
+            emulator.chats[FIRST_USER + i] = {"id": FIRST_USER + i, "type": "private", "first_name": f"干部{i}"}
+        server = EmulatorServer(emulator)
+        await server.start()
+        config = dataclasses.replace(
+            Config(), database_url=url, telegram=TelegramConfig(token=SANDBOX_TOKEN, api_base_url=server.url),
+            outbox=OutboxConfig(per_second=limit, per_chat_per_second=1, sweep_seconds=0),
+        )
+        clock = ManualClock(NOW)
+        try:
+            async with running(config, clock, poll_timeout=1) as application:
+                sweeper = application.bot_data["sweeper"]
+                started = time.perf_counter()
+                planned = await plan_reminders(sweeper.services, NOW, timedelta(minutes=1))
+                planning = time.perf_counter() - started
+                first_send = len(emulator.calls)
+                started = time.perf_counter()
+                stats = await sweeper.sweep()
+                elapsed = time.perf_counter() - started
+        finally:
+            await server.stop()
+        sends = [call for call in emulator.calls[first_send:] if call["method"] == "sendMessage"]
+        per_chat = Counter(chat for chat, messages in emulator.messages.items() for _ in messages)
+        delivered = [FIRST_USER + i for i in range(people) if per_chat[FIRST_USER + i] >= 1]
+        rate = stats.sent / elapsed
+        print(f"dispatch: {people} people, {planned} reminders planned in {planning:.2f} s")
+        print(f"dispatch: {stats.sent} sent in {elapsed:.1f} s = {rate:.2f} msg/s = {rate / limit:.1%} of the "
+              f"{limit:g}/s limit; {len(sends)} sendMessage calls")
+        print(f"dispatch: lost {people - len(delivered)}, duplicates {sum(1 for n in per_chat.values() if n > 1)}, "
+              f"429s received {emulator.received_429}, retried {stats.retried}, failed {stats.failed}")
+
+
+async def planning_benchmark(items: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'plan.db'}"
+        today = (NOW + timedelta(hours=8)).date()
+        deadlines = [today + timedelta(days=d) for d in range(-30, 31)]  # due within two months either side
+        started = time.perf_counter()
+        await seed(url, 10_000, items, deadlines)
+        print(f"planning: seeded {items} open items in {time.perf_counter() - started:.1f} s")
+        engine = open_engine(url)
+        services = Services(config=dataclasses.replace(Config(), database_url=url), sessions=sessions(engine),
+                            clock=ManualClock(NOW))
+        started = time.perf_counter()
+        created = await plan_reminders(services, NOW, timedelta(minutes=1))
+        first = time.perf_counter() - started
+        started = time.perf_counter()
+        again = await plan_reminders(services, NOW, timedelta(minutes=1))
+        second = time.perf_counter() - started
+        await engine.dispose()
+        print(f"planning: {items} open items → {created} rows in {first:.1f} s; "
+              f"the next sweep (nothing new: {again} rows) in {second:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--limit", type=float, default=30.0)
+    arguments = parser.parse_args()
+    asyncio.run(dispatch_benchmark(arguments.people, arguments.limit))
+    asyncio.run(planning_benchmark(arguments.items))
+
+
+if __name__ == "__main__":
+    main()
