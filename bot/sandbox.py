@@ -71,6 +71,7 @@ async def try_bot(config: Config, stdin: TextIO = sys.stdin, out: Callable[[str]
             config,
             telegram=TelegramConfig(token=SANDBOX_TOKEN, api_base_url=url, bot_username=emulator.bot_username),
             database_url=f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}",
+            outbox=dataclasses.replace(config.outbox, sweep_seconds=2),
         )
         try:
             invites = await seed_demo(demo)
@@ -98,6 +99,8 @@ async def _chat(
         if not line:
             return 0  # end of input
         line = line.strip()
+        for message in await current.unseen():  # reminders and notices that came while you were typing
+            out(_render(message))
         if not line:
             continue
         if line in (":quit", ":q", ":exit"):

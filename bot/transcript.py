@@ -109,7 +109,11 @@ class ChatUser:
 
     async def _catch_up(self) -> None:
         """What the bot sent on its own since the last action (reminders, say) is not a reply to the next one."""
-        await self._collect()
+        await self.unseen()
+
+    async def unseen(self) -> list[dict[str, Any]]:
+        """What the bot sent or changed since this person last looked."""
+        return await self._collect()
 
     async def _after(self, update_id: int) -> list[dict[str, Any]]:
         await asyncio.wait_for(self.application.handled_event(update_id).wait(), HANDLED_TIMEOUT)

@@ -4,6 +4,7 @@ moves, reports are verified, extensions decided, failures reported — all throu
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -295,3 +296,21 @@ async def test_a_bot_killed_mid_dispatch_loses_nothing(
     for user in people.values():
         texts = [str(m.get("text", ""))[:10] for m in await user.bot_messages()]
         assert texts.count(zh("item.notice.delivery")[:10]) == 2, texts  # the problem and the 双报告, once each
+
+
+async def test_the_scheduled_sweep_delivers_without_being_asked(
+    config: Config, clock: ManualClock, control: EmulatorClient, invites: dict[str, str]
+) -> None:
+    """With a sweep interval configured, APScheduler (PTB's JobQueue) plans and sends on its own."""
+    scheduled = dataclasses.replace(config, outbox=dataclasses.replace(config.outbox, sweep_seconds=1))
+    async with running(scheduled, clock, poll_timeout=1) as application:
+        zhao = ChatUser(control, application, 7200, "赵敏")
+        await zhao.send(f"/start {invites['赵敏']}")
+        leader = ChatUser(control, application, 7201, "李华")
+        await leader.send(f"/start {invites['李华']}")
+        await quick_individual_talk(leader)
+        for _ in range(100):  # the job runs in the background: look until it has delivered (at most 10 s)
+            if len(await inbox(zhao)) >= 3:
+                break
+            await asyncio.sleep(0.1)
+        assert [m[:10] for m in (await inbox(zhao))[1:]] == [zh("item.notice.delivery")[:10]] * 2
