@@ -45,23 +45,71 @@ async def seed(url: str, people: int, items: int, deadlines: list[date]) -> None
     async with engine.begin() as connection:
         await connection.execute(insert(Unit), [{"id": 1, "name": "兰州市", "path": "兰州市", "parent_id": None}])
         for start in range(0, people, 20_000):
-            await connection.execute(insert(Person), [
-                {"id": i + 1, "name": f"干部{i}", "pinyin": "", "position": "", "rank_level": "乡科级", "unit_id": 1,
-                 "telegram_user_id": FIRST_USER + i, "language": "zh-CN", "active": True, "created_at": made,
-                 "updated_at": made} for i in range(start, min(people, start + 20_000))])
+            await connection.execute(
+                insert(Person),
+                [
+                    {
+                        "id": i + 1,
+                        "name": f"干部{i}",
+                        "pinyin": "",
+                        "position": "",
+                        "rank_level": "乡科级",
+                        "unit_id": 1,
+                        "telegram_user_id": FIRST_USER + i,
+                        "language": "zh-CN",
+                        "active": True,
+                        "created_at": made,
+                        "updated_at": made,
+                    }
+                    for i in range(start, min(people, start + 20_000))
+                ],
+            )
         talks = max(1, items // 100)
         for start in range(0, talks, 20_000):
-            await connection.execute(insert(Talk), [
-                {"id": t + 1, "ledger_no": f"2025-{t + 1:07d}", "kind": "工作约谈", "format": "individual",
-                 "channel": "face", "held_at": made, "time_known": True, "place": "", "topic": "bench", "content": "",
-                 "lead_id": 1, "logged_by_id": 1, "deleted": False, "created_at": made, "updated_at": made}
-                for t in range(start, min(talks, start + 20_000))])
+            await connection.execute(
+                insert(Talk),
+                [
+                    {
+                        "id": t + 1,
+                        "ledger_no": f"2025-{t + 1:07d}",
+                        "kind": "工作约谈",
+                        "format": "individual",
+                        "channel": "face",
+                        "held_at": made,
+                        "time_known": True,
+                        "place": "",
+                        "topic": "bench",
+                        "content": "",
+                        "lead_id": 1,
+                        "logged_by_id": 1,
+                        "deleted": False,
+                        "created_at": made,
+                        "updated_at": made,
+                    }
+                    for t in range(start, min(talks, start + 20_000))
+                ],
+            )
         for start in range(0, items, 50_000):
-            await connection.execute(insert(RectificationItem), [
-                {"id": n + 1, "talk_id": n // 100 + 1, "number": n % 100 + 1, "problem": "问题", "measure": "措施",
-                 "deadline": deadlines[n % len(deadlines)], "responsible_id": n % people + 1,
-                 "second_responsible_id": None, "state": "open", "created_at": made, "kind": "problem",
-                 "planned_from": made} for n in range(start, min(items, start + 50_000))])
+            await connection.execute(
+                insert(RectificationItem),
+                [
+                    {
+                        "id": n + 1,
+                        "talk_id": n // 100 + 1,
+                        "number": n % 100 + 1,
+                        "problem": "问题",
+                        "measure": "措施",
+                        "deadline": deadlines[n % len(deadlines)],
+                        "responsible_id": n % people + 1,
+                        "second_responsible_id": None,
+                        "state": "open",
+                        "created_at": made,
+                        "kind": "problem",
+                        "planned_from": made,
+                    }
+                    for n in range(start, min(items, start + 50_000))
+                ],
+            )
     await engine.dispose()
 
 
@@ -76,7 +124,9 @@ async def dispatch_benchmark(people: int, limit: float) -> None:
         server = EmulatorServer(emulator)
         await server.start()
         config = dataclasses.replace(
-            Config(), database_url=url, telegram=TelegramConfig(token=SANDBOX_TOKEN, api_base_url=server.url),
+            Config(),
+            database_url=url,
+            telegram=TelegramConfig(token=SANDBOX_TOKEN, api_base_url=server.url),
             outbox=OutboxConfig(per_second=limit, per_chat_per_second=1, sweep_seconds=0),
         )
         clock = ManualClock(NOW)
@@ -97,10 +147,14 @@ async def dispatch_benchmark(people: int, limit: float) -> None:
         delivered = [FIRST_USER + i for i in range(people) if per_chat[FIRST_USER + i] >= 1]
         rate = stats.sent / elapsed
         print(f"dispatch: {people} people, {planned} reminders planned in {planning:.2f} s")
-        print(f"dispatch: {stats.sent} sent in {elapsed:.1f} s = {rate:.2f} msg/s = {rate / limit:.1%} of the "
-              f"{limit:g}/s limit; {len(sends)} sendMessage calls")
-        print(f"dispatch: lost {people - len(delivered)}, duplicates {sum(1 for n in per_chat.values() if n > 1)}, "
-              f"429s received {emulator.received_429}, retried {stats.retried}, failed {stats.failed}")
+        print(
+            f"dispatch: {stats.sent} sent in {elapsed:.1f} s = {rate:.2f} msg/s = {rate / limit:.1%} of the "
+            f"{limit:g}/s limit; {len(sends)} sendMessage calls"
+        )
+        print(
+            f"dispatch: lost {people - len(delivered)}, duplicates {sum(1 for n in per_chat.values() if n > 1)}, "
+            f"429s received {emulator.received_429}, retried {stats.retried}, failed {stats.failed}"
+        )
 
 
 async def planning_benchmark(items: int) -> None:
@@ -112,8 +166,9 @@ async def planning_benchmark(items: int) -> None:
         await seed(url, 10_000, items, deadlines)
         print(f"planning: seeded {items} open items in {time.perf_counter() - started:.1f} s")
         engine = open_engine(url)
-        services = Services(config=dataclasses.replace(Config(), database_url=url), sessions=sessions(engine),
-                            clock=ManualClock(NOW))
+        services = Services(
+            config=dataclasses.replace(Config(), database_url=url), sessions=sessions(engine), clock=ManualClock(NOW)
+        )
         started = time.perf_counter()
         created = await plan_reminders(services, NOW, timedelta(minutes=1))
         first = time.perf_counter() - started
@@ -121,8 +176,10 @@ async def planning_benchmark(items: int) -> None:
         again = await plan_reminders(services, NOW, timedelta(minutes=1))
         second = time.perf_counter() - started
         await engine.dispose()
-        print(f"planning: {items} open items → {created} rows in {first:.1f} s; "
-              f"the next sweep (nothing new: {again} rows) in {second:.1f} s")
+        print(
+            f"planning: {items} open items → {created} rows in {first:.1f} s; "
+            f"the next sweep (nothing new: {again} rows) in {second:.1f} s"
+        )
 
 
 def main() -> None:

@@ -102,17 +102,7 @@ def add(
     **payload: Any,
 ) -> Notification:
     """A row for the outbox (the caller makes sure `key` is new, or lets the unique key refuse it)."""
-    row = Notification(
-        key=key,
-        recipient_id=recipient_id,
-        item_id=item_id,
-        kind=kind,
-        due_at=due_at,
-        state="planned",
-        attempts=0,
-        last_error="",
-        payload=json.dumps(payload, ensure_ascii=False) if payload else "",
-    )
+    row = Notification(**_row(key, recipient_id, kind, due_at, item_id, payload))
     session.add(row)
     return row
 

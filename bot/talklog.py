@@ -179,6 +179,22 @@ class IncomingFile:
     file_name: str
     size: int
 
+    def attachment(
+        self, content: bytes, now: datetime, *, draft_id: int | None = None, report_id: int | None = None
+    ) -> Attachment:
+        """The file as kept with a draft talk or an item report."""
+        return Attachment(
+            talk_id=None,
+            draft_id=draft_id,
+            report_id=report_id,
+            kind=self.kind,
+            file_name=self.file_name[:200],
+            telegram_file_id=self.file_id,
+            size=len(content),
+            content=content,
+            created_at=now,
+        )
+
 
 class TalkLog:
     """One leader's draft, for the length of one update."""
@@ -264,18 +280,7 @@ class TalkLog:
             return await self._ask(notice=self.t("log.error.file_here"))
         if content is None or incoming.size > MAX_ATTACHMENT_BYTES:
             return await self._ask(notice=self.t("log.error.file_too_big", limit=MAX_ATTACHMENT_BYTES // 2**20))
-        self.session.add(
-            Attachment(
-                draft_id=self.row.id,
-                talk_id=None,
-                kind=incoming.kind,
-                file_name=incoming.file_name[:200],
-                telegram_file_id=incoming.file_id,
-                size=len(content),
-                content=content,
-                created_at=self.now(),
-            )
-        )
+        self.session.add(incoming.attachment(content, self.now(), draft_id=self.row.id))
         await self.session.flush()
         count = len(await talks.draft_attachments(self.session, self.row.id))
         return await self._ask(notice=self.t("log.attach.saved", count=count))

@@ -17,7 +17,6 @@ from handlers.common import Context, Handlers, answer, gated, refuse_button, ser
 from handlers.outbox import kick
 from handlers.transfer import download
 from storage import followup
-from storage.models import Attachment
 
 MAX_LISTED = 10
 
@@ -151,19 +150,7 @@ async def _keep_evidence(
     incoming, content = await download(context, message)
     if incoming is None or content is None:
         return 0
-    session.add(
-        Attachment(
-            talk_id=None,
-            draft_id=None,
-            report_id=report_id,
-            kind=incoming.kind,
-            file_name=incoming.file_name[:200],
-            telegram_file_id=incoming.file_id,
-            size=len(content),
-            content=content,
-            created_at=now,
-        )
-    )
+    session.add(incoming.attachment(content, now, report_id=report_id))
     await session.flush()
     return 1
 
