@@ -39,6 +39,7 @@ class Capability(StrEnum):
     RESUME = "resume"
     MYTALKS = "mytalks"
     CANCEL = "cancel"
+    STATS = "stats"
     ITEMS = "items"
     FOLLOWUPS = "followups"
     ROSTER = "roster"
@@ -56,6 +57,7 @@ ALLOWED: dict[Capability, frozenset[Role]] = {
     Capability.RESUME: frozenset({Role.LEADER, Role.COMMISSION}),
     Capability.MYTALKS: frozenset({Role.LEADER, Role.COMMISSION}),
     Capability.CANCEL: frozenset({Role.LEADER, Role.COMMISSION}),
+    Capability.STATS: frozenset({Role.LEADER, Role.COMMISSION}),
     Capability.ITEMS: EVERYONE,
     Capability.FOLLOWUPS: frozenset({Role.LEADER, Role.COMMISSION}),
     Capability.ROSTER: frozenset({Role.ADMIN, Role.COMMISSION}),

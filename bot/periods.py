@@ -12,8 +12,20 @@ from datetime import date, timedelta
 
 from bot.when import add_months
 
-CHINESE_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
-                    "十一": 11, "十二": 12}
+CHINESE_NUMERALS = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
 
 
 @dataclass(frozen=True)
@@ -60,31 +72,43 @@ def find_period(text: str, today: date) -> tuple[Period, str] | None:
     lowered = text.lower()
     this_quarter = (today.month - 1) // 3 + 1
     rules: list[tuple[str, object]] = [
-        (r"(\d{4})\s*年?\s*" + _NUM + r"\s*[-–—~至到]\s*" + _NUM + r"\s*月",
-         lambda m: Period(month(int(m[1]), _numeral(m[2])).start, month(int(m[1]), _numeral(m[3])).end)),
+        (
+            r"(\d{4})\s*年?\s*" + _NUM + r"\s*[-–—~至到]\s*" + _NUM + r"\s*月",
+            lambda m: Period(month(int(m[1]), _numeral(m[2])).start, month(int(m[1]), _numeral(m[3])).end),
+        ),
         (r"(\d{4})\s*年\s*(上|下)半年", lambda m: half(int(m[1]), 1 if m[2] == "上" else 2)),
-        (r"(\d{4})\s*(h[12])\b|\b(h[12])\s*(\d{4})",
-         lambda m: half(int(m[1] or m[4]), int((m[2] or m[3])[1]))),
-        (r"(\d{4})\s*(?:年\s*)?(?:第\s*)?([一二三四1-4])\s*季度|(\d{4})\s*q([1-4])\b|\bq([1-4])\s*(\d{4})",
-         lambda m: quarter(int(m[1] or m[3] or m[6]), _numeral(m[2] or m[4] or m[5]))),
-        (r"(\d{4})\s*[-/年]\s*" + _NUM + r"\s*月?(?!\s*[-–—~至到\d日号])",
-         lambda m: month(int(m[1]), _numeral(m[2]))),
+        (r"(\d{4})\s*(h[12])\b|\b(h[12])\s*(\d{4})", lambda m: half(int(m[1] or m[4]), int((m[2] or m[3])[1]))),
+        (
+            r"(\d{4})\s*(?:年\s*)?(?:第\s*)?([一二三四1-4])\s*季度|(\d{4})\s*q([1-4])\b|\bq([1-4])\s*(\d{4})",
+            lambda m: quarter(int(m[1] or m[3] or m[6]), _numeral(m[2] or m[4] or m[5])),
+        ),
+        (r"(\d{4})\s*[-/年]\s*" + _NUM + r"\s*月?(?!\s*[-–—~至到\d日号])", lambda m: month(int(m[1]), _numeral(m[2]))),
         (r"(\d{4})\s*年?(?!\s*[-/\d月第上下q])", lambda m: year(int(m[1]))),
-        (r"(今年|本年度?|this year)?\s*(上|下)半年|(first|second) half( of (the|this) year)?",
-         lambda m: half(today.year, 1 if (m[2] == "上" or m[3] == "first") else 2)),
+        (
+            r"(今年|本年度?|this year)?\s*(上|下)半年|(first|second) half( of (the|this) year)?",
+            lambda m: half(today.year, 1 if (m[2] == "上" or m[3] == "first") else 2),
+        ),
         (r"(去年|last year)\s*(上|下)半年", lambda m: half(today.year - 1, 1 if m[2] == "上" else 2)),
         (r"(去年|上一?年)\s*" + _NUM + r"\s*月", lambda m: month(today.year - 1, _numeral(m[2]))),
         (r"(今年)?\s*(?<![\d年])" + _NUM + r"\s*月份?(?!\s*[-–—~至到])", lambda m: month(today.year, _numeral(m[2]))),
-        (r"今年以来|年初以来|本年以来|year to date|so far this year",
-         lambda m: Period(date(today.year, 1, 1), today + timedelta(days=1))),
-        (r"(最近|近|过去|last|past)\s*(\d{1,3})\s*(天|日|days?)",
-         lambda m: Period(today - timedelta(days=int(m[2]) - 1), today + timedelta(days=1))),
+        (
+            r"今年以来|年初以来|本年以来|year to date|so far this year",
+            lambda m: Period(date(today.year, 1, 1), today + timedelta(days=1)),
+        ),
+        (
+            r"(最近|近|过去|last|past)\s*(\d{1,3})\s*(天|日|days?)",
+            lambda m: Period(today - timedelta(days=int(m[2]) - 1), today + timedelta(days=1)),
+        ),
         (r"本月|这个月|当月|this month", lambda m: month(today.year, today.month)),
-        (r"上个?月|上一个?月|last month|previous month",
-         lambda m: month(add_months(today, -1).year, add_months(today, -1).month)),
+        (
+            r"上个?月|上一个?月|last month|previous month",
+            lambda m: month(add_months(today, -1).year, add_months(today, -1).month),
+        ),
         (r"本季度?|这个?季度|this quarter", lambda m: quarter(today.year, this_quarter)),
-        (r"上个?季度|上一个?季度|last quarter|previous quarter",
-         lambda m: quarter(today.year if this_quarter > 1 else today.year - 1, this_quarter - 1 or 4)),
+        (
+            r"上个?季度|上一个?季度|last quarter|previous quarter",
+            lambda m: quarter(today.year if this_quarter > 1 else today.year - 1, this_quarter - 1 or 4),
+        ),
         (r"(今年|本年度?)?\s*第?\s*([一二三四1-4])\s*季度", lambda m: quarter(today.year, _numeral(m[2]))),
         (r"今年|本年度?|this year|全年", lambda m: year(today.year)),
         (r"去年|上一?年度?|last year", lambda m: year(today.year - 1)),

@@ -21,11 +21,24 @@ BREAKDOWNS = ("kind", "rank", "unit", "month", "interviewer")
 
 # English names of the default kinds, and short Chinese names, → the configured kind they mean.
 KIND_WORDS = {
-    "work talk": "工作约谈", "reminder talk": "提醒约谈", "admonition talk": "告诫约谈", "admonishment": "诫勉谈话",
-    "integrity talk": "廉政谈话", "工作": "工作约谈", "提醒": "提醒约谈", "告诫": "告诫约谈", "廉政": "廉政谈话",
+    "work talk": "工作约谈",
+    "reminder talk": "提醒约谈",
+    "admonition talk": "告诫约谈",
+    "admonishment": "诫勉谈话",
+    "integrity talk": "廉政谈话",
+    "工作": "工作约谈",
+    "提醒": "提醒约谈",
+    "告诫": "告诫约谈",
+    "廉政": "廉政谈话",
     "诫勉": "诫勉谈话",
 }
-RANK_WORDS = {"prefecture": "地厅级", "county": "县处级", "division": "县处级", "township": "乡科级", "section": "乡科级"}
+RANK_WORDS = {
+    "prefecture": "地厅级",
+    "county": "县处级",
+    "division": "县处级",
+    "township": "乡科级",
+    "section": "乡科级",
+}
 
 
 @dataclass(frozen=True)
@@ -47,8 +60,15 @@ class NotUnderstood:
     understood: tuple[str, ...]
 
 
-def parse_question(text: str, today: date, *, kinds: Sequence[str], rank_levels: Sequence[str],
-                   units: Sequence[str], people: Sequence[str]) -> Question | NotUnderstood:
+def parse_question(
+    text: str,
+    today: date,
+    *,
+    kinds: Sequence[str],
+    rank_levels: Sequence[str],
+    units: Sequence[str],
+    people: Sequence[str],
+) -> Question | NotUnderstood:
     """Read `text`; `units` are unit paths and `people` names on the roster, to recognise filters."""
     lowered = text.lower().strip()
     understood: list[str] = []
@@ -66,27 +86,42 @@ def parse_question(text: str, today: date, *, kinds: Sequence[str], rank_levels:
 
     chosen_kinds = tuple(kind for kind in kinds if kind in text)
     if not chosen_kinds:
-        chosen_kinds = tuple(dict.fromkeys(
-            kind for word, kind in KIND_WORDS.items() if kind in kinds and re.search(rf"{word}s?\b" if word.isascii()
-                                                                                      else word, lowered)))
+        chosen_kinds = tuple(
+            dict.fromkeys(
+                kind
+                for word, kind in KIND_WORDS.items()
+                if kind in kinds and re.search(rf"{word}s?\b" if word.isascii() else word, lowered)
+            )
+        )
     collective = True if ("集体" in text or "collective" in lowered) else None
     ranks = tuple(level for level in rank_levels if level in text) or tuple(
-        dict.fromkeys(level for word, level in RANK_WORDS.items() if word in lowered and level in rank_levels))
+        dict.fromkeys(level for word, level in RANK_WORDS.items() if word in lowered and level in rank_levels)
+    )
     chosen_units = tuple(path for path in units if path.split("/")[-1] in text and len(path.split("/")[-1]) >= 2)
     interviewers = tuple(name for name in people if len(name) >= 2 and name in text)
     understood += [*chosen_kinds, *ranks, *(u.split("/")[-1] for u in chosen_units), *interviewers]
     if collective:
         understood.append("集体")
 
-    asks_something = measure is not None or breakdown is not None or any(
-        word in lowered for word in ("约谈", "谈话", "talk", "情况", "统计", "汇总"))
+    asks_something = (
+        measure is not None
+        or breakdown is not None
+        or any(word in lowered for word in ("约谈", "谈话", "talk", "情况", "统计", "汇总"))
+    )
     if not asks_something:
         return NotUnderstood(tuple(understood))
     period = found[0] if found else year(today.year)
     return Question(
-        period=period, period_named=found is not None, measure=measure or "talks", breakdown=breakdown,
-        kinds=chosen_kinds, collective=collective, rank_levels=ranks, units=_outermost(chosen_units),
-        interviewers=interviewers, understood=tuple(understood),
+        period=period,
+        period_named=found is not None,
+        measure=measure or "talks",
+        breakdown=breakdown,
+        kinds=chosen_kinds,
+        collective=collective,
+        rank_levels=ranks,
+        units=_outermost(chosen_units),
+        interviewers=interviewers,
+        understood=tuple(understood),
     )
 
 

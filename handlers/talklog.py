@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.access import Capability, Viewer
 from bot.i18n import text
 from bot.talklog import Reply, TalkLog
-from handlers import fallback, items
+from handlers import fallback, items, stats
 from handlers.common import Context, Handlers, answer, gated, load_viewer, refuse_button, services
 from handlers.outbox import kick
 from handlers.transfer import download
@@ -153,10 +153,12 @@ async def on_message(update: Update, context: Context) -> None:
             reply = await flow.on_file(incoming, content)
         else:
             reply = await flow.on_other()
-    if reply is None:
-        await fallback.unknown_message(update, context)
-    else:
+    if reply is not None:
         await send_reply(update, reply)
+    elif message.text is not None and viewer.may(Capability.STATS):
+        await stats.ask(update, context, viewer, message.text)
+    else:
+        await fallback.unknown_message(update, context)
 
 
 async def _after_press(update: Update, viewer: Viewer, reply: Reply | None) -> None:

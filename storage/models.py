@@ -303,3 +303,14 @@ class TalkChange(Base):
     field: Mapped[str] = mapped_column(String(32))
     before: Mapped[str] = mapped_column(Text)
     after: Mapped[str] = mapped_column(Text)
+
+
+class SavedQuestion(Base):
+    """A question as understood, kept so that the buttons under its answer (by unit, records, Excel) can redo it."""
+
+    __tablename__ = "saved_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

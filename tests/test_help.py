@@ -16,7 +16,7 @@ async def test_help_shows_each_role_only_what_it_may_do(enrolled: Enroll) -> Non
     commission_admin = await enrolled("张建平")
     expected = [
         (member, {"start", "help", "me", "lang", "items"}),
-        (leader, {"start", "help", "me", "lang", "items", "log", "resume", "mytalks", "cancel", "followups"}),
+        (leader, {"start", "help", "me", "lang", "items", "log", "resume", "mytalks", "cancel", "followups", "stats"}),
         (
             commission_admin,
             {
@@ -30,6 +30,7 @@ async def test_help_shows_each_role_only_what_it_may_do(enrolled: Enroll) -> Non
                 "mytalks",
                 "cancel",
                 "followups",
+                "stats",
                 "roster",
                 "invite",
                 "unbind",
@@ -45,7 +46,7 @@ async def test_help_shows_each_role_only_what_it_may_do(enrolled: Enroll) -> Non
 
 async def test_a_member_is_refused_what_their_role_does_not_allow(enrolled: Enroll) -> None:
     member = await enrolled("周涛")
-    for command in ("/roster", "/invite 李华", "/unbind 李华", "/log", "/mytalks", "/resume", "/cancel", "/followups"):
+    for command in ("/roster", "/invite 李华", "/unbind 李华", "/log", "/mytalks", "/resume", "/cancel", "/followups", "/stats"):
         await member.send(command)
         assert member.reply_texts == [text("zh-CN", "refusal.not_allowed")]
 
@@ -66,8 +67,8 @@ async def test_lang_switches_replies_and_menu_to_english_and_back(enrolled: Enro
     await leader.send("/help")
     assert leader.last_reply.startswith("王强, you can use:")
     assert text("en", "command.help") in leader.last_reply
-    await leader.send("unexpected words")
-    assert leader.last_reply == text("en", "reply.unknown")
+    await leader.send("unexpected words")  # a leader's free text is taken as a question
+    assert leader.last_reply == text("en", "stats.not_understood", understood="")
     await leader.send("/lang")
     await leader.press("中文")
     assert leader.last_reply == text("zh-CN", "lang.set")

@@ -1,0 +1,204 @@
+"""Answering the commission's questions from the detail ledger: the figure, the breakdown it expects, and the
+records behind it, each stating the period and scope it covers."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.access import Role, Viewer
+from bot.i18n import text
+from bot.periods import Period
+from bot.question import Question
+from bot.services import Services
+from storage import people, summary
+from storage.summary import TalkFilter
+
+EXAMPLES = ("本月约谈多少次", "上个月各类约谈分别多少", "今年上半年约谈人次按级别统计", "逾期未整改的问题有哪些")
+
+
+def to_json(question: Question) -> str:
+    body = asdict(question)
+    body["period"] = [question.period.start.isoformat(), question.period.end.isoformat()]
+    return json.dumps(body, ensure_ascii=False)
+
+
+def from_json(raw: str) -> Question:
+    body = json.loads(raw)
+    start, end = body.pop("period")
+    for key in ("kinds", "rank_levels", "units", "interviewers", "understood"):
+        body[key] = tuple(body.get(key, ()))
+    return Question(period=Period(date.fromisoformat(start), date.fromisoformat(end)), **body)
+
+
+def scope_of(viewer: Viewer) -> tuple[tuple[str, ...] | None, int | None]:
+    """(unit scopes, own person): the commission sees the talks in its scopes; a leader only their own talks."""
+    commission = tuple(g.scope for g in viewer.grants if g.role == Role.COMMISSION)
+    if commission:
+        return commission, None
+    return None, viewer.person_id
+
+
+def _utc(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=zone)
+
+
+async def talk_filter(session: AsyncSession, services: Services, viewer: Viewer, question: Question) -> TalkFilter:
+    zone = services.config.organisation.zone
+    scopes, own = scope_of(viewer)
+    names = await summary.people_names(session) if question.interviewers else {}
+    return TalkFilter(
+        start=_utc(question.period.start, zone),
+        end=_utc(question.period.end, zone),
+        kinds=question.kinds,
+        collective=question.collective,
+        rank_levels=question.rank_levels,
+        units=question.units,
+        lead_ids=[names[name] for name in question.interviewers if name in names],
+        scopes=scopes,
+        own_person=own,
+    )
+
+
+@dataclass
+class Answer:
+    text: str
+    talks: int = 0
+    person_times: int = 0
+    rows: list[tuple[str, int, int]] = field(default_factory=list)  # the breakdown: label, talks, person-times
+
+
+async def answer(session: AsyncSession, services: Services, viewer: Viewer, question: Question) -> Answer:
+    language = viewer.language
+    where = await talk_filter(session, services, viewer, question)
+    heading = _heading(language, viewer, question)
+    if question.measure in ("overdue", "items", "completion"):
+        return await _items_answer(session, services, language, where, question, heading)
+    talks, person_times = await summary.totals(session, where)
+    kinds = await summary.by_group(session, where, "kind")
+    ranks = await summary.by_group(session, where, "rank")
+    sentence = text(
+        language,
+        "stats.sentence",
+        talks=talks,
+        person_times=person_times,
+        kinds=_parts(language, [(k, n) for k, n, _ in kinds], "stats.kind_part"),
+        ranks=_parts(language, [(r, n) for r, _, n in ranks], "stats.rank_part"),
+    )
+    result = Answer(text=f"{heading}\n{sentence}", talks=talks, person_times=person_times)
+    if question.breakdown:
+        result.rows = await breakdown(session, services, where, question.breakdown, viewer)
+        lines = [text(language, f"stats.by.{question.breakdown}")]
+        lines += [
+            text(language, "stats.row", rank=i, label=label, talks=t, person_times=p)
+            for i, (label, t, p) in enumerate(result.rows, start=1)
+        ]
+        result.text += "\n\n" + "\n".join(lines)
+    return result
+
+
+async def breakdown(
+    session: AsyncSession, services: Services, where: TalkFilter, dimension: str, viewer: Viewer
+) -> list[tuple[str, int, int]]:
+    """(label, talks, person-times) rows, largest first (months in order)."""
+    if dimension in ("kind", "rank"):
+        return [(str(value), t, p) for value, t, p in await summary.by_group(session, where, dimension)]
+    if dimension == "interviewer":
+        rows = []
+        for lead_id, t, p in await summary.by_group(session, where, "interviewer"):
+            person = await people.person_by_id(session, int(str(lead_id)))
+            rows.append((person.name if person else "—", t, p))
+        return rows
+    if dimension == "month":
+        zone = services.config.organisation.zone
+        talks_in: dict[str, set[int]] = defaultdict(set)
+        times: dict[str, int] = defaultdict(int)
+        for talk_id, held_at, count in await summary.talk_times(session, where):
+            key = held_at.astimezone(zone).strftime("%Y-%m")
+            talks_in[key].add(talk_id)
+            times[key] += count
+        return [(key, len(talks_in[key]), times[key]) for key in sorted(talks_in)]
+    # By unit: one level below the scope (the districts of a city), each with its sub-units.
+    base = list(where.units) or list(where.scopes or [])
+    depth = min((len(path.split("/")) for path in base), default=0) + 1
+    talk_sets: dict[str, set[int]] = defaultdict(set)
+    unit_times: dict[str, int] = defaultdict(int)
+    for path, talk_id, count in await summary.unit_talk_pairs(session, where):
+        rolled = "/".join(path.split("/")[:depth])
+        talk_sets[rolled].add(talk_id)
+        unit_times[rolled] += count
+    return sorted(
+        ((unit, len(talk_sets[unit]), unit_times[unit]) for unit in talk_sets),
+        key=lambda row: (-row[1], -row[2], row[0]),
+    )
+
+
+async def _items_answer(
+    session: AsyncSession, services: Services, language: str, where: TalkFilter, question: Question, heading: str
+) -> Answer:
+    today = services.clock.now().astimezone(services.config.organisation.zone).date()
+    if question.measure == "overdue":
+        # Overdue is a state of today: items of talks from any time in the scope.
+        everywhere = TalkFilter(
+            **{
+                **where.__dict__,
+                "start": datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC")),
+                "end": datetime(9999, 1, 1, tzinfo=ZoneInfo("UTC")),
+            }
+        )
+        items = await summary.items_in(session, everywhere, overdue_on=today)
+        lines = [text(language, "stats.overdue", count=len(items), today=today.isoformat())]
+        for item in items[:30]:
+            person = await people.person_by_id(session, item.responsible_id)
+            lines.append(
+                text(
+                    language,
+                    "stats.overdue_line",
+                    number=item.id,
+                    name=person.name if person else "—",
+                    problem=item.problem[:40],
+                    deadline=item.deadline.isoformat(),
+                    days=(today - item.deadline).days,
+                )
+            )
+        return Answer(text="\n".join(lines), talks=len(items))
+    items = await summary.items_in(session, where)
+    closed = sum(1 for item in items if item.state == "closed")
+    if question.measure == "items":
+        body = text(language, "stats.items", count=len(items), closed=closed)
+    else:
+        rate = f"{closed / len(items):.1%}" if items else "—"
+        body = text(language, "stats.completion", rate=rate, closed=closed, count=len(items))
+    return Answer(text=f"{heading}\n{body}", talks=len(items))
+
+
+def _heading(language: str, viewer: Viewer, question: Question) -> str:
+    scopes, own = scope_of(viewer)
+    scope = text(language, "stats.scope_own", name=viewer.name) if own is not None else "、".join(scopes or ())
+    filters = [
+        *question.kinds,
+        *question.rank_levels,
+        *(u.split("/")[-1] for u in question.units),
+        *question.interviewers,
+    ]
+    if question.collective:
+        filters.append(text(language, "log.format.collective"))
+    key = "stats.heading" if question.period_named else "stats.heading_default"
+    return text(
+        language,
+        key,
+        start=question.period.start.isoformat(),
+        end=question.period.last_day.isoformat(),
+        scope=scope,
+        filters=(" · " + "、".join(filters)) if filters else "",
+    )
+
+
+def _parts(language: str, pairs: list[tuple[object, int]], key: str) -> str:
+    separator = "、" if language == "zh-CN" else ", "
+    return separator.join(text(language, key, name=name, count=count) for name, count in pairs) or "—"

@@ -1,0 +1,228 @@
+"""Questions in plain words, /stats by buttons, and the buttons under an answer: by unit / kind / month, the
+records behind the figure, Excel. The parsing and counting are bot/question.py and bot/summary.py."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot import periods
+from bot import summary as logic
+from bot.access import Capability, Viewer
+from bot.export import ledger_workbook
+from bot.i18n import text
+from bot.question import NotUnderstood, Question, parse_question
+from handlers.common import Context, Handlers, answer, gated, refuse_button, services
+from storage import audit, summary
+from storage.models import SavedQuestion
+
+PAGE = 10
+
+
+async def ask(update: Update, context: Context, viewer: Viewer, typed: str) -> None:
+    """A question typed in the chat (called by the message router for people who may ask)."""
+    found = services(context)
+    today = found.clock.now().astimezone(found.config.organisation.zone).date()
+    async with found.sessions() as session:
+        units = await summary.unit_paths(session)
+        names = list(await summary.people_names(session))
+    question = parse_question(
+        typed[:300],
+        today,
+        kinds=found.config.organisation.talk_kinds,
+        rank_levels=found.config.organisation.rank_levels,
+        units=units,
+        people=names,
+    )
+    if isinstance(question, NotUnderstood):
+        parts = "、".join(question.understood)
+        understood = text(viewer.language, "stats.understood", parts=parts) if parts else ""
+        examples = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(e, callback_data=f"se:{i}")] for i, e in enumerate(logic.EXAMPLES)]
+        )
+        await answer(update, viewer.language, "stats.not_understood", understood=understood, markup=examples)
+        return
+    await _answer_question(update, context, viewer, question)
+
+
+async def _answer_question(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
+    found = services(context)
+    async with found.sessions.begin() as session:
+        saved = SavedQuestion(person_id=viewer.person_id, body=logic.to_json(question), created_at=found.clock.now())
+        session.add(saved)
+        await session.flush()
+        result = await logic.answer(session, found, viewer, question)
+    language = viewer.language
+    buttons = [
+        [
+            InlineKeyboardButton(text(language, f"stats.button.{name}"), callback_data=f"sq:{saved.id}:{name}")
+            for name in ("unit", "kind", "month")
+        ],
+        [
+            InlineKeyboardButton(text(language, "stats.button.records"), callback_data=f"sq:{saved.id}:records:0"),
+            InlineKeyboardButton(text(language, "stats.button.excel"), callback_data=f"sq:{saved.id}:excel"),
+        ],
+    ]
+    markup = InlineKeyboardMarkup(buttons) if question.measure in ("talks", "person_times") else None
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(result.text[:4096], reply_markup=markup)
+
+
+@gated(Capability.STATS)
+async def stats_command(update: Update, context: Context, viewer: Viewer) -> None:
+    names = ("this_month", "last_month", "this_quarter", "this_half", "this_year")
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text(viewer.language, f"stats.period.{n}"), callback_data=f"sp:{n}")] for n in names]
+    )
+    await answer(update, viewer.language, "stats.choose_period", markup=markup)
+
+
+@gated(Capability.STATS)
+async def period_button(update: Update, context: Context, viewer: Viewer) -> None:
+    found = services(context)
+    today = found.clock.now().astimezone(found.config.organisation.zone).date()
+    quarter = (today.month - 1) // 3 + 1
+    chosen = {
+        "this_month": periods.month(today.year, today.month),
+        "last_month": periods.month(
+            (today.replace(day=1) - timedelta(days=1)).year, (today.replace(day=1) - timedelta(days=1)).month
+        ),
+        "this_quarter": periods.quarter(today.year, quarter),
+        "this_half": periods.half(today.year, 1 if today.month <= 6 else 2),
+        "this_year": periods.year(today.year),
+    }.get((update.callback_query.data or "").partition(":")[2] if update.callback_query else "")
+    if chosen is None:
+        await refuse_button(update, viewer.language, "button.stale")
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await _answer_question(update, context, viewer, Question(period=chosen, period_named=True, measure="talks"))
+
+
+@gated(Capability.STATS)
+async def example_button(update: Update, context: Context, viewer: Viewer) -> None:
+    index = (update.callback_query.data or "").partition(":")[2] if update.callback_query else ""
+    if not index.isdigit() or int(index) >= len(logic.EXAMPLES):
+        await refuse_button(update, viewer.language, "button.stale")
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await ask(update, context, viewer, logic.EXAMPLES[int(index)])
+
+
+@gated(Capability.STATS)
+async def question_button(update: Update, context: Context, viewer: Viewer) -> None:
+    """sq:<saved>:unit|kind|month|records:<page>|excel — the same question, another way; re-authorised."""
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":")
+    found = services(context)
+    async with found.sessions.begin() as session:
+        saved = await session.get(SavedQuestion, int(parts[1])) if len(parts) >= 3 and parts[1].isdigit() else None
+        if saved is None or saved.person_id != viewer.person_id:
+            saved = None
+        else:
+            question = logic.from_json(saved.body)
+    if saved is None:
+        await refuse_button(update, viewer.language, "button.stale")
+        return
+    action = parts[2]
+    if action in ("unit", "kind", "month"):
+        await query.answer()
+        await _answer_question(update, context, viewer, Question(**{**question.__dict__, "breakdown": action}))
+    elif action == "records" and len(parts) == 4 and parts[3].isdigit():
+        await query.answer()
+        await _records(update, context, viewer, saved.id, question, int(parts[3]))
+    elif action == "excel":
+        await query.answer()
+        await _excel(update, context, viewer, question)
+    else:
+        await refuse_button(update, viewer.language, "button.stale")
+
+
+async def _records(
+    update: Update, context: Context, viewer: Viewer, saved_id: int, question: Question, page: int
+) -> None:
+    found = services(context)
+    zone = found.config.organisation.zone
+    language = viewer.language
+    async with found.sessions.begin() as session:
+        where = await logic.talk_filter(session, found, viewer, question)
+        talks, total = await summary.talks_matching(session, where, page * PAGE, PAGE)
+        audit.record(
+            session,
+            at=found.clock.now(),
+            actor=f"person:{viewer.person_id}",
+            actor_person_id=viewer.person_id,
+            action="stats.records",
+            subject=f"question:{saved_id}",
+            page=page,
+            total=total,
+        )
+        lines = [
+            text(
+                language,
+                "stats.records_title",
+                first=page * PAGE + 1 if total else 0,
+                last=page * PAGE + len(talks),
+                total=total,
+            )
+        ]
+        for talk in talks:
+            subjects = "、".join(p.person.name for p in talk.participants if p.role == "subject")
+            lines.append(
+                text(
+                    language,
+                    "stats.record_line",
+                    ledger_no=talk.ledger_no,
+                    kind=talk.kind,
+                    day=f"{talk.held_at.astimezone(zone):%Y-%m-%d}",
+                    subjects=subjects[:60],
+                )
+            )
+    if not total:
+        await answer(update, language, "stats.no_records")
+        return
+    navigation = []
+    if page > 0:
+        navigation.append(
+            InlineKeyboardButton(
+                text(language, "stats.button.previous"), callback_data=f"sq:{saved_id}:records:{page - 1}"
+            )
+        )
+    if (page + 1) * PAGE < total:
+        navigation.append(
+            InlineKeyboardButton(text(language, "stats.button.next"), callback_data=f"sq:{saved_id}:records:{page + 1}")
+        )
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(
+            "\n".join(lines)[:4096], reply_markup=InlineKeyboardMarkup([navigation]) if navigation else None
+        )
+
+
+async def _excel(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
+    found = services(context)
+    async with found.sessions.begin() as session:
+        content = await ledger_workbook(session, found, viewer, question)
+        audit.record(
+            session,
+            at=found.clock.now(),
+            actor=f"person:{viewer.person_id}",
+            actor_person_id=viewer.person_id,
+            action="stats.export",
+            subject=f"{question.period.start}/{question.period.end}",
+        )
+    name = f"talkledger-{question.period.start}-{question.period.last_day}.xlsx"
+    caption = text(viewer.language, "stats.excel_caption", start=question.period.start, end=question.period.last_day)
+    if update.effective_chat is not None:
+        await update.effective_chat.send_document(content, filename=name, caption=caption)
+
+
+HANDLERS: Handlers = [
+    CommandHandler("stats", stats_command),
+    CallbackQueryHandler(period_button, pattern=r"^sp:"),
+    CallbackQueryHandler(example_button, pattern=r"^se:"),
+    CallbackQueryHandler(question_button, pattern=r"^sq:"),
+]

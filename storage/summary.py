@@ -1,0 +1,151 @@
+"""The summary ledger's aggregates: talks (次) and person-times (人次) over the detail ledger, by one dimension.
+
+One talk counts once; each person talked to in it once as a person-time, with the rank level and unit recorded
+on their participant row at the time of the talk. Deleted talks and drafts never count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Person, RectificationItem, Talk, TalkParticipant, Unit
+
+
+@dataclass(frozen=True)
+class TalkFilter:
+    """Which subject rows count: the period (UTC), and optional filters; `scopes` or `own_person` limit whose."""
+
+    start: datetime
+    end: datetime
+    kinds: Sequence[str] = ()
+    collective: bool | None = None
+    rank_levels: Sequence[str] = ()
+    units: Sequence[str] = ()  # unit paths, each with its sub-units
+    lead_ids: Sequence[int] = ()
+    scopes: Sequence[str] | None = None  # None: no unit limit
+    own_person: int | None = None  # a leader: only talks they led or logged
+
+
+def _under(paths: Sequence[str]) -> ColumnElement[bool]:
+    return or_(*(or_(Unit.path == path, Unit.path.startswith(path + "/", autoescape=True)) for path in paths))
+
+
+def _subjects(selected: Sequence[Any], where: TalkFilter) -> Select[Any]:
+    query = (
+        select(*selected)
+        .select_from(TalkParticipant)
+        .join(Talk, Talk.id == TalkParticipant.talk_id)
+        .join(Unit, Unit.id == TalkParticipant.unit_id)
+        .where(TalkParticipant.role == "subject", ~Talk.deleted, Talk.held_at >= where.start, Talk.held_at < where.end)
+    )
+    if where.kinds:
+        query = query.where(Talk.kind.in_(where.kinds))
+    if where.collective is not None:
+        query = query.where(Talk.format == ("collective" if where.collective else "individual"))
+    if where.rank_levels:
+        query = query.where(TalkParticipant.rank_level.in_(where.rank_levels))
+    if where.units:
+        query = query.where(_under(where.units))
+    if where.lead_ids:
+        query = query.where(Talk.lead_id.in_(where.lead_ids))
+    if where.scopes is not None:
+        query = query.where(_under(where.scopes) if where.scopes else false())
+    if where.own_person is not None:
+        query = query.where(or_(Talk.lead_id == where.own_person, Talk.logged_by_id == where.own_person))
+    return query
+
+
+async def totals(session: AsyncSession, where: TalkFilter) -> tuple[int, int]:
+    """(talks, person-times)."""
+    row = (
+        await session.execute(_subjects([func.count(func.distinct(TalkParticipant.talk_id)), func.count()], where))
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+GROUPS = {"kind": Talk.kind, "rank": TalkParticipant.rank_level, "interviewer": Talk.lead_id}
+
+
+async def by_group(session: AsyncSession, where: TalkFilter, dimension: str) -> list[tuple[object, int, int]]:
+    """(value, talks, person-times) for each value of `kind`, `rank` or `interviewer`, largest first."""
+    column = GROUPS[dimension]
+    rows = (
+        await session.execute(
+            _subjects([column, func.count(func.distinct(TalkParticipant.talk_id)), func.count()], where).group_by(
+                column
+            )
+        )
+    ).all()
+    return sorted(((value, int(talks), int(times)) for value, talks, times in rows), key=lambda r: (-r[1], -r[2]))
+
+
+async def unit_talk_pairs(session: AsyncSession, where: TalkFilter) -> list[tuple[str, int, int]]:
+    """(unit path, talk id, person-times) for each unit and talk: units are rolled up by the caller."""
+    rows = (
+        await session.execute(
+            _subjects([Unit.path, TalkParticipant.talk_id, func.count()], where).group_by(
+                Unit.path, TalkParticipant.talk_id
+            )
+        )
+    ).all()
+    return [(path, int(talk_id), int(times)) for path, talk_id, times in rows]
+
+
+async def talk_times(session: AsyncSession, where: TalkFilter) -> list[tuple[int, datetime, int]]:
+    """(talk id, held at, person-times) of every counted talk: months are bucketed in local time by the caller."""
+    rows = (
+        await session.execute(
+            _subjects([TalkParticipant.talk_id, Talk.held_at, func.count()], where).group_by(
+                TalkParticipant.talk_id, Talk.held_at
+            )
+        )
+    ).all()
+    return [(int(talk_id), held_at, int(times)) for talk_id, held_at, times in rows]
+
+
+async def talks_matching(session: AsyncSession, where: TalkFilter, offset: int, limit: int) -> tuple[list[Talk], int]:
+    """The records behind a figure: the counted talks, newest first, a page of them and how many in all."""
+    ids = _subjects([TalkParticipant.talk_id], where).distinct().subquery()
+    total = int(await session.scalar(select(func.count()).select_from(ids)) or 0)
+    page = (
+        await session.scalars(
+            select(Talk)
+            .where(Talk.id.in_(select(ids.c.talk_id)))
+            .order_by(Talk.held_at.desc(), Talk.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+    ).all()
+    return list(page), total
+
+
+async def items_in(
+    session: AsyncSession, where: TalkFilter, *, overdue_on: date | None = None
+) -> list[RectificationItem]:
+    """Problem items of the counted talks (responsible person in the units), or only those overdue on a day."""
+    talk_ids = _subjects([TalkParticipant.talk_id], where).distinct().subquery()
+    query = (
+        select(RectificationItem)
+        .join(Person, Person.id == RectificationItem.responsible_id)
+        .join(Unit, Unit.id == Person.unit_id)
+        .where(RectificationItem.kind == "problem", RectificationItem.talk_id.in_(select(talk_ids.c.talk_id)))
+        .order_by(RectificationItem.deadline, RectificationItem.id)
+    )
+    if overdue_on is not None:
+        query = query.where(and_(RectificationItem.state != "closed", RectificationItem.deadline < overdue_on))
+    return list((await session.scalars(query)).all())
+
+
+async def unit_paths(session: AsyncSession) -> list[str]:
+    return list((await session.scalars(select(Unit.path).order_by(Unit.path))).all())
+
+
+async def people_names(session: AsyncSession) -> dict[str, int]:
+    rows = (await session.execute(select(Person.name, Person.id).where(Person.active))).all()
+    return {name: person_id for name, person_id in rows}
