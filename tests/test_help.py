@@ -46,7 +46,17 @@ async def test_help_shows_each_role_only_what_it_may_do(enrolled: Enroll) -> Non
 
 async def test_a_member_is_refused_what_their_role_does_not_allow(enrolled: Enroll) -> None:
     member = await enrolled("周涛")
-    for command in ("/roster", "/invite 李华", "/unbind 李华", "/log", "/mytalks", "/resume", "/cancel", "/followups", "/stats"):
+    for command in (
+        "/roster",
+        "/invite 李华",
+        "/unbind 李华",
+        "/log",
+        "/mytalks",
+        "/resume",
+        "/cancel",
+        "/followups",
+        "/stats",
+    ):
         await member.send(command)
         assert member.reply_texts == [text("zh-CN", "refusal.not_allowed")]
 

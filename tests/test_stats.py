@@ -1,0 +1,313 @@
+"""Summary queries end to end: a fixture ledger whose true figures the test computes on its own, questions
+asked in plain words through the emulator, figures checked exactly; drill-down lists match counts."""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+
+from bot.config import Config
+from bot.i18n import text
+from bot.transcript import ChatUser, EmulatorClient
+from storage import people
+from storage.db import open_engine, sessions
+from storage.models import Person, Talk, TalkParticipant
+from tests.conftest import Enroll, People
+
+ZONE = ZoneInfo("Asia/Shanghai")
+KINDS = ["工作约谈", "提醒约谈", "告诫约谈", "廉政谈话", "诫勉谈话"]
+SUBJECTS = [  # (name, unit, rank) — the demo roster's unit heads and leaders, and a few more
+    ("赵敏", "兰州市/城关区/建设局", "乡科级"),
+    ("孙磊", "兰州市/城关区/教育局", "乡科级"),
+    ("周涛", "兰州市/榆中县/交通局", "乡科级"),
+    ("李华", "兰州市/城关区", "县处级"),
+    ("王强", "兰州市/榆中县", "县处级"),
+    ("钱进", "兰州市/城关区/财政局", "其他"),
+    ("吴刚", "兰州市/榆中县/教育局", "县处级"),
+    ("郑洁", "兰州市/市纪委", "地厅级"),
+]
+LEADS = ["张建平", "李华", "王强"]
+
+
+@dataclass(frozen=True)
+class FixtureTalk:
+    held: datetime  # local
+    kind: str
+    collective: bool
+    subjects: tuple[tuple[str, str, str], ...]
+    lead: str
+
+
+def fixture_ledger() -> list[FixtureTalk]:
+    chance = random.Random(20250305)
+    talks = []
+    start = datetime(2024, 10, 1, 8, 0)
+    for _ in range(160):
+        held = start + timedelta(minutes=chance.randrange(0, 155 * 24 * 60))
+        if held >= datetime(2025, 3, 5, 15, 0):
+            continue
+        collective = chance.random() < 0.25
+        subjects = tuple(chance.sample(SUBJECTS, chance.randint(2, 5) if collective else 1))
+        talks.append(FixtureTalk(held, chance.choice(KINDS), collective, subjects, chance.choice(LEADS)))
+    # Edges: the first minute of this month, the last minute of last month (local time, UTC the day before).
+    talks.append(FixtureTalk(datetime(2025, 3, 1, 0, 0), "工作约谈", False, (SUBJECTS[0],), "张建平"))
+    talks.append(FixtureTalk(datetime(2025, 2, 28, 23, 59), "告诫约谈", False, (SUBJECTS[3],), "张建平"))
+    return talks
+
+
+def truth(
+    talks: list[FixtureTalk],
+    start: date,
+    end: date,
+    *,
+    kind: str | None = None,
+    collective: bool | None = None,
+    unit: str | None = None,
+    rank: str | None = None,
+    lead: str | None = None,
+) -> tuple[int, int]:
+    """(talks, person-times), counted straight from the fixture."""
+    count = times = 0
+    for talk in talks:
+        if not start <= talk.held.date() < end or (kind and talk.kind != kind) or (lead and talk.lead != lead):
+            continue
+        if collective is not None and talk.collective != collective:
+            continue
+        matching = [
+            s
+            for s in talk.subjects
+            if (unit is None or s[1] == unit or s[1].startswith(unit + "/")) and (rank is None or s[2] == rank)
+        ]
+        if matching:
+            count += 1
+            times += len(matching)
+    return count, times
+
+
+@pytest.fixture
+async def ledger(config: Config, invites: dict[str, str]) -> list[FixtureTalk]:
+    talks = fixture_ledger()
+    engine = open_engine(config.database_url)
+    now = datetime(2025, 3, 5, tzinfo=UTC)
+    async with sessions(engine).begin() as session:
+        found: dict[str, Person] = {}
+        for name, unit_path, rank in SUBJECTS:
+            existing = await people.person_by_unit_and_name(session, unit_path, name)
+            if existing is None:
+                unit = await people.ensure_unit(session, unit_path)
+                existing = Person(
+                    name=name,
+                    pinyin=people.pinyin_key(name),
+                    position="",
+                    rank_level=rank,
+                    unit=unit,
+                    unit_id=unit.id,
+                    active=True,
+                    created_at=now,
+                    updated_at=now,
+                    grants=[],
+                )
+                session.add(existing)
+                await session.flush()
+            found[name] = existing
+        for name in LEADS:
+            if name not in found:
+                match = [p for p in await people.people_within(session, None, name) if p.name == name]
+                found[name] = match[0]
+        for number, talk in enumerate(sorted(talks, key=lambda t: t.held), start=1):
+            session.add(
+                Talk(
+                    ledger_no=f"{talk.held.year}-{number:06d}",
+                    kind=talk.kind,
+                    format="collective" if talk.collective else "individual",
+                    channel="face",
+                    held_at=talk.held.replace(tzinfo=ZONE),
+                    time_known=True,
+                    place="",
+                    topic=f"主题{number}",
+                    content="",
+                    lead_id=found[talk.lead].id,
+                    logged_by_id=found[talk.lead].id,
+                    deleted=False,
+                    created_at=now,
+                    updated_at=now,
+                    items=[],
+                    attachments=[],
+                    participants=[
+                        TalkParticipant(
+                            person_id=found[s[0]].id, role="subject", rank_level=s[2], unit_id=found[s[0]].unit_id
+                        )
+                        for s in talk.subjects
+                    ],
+                )
+            )
+    await engine.dispose()
+    return talks
+
+
+def figures(reply: str) -> tuple[int, int]:
+    found = re.search(r"共开展约谈 (\d+) 次.*累计约谈 (\d+) 人次", reply, re.S)
+    assert found, reply
+    return int(found[1]), int(found[2])
+
+
+def rows(reply: str) -> dict[str, tuple[int, int]]:
+    return {m[1]: (int(m[2]), int(m[3])) for m in re.finditer(r"^\d+\. (.+?):(\d+) 次,(\d+) 人次$", reply, re.M)}
+
+
+THIS_MONTH = (date(2025, 3, 1), date(2025, 4, 1))
+LAST_MONTH = (date(2025, 2, 1), date(2025, 3, 1))
+
+
+async def test_the_commission_asks_in_plain_words_and_gets_exact_figures(
+    enrolled: Enroll, ledger: list[FixtureTalk]
+) -> None:
+    commission = await enrolled("张建平")
+
+    await commission.send("本月约谈多少次")
+    assert figures(commission.last_reply) == truth(ledger, *THIS_MONTH)
+    assert "2025-03-01 至 2025-03-31 · 兰州市" in commission.last_reply
+
+    await commission.send("上个月各类约谈分别多少")
+    by_kind = rows(commission.last_reply)
+    assert by_kind == {k: truth(ledger, *LAST_MONTH, kind=k) for k in KINDS if truth(ledger, *LAST_MONTH, kind=k)[0]}
+    assert figures(commission.last_reply) == truth(ledger, *LAST_MONTH)
+
+    await commission.send("上季度告诫约谈几次")
+    assert figures(commission.last_reply) == truth(ledger, date(2024, 10, 1), date(2025, 1, 1), kind="告诫约谈")
+
+    await commission.send("今年上半年约谈人次按级别统计")
+    by_rank = rows(commission.last_reply)
+    for rank in ("地厅级", "县处级", "乡科级", "其他"):
+        expected = truth(ledger, date(2025, 1, 1), date(2025, 7, 1), rank=rank)
+        assert by_rank.get(rank, (0, 0)) == expected, rank
+
+    await commission.send("去年12月城关区约谈了多少人次")
+    assert figures(commission.last_reply) == truth(ledger, date(2024, 12, 1), date(2025, 1, 1), unit="兰州市/城关区")
+
+    await commission.send("今年以来张建平主持了几次约谈")
+    assert figures(commission.last_reply) == truth(ledger, date(2025, 1, 1), date(2025, 3, 6), lead="张建平")
+
+    await commission.send("最近30天集体约谈几次")
+    assert figures(commission.last_reply) == truth(ledger, date(2025, 2, 4), date(2025, 3, 6), collective=True)
+
+    await commission.send("县处级干部本季度被约谈多少人次")
+    assert figures(commission.last_reply) == truth(ledger, date(2025, 1, 1), date(2025, 4, 1), rank="县处级")
+
+    await commission.send("2015年1-6月约谈情况")
+    assert figures(commission.last_reply) == (0, 0) and "2015-01-01 至 2015-06-30" in commission.last_reply
+
+    await commission.send("各单位约谈次数排名")
+    ranking = rows(commission.last_reply)
+    year = (date(2025, 1, 1), date(2026, 1, 1))
+    for unit in ("兰州市/城关区", "兰州市/榆中县", "兰州市/市纪委"):
+        assert ranking[unit] == truth(ledger, *year, unit=unit), unit
+    talks_per_unit = [count for count, _ in ranking.values()]
+    assert talks_per_unit == sorted(talks_per_unit, reverse=True)
+
+
+async def test_english_questions(enrolled: Enroll, ledger: list[FixtureTalk]) -> None:
+    commission = await enrolled("张建平")
+    await commission.send("/lang")
+    await commission.press("English")
+    await commission.send("how many talks this month")
+    talks, times = truth(ledger, *THIS_MONTH)
+    assert f"{talks} talks in all" in commission.last_reply and f"{times} person-times in all" in commission.last_reply
+    await commission.send("reminder talks last quarter by unit")
+    quarter = (date(2024, 10, 1), date(2025, 1, 1))
+    expected = truth(ledger, *quarter, kind="提醒约谈", unit="兰州市/城关区")
+    assert f"兰州市/城关区: {expected[0]} talks, {expected[1]} person-times" in commission.last_reply
+    await commission.send("person-times in 2025 H1 by rank level")
+    expected = truth(ledger, date(2025, 1, 1), date(2025, 7, 1), rank="乡科级")
+    assert f"乡科级: {expected[0]} talks, {expected[1]} person-times" in commission.last_reply
+
+
+async def test_the_records_behind_a_figure_match_it(enrolled: Enroll, ledger: list[FixtureTalk]) -> None:
+    commission = await enrolled("张建平")
+    await commission.send("上个月约谈多少次")
+    talks, _ = figures(commission.last_reply)
+    listed: list[str] = []
+    await commission.press("查看明细")
+    while True:
+        listed += [line for line in commission.last_reply.splitlines()[1:] if line]
+        assert commission.last_reply.splitlines()[0].endswith(f"共 {talks} 条):")
+        if "下一页 ▶" not in await commission.buttons():
+            break
+        await commission.press("下一页 ▶")
+    assert len(listed) == len(set(listed)) == talks
+    assert all(line.split(" · ")[1].startswith("2025-02") for line in listed)
+
+
+async def test_the_excel_file_has_the_detail_and_summary_ledgers(
+    enrolled: Enroll, ledger: list[FixtureTalk], control: EmulatorClient
+) -> None:
+    commission = await enrolled("张建平")
+    await commission.send("上个月约谈多少次")
+    talks, times = figures(commission.last_reply)
+    await commission.press("导出 Excel")
+    document = commission.replies[-1]["document"]
+    assert document["file_name"] == "talkledger-2025-02-01-2025-02-28.xlsx"
+    content = await _download(commission, document["file_id"])
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    detail = list(book["明细账"].iter_rows(values_only=True))
+    assert detail[0][:4] == ("台账编号", "日期", "时间", "类型") and book["明细账"].freeze_panes == "A2"
+    assert len(detail) - 1 == talks and sum(int(row[9]) for row in detail[1:]) == times
+    tally = list(book["汇总账"].iter_rows(values_only=True))
+    assert tally[0][0] == "月份" and tally[1][0] == "2025-02" and tally[1][-1] == talks
+
+
+async def _download(user: ChatUser, file_id: str) -> bytes:
+    file = await user.application.bot.get_file(file_id)
+    return bytes(await file.download_as_bytearray())
+
+
+async def test_a_leader_sees_only_their_own_talks_and_a_member_nothing(
+    enrolled: Enroll, ledger: list[FixtureTalk]
+) -> None:
+    leader = await enrolled("王强")
+    await leader.send("今年以来约谈多少次")
+    assert figures(leader.last_reply) == truth(ledger, date(2025, 1, 1), date(2025, 3, 6), lead="王强")
+    assert "王强 主持或登记的谈话" in leader.last_reply
+    member = await enrolled("赵敏")
+    await member.send("本月约谈多少次")
+    assert member.last_reply == text("zh-CN", "reply.unknown")
+    await member.send("/stats")
+    assert member.last_reply == text("zh-CN", "refusal.not_allowed")
+
+
+async def test_not_understood_says_so_and_offers_examples(enrolled: Enroll, ledger: list[FixtureTalk]) -> None:
+    commission = await enrolled("张建平")
+    await commission.send("天气怎么样")
+    assert commission.last_reply == text("zh-CN", "stats.not_understood", understood="")
+    assert "共开展约谈" not in commission.last_reply
+    await commission.press("本月约谈多少次")
+    assert figures(commission.last_reply) == truth(ledger, *THIS_MONTH)
+
+
+async def test_stats_by_buttons(enrolled: Enroll, ledger: list[FixtureTalk]) -> None:
+    commission = await enrolled("张建平")
+    await commission.send("/stats")
+    await commission.press("上月")
+    assert figures(commission.last_reply) == truth(ledger, *LAST_MONTH)
+    await commission.press("按月份")
+    assert rows(commission.last_reply) == {"2025-02": truth(ledger, *LAST_MONTH)}
+    stale = await commission.press(data="sq:99999:unit", message_id=commission.replies[-1]["message_id"])
+    assert stale["text"] == text("zh-CN", "button.stale")
+
+
+async def test_another_persons_saved_question_is_refused(
+    enrolled: Enroll, ledger: list[FixtureTalk], person: People
+) -> None:
+    commission = await enrolled("张建平")
+    await commission.send("本月约谈多少次")
+    leader = await enrolled("李华")
+    await leader.send("/stats")
+    answer = await leader.press(data="sq:1:records:0", message_id=leader.replies[-1]["message_id"])
+    assert answer["text"] == text("zh-CN", "button.stale")
