@@ -6,15 +6,17 @@ import asyncio
 import logging
 from datetime import timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
-from bot import outbox
+from bot import outbox, reports
 from bot.followup import renderer
 from bot.outbox import Buttons, DispatchStats, RateLimiter, SendFailed
 from bot.services import Services
 from handlers.common import Context
+from storage.models import Notification
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +63,19 @@ class Sweeper:
         self.limiter = RateLimiter(config.per_second, config.per_chat_per_second)
         self.horizon = timedelta(seconds=max(2 * config.sweep_seconds, 60))
         self._lock = asyncio.Lock()
+        self._items = renderer(services)
 
     async def sweep(self) -> DispatchStats:
         async with self._lock:
             now = self.services.clock.now()
             await outbox.plan_reminders(self.services, now, self.horizon)
-            return await outbox.dispatch(self.services, self.notifier, self.limiter, renderer(self.services))
+            await reports.plan_reports(self.services, now)
+            return await outbox.dispatch(self.services, self.notifier, self.limiter, self._render)
+
+    async def _render(self, session: AsyncSession, row: Notification) -> tuple[int, str, Buttons] | None:
+        if row.kind in ("monthly", "quarterly"):
+            return await reports.render(session, self.services, row)
+        return await self._items(session, row)
 
 
 def sweeper(context: Context) -> Sweeper:

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
+from bot.app import TalkApplication
+from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text
 from bot.transcript import ChatUser, EmulatorClient
@@ -311,3 +313,37 @@ async def test_another_persons_saved_question_is_refused(
     await leader.send("/stats")
     answer = await leader.press(data="sq:1:records:0", message_id=leader.replies[-1]["message_id"])
     assert answer["text"] == text("zh-CN", "button.stale")
+
+
+async def test_the_monthly_and_quarterly_reports_arrive_without_asking(
+    enrolled: Enroll, ledger: list[FixtureTalk], clock: ManualClock, bot: TalkApplication
+) -> None:
+    commission = await enrolled("张建平")
+    sweep = bot.bot_data["sweeper"].sweep
+
+    def at(local: str) -> datetime:
+        return datetime.fromisoformat(local).replace(tzinfo=ZONE).astimezone(UTC)
+
+    async def reports() -> list[str]:
+        return [str(m["text"]) for m in await commission.bot_messages() if str(m.get("text", "")).startswith("📅")]
+
+    await sweep()  # 2025-03-05: February's report, due on the 1st, was missed: it goes out now, once
+    [february] = await reports()
+    assert february.startswith(text("zh-CN", "report.monthly"))
+    assert figures(february) == truth(ledger, *LAST_MONTH)
+    await sweep()
+    assert len(await reports()) == 1
+
+    clock.set(at("2025-04-01 08:59"))
+    await sweep()
+    assert len(await reports()) == 1
+    clock.set(at("2025-04-01 09:00"))
+    await sweep()
+    march, bulletin = (await reports())[1:]
+    assert figures(march) == truth(ledger, *THIS_MONTH)
+    assert bulletin.startswith(text("zh-CN", "report.quarterly"))
+    assert figures(bulletin) == truth(ledger, date(2025, 1, 1), date(2025, 4, 1))
+    assert "按单位" in bulletin and "逾期未整改的问题" in bulletin
+    clock.set(at("2025-05-20 10:00"))  # May's run was missed for too long: not sent late
+    await sweep()
+    assert len(await reports()) == 3
