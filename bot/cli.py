@@ -17,14 +17,22 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot import enrollment, roster
+from bot.access import Grant, Role, Viewer
 from bot.app import running
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
+from bot.export import ledger_workbook
 from bot.i18n import text
+from bot.ledger import import_ledger, parse_ledger
+from bot.periods import find_period
+from bot.question import Question
 from bot.sandbox import try_bot
+from bot.services import Services
+from bot.summary import talk_filter
 from storage import audit, people
 from storage.db import SchemaOutdated, ensure_schema, head_revision, open_engine, schema_state, sessions, upgrade
 from storage.models import Person
+from storage.summary import totals as summary_totals
 
 log = logging.getLogger("talkledger")
 
@@ -68,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands")
     commands.add_parser("run", help="run the bot by polling (needs a token)").set_defaults(action=_run)
     commands.add_parser("try", help="try the bot locally, no token needed").set_defaults(action=_try)
+
+    exporting_ledger = commands.add_parser("export", help="write the ledgers of a period to .xlsx")
+    exporting_ledger.add_argument("--period", required=True, help="e.g. 2025H1, 2025Q1, 2025-03, 2025")
+    exporting_ledger.add_argument("--out", required=True, type=Path)
+    exporting_ledger.set_defaults(action=_ledger_export)
+    importing_ledger = commands.add_parser("import", help="bring in past talks from .xlsx or .csv (all or nothing)")
+    importing_ledger.add_argument("file", type=Path)
+    importing_ledger.set_defaults(action=_ledger_import)
 
     database = commands.add_parser("db", help="the database schema").add_subparsers(title="db commands", required=True)
     database.add_parser("upgrade", help="upgrade the schema to this version").set_defaults(action=_db_upgrade)
@@ -182,6 +198,65 @@ async def _roster_import(config: Config, arguments: argparse.Namespace) -> int:
 
     if errors:
         return _report_errors(language, errors)
+    return await _with_engine(config, work)
+
+
+async def _ledger_export(config: Config, arguments: argparse.Namespace) -> int:
+    language = config.organisation.default_language
+    today = SystemClock().now().astimezone(config.organisation.zone).date()
+    found = find_period(arguments.period, today)
+    if found is None:
+        print(text(language, "ledger.bad_period", period=arguments.period), file=sys.stderr)
+        return 1
+    period = found[0]
+
+    async def work(engine: AsyncEngine) -> int:
+        services = Services(config=config, sessions=sessions(engine), clock=SystemClock())
+        async with services.sessions.begin() as session:
+            roots = await people.root_units(session)
+            operator = Viewer(0, "cli", "", tuple(Grant(Role.COMMISSION, path) for path in roots), language)
+            question = Question(period=period, period_named=True, measure="talks")
+            content = await ledger_workbook(session, services, operator, question)
+            talks, _ = await summary_totals(session, await talk_filter(session, services, operator, question))
+            audit.record(
+                session,
+                at=services.clock.now(),
+                actor="cli",
+                action="stats.export",
+                subject=f"{period.start}/{period.end}",
+                path=str(arguments.out),
+            )
+        arguments.out.write_bytes(content)
+        print(text(language, "ledger.exported", talks=talks, path=arguments.out))
+        return 0
+
+    return await _with_engine(config, work)
+
+
+async def _ledger_import(config: Config, arguments: argparse.Namespace) -> int:
+    language = config.organisation.default_language
+    try:
+        rows, errors = parse_ledger(roster.read_table(arguments.file), config)
+    except roster.RosterFileError as error:
+        print(text(language, error.reason, **error.detail), file=sys.stderr)
+        return 1
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        print(text(language, "roster_file.error.unreadable", reason=error), file=sys.stderr)
+        return 1
+    if errors:
+        return _report_errors(language, errors)
+
+    async def work(engine: AsyncEngine) -> int:
+        try:
+            async with sessions(engine).begin() as session:
+                added, skipped, problems = await import_ledger(session, rows, config, SystemClock().now())
+                if problems:
+                    raise RosterRejected(problems)
+        except RosterRejected as rejected:
+            return _report_errors(language, list(rejected.args[0]))
+        print(text(language, "ledger.imported", added=added, skipped=skipped))
+        return 0
+
     return await _with_engine(config, work)
 
 

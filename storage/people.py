@@ -38,6 +38,10 @@ async def ensure_unit(session: AsyncSession, path: str) -> Unit:
     return parent
 
 
+async def root_units(session: AsyncSession) -> list[str]:
+    return list((await session.scalars(select(Unit.path).where(Unit.parent_id.is_(None)).order_by(Unit.path))).all())
+
+
 async def person_by_id(session: AsyncSession, person_id: int) -> Person | None:
     return await session.get(Person, person_id)
 

@@ -44,6 +44,16 @@ async def next_ledger_number(session: AsyncSession, year: int) -> int:
     return counter.last
 
 
+async def bump_ledger_counter(session: AsyncSession, year: int, serial: int) -> None:
+    """Imported numbers are taken: the next talk logged in that year numbers after them."""
+    counter = await session.scalar(select(LedgerCounter).where(LedgerCounter.year == year).with_for_update())
+    if counter is None:
+        session.add(LedgerCounter(year=year, last=serial))
+    elif counter.last < serial:
+        counter.last = serial
+    await session.flush()
+
+
 async def talk_by_id(session: AsyncSession, talk_id: int) -> Talk | None:
     talk = await session.get(Talk, talk_id)
     return None if talk is None or talk.deleted else talk
