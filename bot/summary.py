@@ -202,3 +202,14 @@ def _heading(language: str, viewer: Viewer, question: Question) -> str:
 def _parts(language: str, pairs: list[tuple[object, int]], key: str) -> str:
     separator = "、" if language == "zh-CN" else ", "
     return separator.join(text(language, key, name=name, count=count) for name, count in pairs) or "—"
+
+
+async def month_by_kind(
+    session: AsyncSession, services: Services, viewer: Viewer, question: Question
+) -> dict[str, dict[str, int]]:
+    """Talks per local month and kind: what the chart draws."""
+    zone = services.config.organisation.zone
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for held_at, kind in await summary.talk_kinds(session, await talk_filter(session, services, viewer, question)):
+        counts[held_at.astimezone(zone).strftime("%Y-%m")][kind] += 1
+    return counts

@@ -3,6 +3,7 @@ records behind the figure, Excel. The parsing and counting are bot/question.py a
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -11,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import periods
 from bot import summary as logic
 from bot.access import Capability, Viewer
+from bot.chart import month_kind_chart
 from bot.export import ledger_workbook
 from bot.i18n import text
 from bot.question import NotUnderstood, Question, parse_question
@@ -63,6 +65,7 @@ async def _answer_question(update: Update, context: Context, viewer: Viewer, que
         [
             InlineKeyboardButton(text(language, "stats.button.records"), callback_data=f"sq:{saved.id}:records:0"),
             InlineKeyboardButton(text(language, "stats.button.excel"), callback_data=f"sq:{saved.id}:excel"),
+            InlineKeyboardButton(text(language, "stats.button.chart"), callback_data=f"sq:{saved.id}:chart"),
         ],
     ]
     markup = InlineKeyboardMarkup(buttons) if question.measure in ("talks", "person_times") else None
@@ -138,6 +141,9 @@ async def question_button(update: Update, context: Context, viewer: Viewer) -> N
     elif action == "excel":
         await query.answer()
         await _excel(update, context, viewer, question)
+    elif action == "chart":
+        await query.answer()
+        await _chart(update, context, viewer, question)
     else:
         await refuse_button(update, viewer.language, "button.stale")
 
@@ -218,6 +224,18 @@ async def _excel(update: Update, context: Context, viewer: Viewer, question: Que
     caption = text(viewer.language, "stats.excel_caption", start=question.period.start, end=question.period.last_day)
     if update.effective_chat is not None:
         await update.effective_chat.send_document(content, filename=name, caption=caption)
+
+
+async def _chart(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
+    found = services(context)
+    async with found.sessions() as session:
+        counts = await logic.month_by_kind(session, found, viewer, question)
+    title = text(viewer.language, "stats.chart_title", start=question.period.start, end=question.period.last_day)
+    png = await asyncio.to_thread(
+        month_kind_chart, counts, found.config.organisation.talk_kinds, title, text(viewer.language, "stats.chart_axis")
+    )
+    if update.effective_chat is not None:
+        await update.effective_chat.send_photo(png, caption=title)
 
 
 HANDLERS: Handlers = [

@@ -97,6 +97,14 @@ async def unit_talk_pairs(session: AsyncSession, where: TalkFilter) -> list[tupl
     return [(path, int(talk_id), int(times)) for path, talk_id, times in rows]
 
 
+async def talk_kinds(session: AsyncSession, where: TalkFilter) -> list[tuple[datetime, str]]:
+    """(held at, kind) of every counted talk, once each."""
+    rows = (
+        await session.execute(_subjects([TalkParticipant.talk_id, Talk.held_at, Talk.kind], where).distinct())
+    ).all()
+    return [(held_at, kind) for _, held_at, kind in rows]
+
+
 async def talk_times(session: AsyncSession, where: TalkFilter) -> list[tuple[int, datetime, int]]:
     """(talk id, held at, person-times) of every counted talk: months are bucketed in local time by the caller."""
     rows = (

@@ -347,3 +347,19 @@ async def test_the_monthly_and_quarterly_reports_arrive_without_asking(
     clock.set(at("2025-05-20 10:00"))  # May's run was missed for too long: not sent late
     await sweep()
     assert len(await reports()) == 3
+
+
+async def test_the_chart_is_a_png_with_every_label_in_the_cjk_font(
+    enrolled: Enroll, ledger: list[FixtureTalk], recwarn: pytest.WarningsRecorder
+) -> None:
+    from bot.chart import glyphs_missing
+
+    commission = await enrolled("张建平")
+    await commission.send("今年以来约谈多少次")
+    await commission.press("图表")
+    photo = commission.replies[-1]
+    assert photo["caption"] == text("zh-CN", "stats.chart_title", start="2025-01-01", end="2025-03-05")
+    content = await _download(commission, photo["photo"][-1]["file_id"])
+    assert content[:8] == b"\x89PNG\r\n\x1a\n" and photo["photo"][-1]["width"] > 600
+    assert glyphs_missing([*KINDS, photo["caption"], text("zh-CN", "stats.chart_axis")]) == set()
+    assert not [w for w in recwarn if "missing from" in str(w.message)]  # matplotlib's missing-glyph warning
