@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import followup as logic
-from bot.access import Capability, Viewer
+from bot.access import Capability, Role, Viewer
 from bot.i18n import text
 from bot.outbox import Buttons
 from handlers.common import Context, Handlers, answer, gated, refuse_button, services
@@ -184,7 +184,8 @@ async def follow_ups(update: Update, context: Context, viewer: Viewer) -> None:
     today = found.clock.now().astimezone(found.config.organisation.zone).date()
     language = viewer.language
     async with found.sessions() as session:
-        items = list(await followup.items_of_interviewer(session, viewer.person_id))
+        commission = tuple(g.scope for g in viewer.grants if g.role == Role.COMMISSION)
+        items = list(await followup.items_of_interviewer(session, viewer.person_id, commission))
         by_state: dict[str, list[str]] = {state: [] for state in logic.STATES}
         awaiting: list[tuple[str, Buttons]] = []
         for item in items:

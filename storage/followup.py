@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -49,13 +49,21 @@ async def items_of_person(session: AsyncSession, person_id: int) -> Sequence[Rec
     ).all()
 
 
-async def items_of_interviewer(session: AsyncSession, person_id: int) -> Sequence[RectificationItem]:
-    """Items of the talks this person led or logged."""
+async def items_of_interviewer(
+    session: AsyncSession, person_id: int, scopes: Sequence[str] = ()
+) -> Sequence[RectificationItem]:
+    """Items of the talks this person led or logged, and (for the commission) of anyone in `scopes`."""
+    mine = (Talk.lead_id == person_id) | (Talk.logged_by_id == person_id)
+    if scopes:
+        in_scope = or_(*(or_(Unit.path == s, Unit.path.startswith(s + "/", autoescape=True)) for s in scopes))
+        mine = mine | in_scope
     return (
         await session.scalars(
             select(RectificationItem)
             .join(Talk, Talk.id == RectificationItem.talk_id)
-            .where(~Talk.deleted, (Talk.lead_id == person_id) | (Talk.logged_by_id == person_id))
+            .join(Person, Person.id == RectificationItem.responsible_id)
+            .join(Unit, Unit.id == Person.unit_id)
+            .where(~Talk.deleted, mine)
             .order_by(RectificationItem.deadline, RectificationItem.id)
         )
     ).all()

@@ -314,3 +314,20 @@ async def test_the_scheduled_sweep_delivers_without_being_asked(
                 break
             await asyncio.sleep(0.1)
         assert [m[:10] for m in (await inbox(zhao))[1:]] == [zh("item.notice.delivery")[:10]] * 2
+
+
+async def test_the_commission_follows_up_and_verifies_items_in_its_scope(enrolled: Enroll, sweep: Sweep) -> None:
+    commission = await enrolled("张建平")
+    leader, zhao = await setup_talk(enrolled, sweep)
+    await press_on(zhao, "✔️ 报告完成")
+    await zhao.send("已全部整改")
+    await commission.send("/followups")
+    assert (
+        text("zh-CN", "followups.state", state=text("zh-CN", "item.state.awaiting"), count=1)
+        in commission.reply_texts[0]
+    )
+    await commission.press("✅ 销号")
+    assert commission.last_reply == zh("item.closed_done")
+    other = await enrolled("王强")  # a leader of another district may not verify
+    await other.send("/followups")
+    assert other.last_reply == zh("followups.none")
