@@ -57,10 +57,25 @@ async def seed(url: str, talks: int, units: int) -> None:
     async with engine.begin() as connection:
         await connection.execute(insert(Unit), unit_rows)
         for start in range(0, people, 20_000):
-            await connection.execute(insert(Person), [
-                {"id": i + 1, "name": f"干部{i}", "pinyin": "", "position": "", "rank_level": RANKS[i % 4],
-                 "unit_id": i % units + 1, "telegram_user_id": None, "language": None, "active": True,
-                 "created_at": made, "updated_at": made} for i in range(start, min(people, start + 20_000))])
+            await connection.execute(
+                insert(Person),
+                [
+                    {
+                        "id": i + 1,
+                        "name": f"干部{i}",
+                        "pinyin": "",
+                        "position": "",
+                        "rank_level": RANKS[i % 4],
+                        "unit_id": i % units + 1,
+                        "telegram_user_id": None,
+                        "language": None,
+                        "active": True,
+                        "created_at": made,
+                        "updated_at": made,
+                    }
+                    for i in range(start, min(people, start + 20_000))
+                ],
+            )
     span = int((NOW - made).total_seconds())
     batch = 20_000
     participant_id = 0
@@ -68,16 +83,38 @@ async def seed(url: str, talks: int, units: int) -> None:
         talk_rows, participant_rows = [], []
         for t in range(start, min(talks, start + batch)):
             held = made + timedelta(seconds=chance.randrange(span))
-            talk_rows.append({"id": t + 1, "ledger_no": f"{t + 1:010d}", "kind": chance.choice(KINDS),
-                              "format": "individual", "channel": "face", "held_at": held, "time_known": True,
-                              "place": "", "topic": "t", "content": "", "lead_id": 1, "logged_by_id": 1,
-                              "deleted": False, "created_at": held, "updated_at": held})
+            talk_rows.append(
+                {
+                    "id": t + 1,
+                    "ledger_no": f"{t + 1:010d}",
+                    "kind": chance.choice(KINDS),
+                    "format": "individual",
+                    "channel": "face",
+                    "held_at": held,
+                    "time_known": True,
+                    "place": "",
+                    "topic": "t",
+                    "content": "",
+                    "lead_id": 1,
+                    "logged_by_id": 1,
+                    "deleted": False,
+                    "created_at": held,
+                    "updated_at": held,
+                }
+            )
             for _ in range(chance.choice((1, 1, 2, 3, 3, 5, 6))):
                 person = chance.randrange(people)
                 participant_id += 1
-                participant_rows.append({"id": participant_id, "talk_id": t + 1, "person_id": person + 1,
-                                         "role": "subject", "rank_level": RANKS[person % 4],
-                                         "unit_id": person % units + 1})
+                participant_rows.append(
+                    {
+                        "id": participant_id,
+                        "talk_id": t + 1,
+                        "person_id": person + 1,
+                        "role": "subject",
+                        "rank_level": RANKS[person % 4],
+                        "unit_id": person % units + 1,
+                    }
+                )
         async with engine.begin() as connection:
             await connection.execute(insert(Talk), talk_rows)
             await connection.execute(insert(TalkParticipant), participant_rows)
@@ -127,14 +164,17 @@ async def measure(url: str, runs: int, label: str) -> None:
     questions = {
         "this month by kind and rank level": Question(month(today.year, today.month), True, "talks"),
         "this year by unit": Question(year(today.year), True, "talks", breakdown="unit"),
-        "last quarter, one district's sub-tree": Question(quarter(today.year - 1, 4), True, "talks",
-                                                          units=("兰州市/区3",)),
+        "last quarter, one district's sub-tree": Question(
+            quarter(today.year - 1, 4), True, "talks", units=("兰州市/区3",)
+        ),
     }
     zone = config.organisation.zone
     print(f"{label}:")
     for name, question in questions.items():
-        bounds = {"start": datetime.combine(question.period.start, datetime.min.time(), zone).astimezone(UTC),
-                  "end": datetime.combine(question.period.end, datetime.min.time(), zone).astimezone(UTC)}
+        bounds = {
+            "start": datetime.combine(question.period.start, datetime.min.time(), zone).astimezone(UTC),
+            "end": datetime.combine(question.period.end, datetime.min.time(), zone).astimezone(UTC),
+        }
 
         async def application(question: Question = question) -> object:
             async with services.sessions() as session:
@@ -147,8 +187,10 @@ async def measure(url: str, runs: int, label: str) -> None:
         app_times, sql_times = await timed(runs, application), await timed(runs, hand_written)
         p50a, p95a = statistics.median(app_times), statistics.quantiles(app_times, n=20)[18]
         p50s, p95s = statistics.median(sql_times), statistics.quantiles(sql_times, n=20)[18]
-        print(f"  {name}: application p50 {p50a:.1f} ms p95 {p95a:.1f} ms; hand-written SQL p50 {p50s:.1f} ms "
-              f"p95 {p95s:.1f} ms; overhead ×{p50a / p50s:.2f} ({p50a - p50s:+.1f} ms)")
+        print(
+            f"  {name}: application p50 {p50a:.1f} ms p95 {p95a:.1f} ms; hand-written SQL p50 {p50s:.1f} ms "
+            f"p95 {p95s:.1f} ms; overhead ×{p50a / p50s:.2f} ({p50a - p50s:+.1f} ms)"
+        )
     await engine.dispose()
 
 

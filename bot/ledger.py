@@ -139,23 +139,7 @@ async def import_ledger(
             continue
         participants = []
         for name, unit_path, rank in row.subjects:
-            person = await people.person_by_unit_and_name(session, unit_path, name)
-            if person is None:
-                unit = await people.ensure_unit(session, unit_path)
-                person = Person(
-                    name=name,
-                    pinyin=people.pinyin_key(name),
-                    position="",
-                    rank_level=rank,
-                    unit=unit,
-                    unit_id=unit.id,
-                    active=True,
-                    created_at=now,
-                    updated_at=now,
-                    grants=[],
-                )
-                session.add(person)
-                await session.flush()
+            person = await people.find_or_add(session, name=name, unit_path=unit_path, rank_level=rank, now=now)
             participants.append(
                 TalkParticipant(person_id=person.id, role="subject", rank_level=rank, unit_id=person.unit_id)
             )

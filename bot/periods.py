@@ -10,22 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.when import add_months
-
-CHINESE_NUMERALS = {
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-    "十一": 11,
-    "十二": 12,
-}
+from bot.when import add_months, chinese_number
 
 
 @dataclass(frozen=True)
@@ -61,7 +46,7 @@ def year(number: int) -> Period:
 
 
 def _numeral(text: str) -> int:
-    return int(text) if text.isdigit() else CHINESE_NUMERALS[text]
+    return int(text) if text.isdigit() else chinese_number(text)
 
 
 _NUM = r"(\d{1,2}|十[一二]?|[一二三四五六七八九])"

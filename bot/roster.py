@@ -206,18 +206,9 @@ async def import_rows(session: AsyncSession, rows: Iterable[RosterRow], now: dat
         unit = await people.ensure_unit(session, row.unit)
         grants = [(role.value, await people.ensure_unit(session, scope)) for role, scope in row.roles]
         if person is None:
-            person = Person(
-                name=row.name,
-                pinyin=people.pinyin_key(row.name),
-                position=row.position,
-                rank_level=row.rank_level,
-                unit=unit,
-                active=True,
-                created_at=now,
-                updated_at=now,
-                grants=[],
+            person = await people.add_person(
+                session, name=row.name, unit_path=row.unit, rank_level=row.rank_level, now=now, position=row.position
             )
-            session.add(person)
             people.set_grants(person, grants)
             created += 1
             continue

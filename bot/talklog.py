@@ -530,21 +530,13 @@ class TalkLog:
         if not self.draft.new_name or not self.viewer.covers(Capability.LOG, self.draft.new_unit):
             return await self._go(Step.NEW_NAME)
         now = self.now()
-        unit = await people.ensure_unit(self.session, self.draft.new_unit)
-        person = Person(
+        person = await people.add_person(
+            self.session,
             name=self.draft.new_name,
-            pinyin=people.pinyin_key(self.draft.new_name),
-            position="",
+            unit_path=self.draft.new_unit,
             rank_level=levels[int(argument)],
-            unit=unit,
-            unit_id=unit.id,
-            active=True,
-            created_at=now,
-            updated_at=now,
-            grants=[],
+            now=now,
         )
-        self.session.add(person)
-        await self.session.flush()
         audit.record(
             self.session,
             at=now,

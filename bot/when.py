@@ -50,10 +50,10 @@ class Moment:
 def _normalise(text: str) -> str:
     text = text.translate(DIGITS).strip().lower()
     text = re.sub(r"\s+", "", text)
-    return re.sub(r"[零〇一二两三四五六七八九十]+", lambda found: str(_chinese_number(found.group())), text)
+    return re.sub(r"[零〇一二两三四五六七八九十]+", lambda found: str(chinese_number(found.group())), text)
 
 
-def _chinese_number(numeral: str) -> int:
+def chinese_number(numeral: str) -> int:
     """一 → 1, 十二 → 12, 二十三 → 23, 三十 → 30 (enough for months, days and hours)."""
     if "十" not in numeral:
         return int("".join(str(CHINESE_DIGITS[char]) for char in numeral))

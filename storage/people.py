@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from pypinyin import lazy_pinyin
 from sqlalchemy import ColumnElement, func, or_, select
@@ -36,6 +37,34 @@ async def ensure_unit(session: AsyncSession, path: str) -> Unit:
         parent = unit
     assert parent is not None
     return parent
+
+
+async def add_person(
+    session: AsyncSession, *, name: str, unit_path: str, rank_level: str, now: datetime, position: str = ""
+) -> Person:
+    """A new, un-enrolled roster entry (its unit and the unit's ancestors are made if missing)."""
+    unit = await ensure_unit(session, unit_path)
+    person = Person(
+        name=name,
+        pinyin=pinyin_key(name),
+        position=position,
+        rank_level=rank_level,
+        unit=unit,
+        unit_id=unit.id,
+        active=True,
+        created_at=now,
+        updated_at=now,
+        grants=[],
+    )
+    session.add(person)
+    await session.flush()
+    return person
+
+
+async def find_or_add(session: AsyncSession, *, name: str, unit_path: str, rank_level: str, now: datetime) -> Person:
+    """The person of that name in that unit, or a new un-enrolled entry for them."""
+    found = await person_by_unit_and_name(session, unit_path, name)
+    return found or await add_person(session, name=name, unit_path=unit_path, rank_level=rank_level, now=now)
 
 
 async def root_units(session: AsyncSession) -> list[str]:

@@ -101,24 +101,7 @@ async def ledger(config: Config, invites: dict[str, str]) -> list[FixtureTalk]:
     async with sessions(engine).begin() as session:
         found: dict[str, Person] = {}
         for name, unit_path, rank in SUBJECTS:
-            existing = await people.person_by_unit_and_name(session, unit_path, name)
-            if existing is None:
-                unit = await people.ensure_unit(session, unit_path)
-                existing = Person(
-                    name=name,
-                    pinyin=people.pinyin_key(name),
-                    position="",
-                    rank_level=rank,
-                    unit=unit,
-                    unit_id=unit.id,
-                    active=True,
-                    created_at=now,
-                    updated_at=now,
-                    grants=[],
-                )
-                session.add(existing)
-                await session.flush()
-            found[name] = existing
+            found[name] = await people.find_or_add(session, name=name, unit_path=unit_path, rank_level=rank, now=now)
         for name in LEADS:
             if name not in found:
                 match = [p for p in await people.people_within(session, None, name) if p.name == name]
