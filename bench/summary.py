@@ -33,7 +33,7 @@ from bot.question import Question  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.summary import answer  # noqa: E402
 from storage.db import ensure_schema, open_engine, sessions  # noqa: E402
-from storage.models import Person, Talk, TalkParticipant, Unit  # noqa: E402
+from storage.models import Person, Talk, TalkParticipant, Unit, UnitAncestor  # noqa: E402
 
 NOW = datetime(2025, 3, 20, 4, 0, tzinfo=UTC)
 KINDS = ["工作约谈", "提醒约谈", "告诫约谈", "廉政谈话", "诫勉谈话"]
@@ -56,6 +56,20 @@ async def seed(url: str, talks: int, units: int) -> None:
     people = units * 5
     async with engine.begin() as connection:
         await connection.execute(insert(Unit), unit_rows)
+        ids = {row["path"]: row["id"] for row in unit_rows}
+        await connection.execute(
+            insert(UnitAncestor),
+            [
+                {
+                    "unit_id": row["id"],
+                    "ancestor_id": ids["/".join(row["path"].split("/")[:level])],
+                    "depth": level,
+                    "unit_depth": len(row["path"].split("/")),
+                }
+                for row in unit_rows
+                for level in range(1, len(row["path"].split("/")) + 1)
+            ],
+        )
         for start in range(0, people, 20_000):
             await connection.execute(
                 insert(Person),
@@ -133,9 +147,9 @@ HAND_WRITTEN = {
         "GROUP BY p.rank_level",
     ],
     "this year by unit": [
-        "SELECT u.path, p.talk_id, count(*) FROM talk_participants p JOIN talks t ON t.id = p.talk_id "
-        "JOIN units u ON u.id = p.unit_id WHERE p.role = 'subject' AND NOT t.deleted AND t.held_at >= :start "
-        "AND t.held_at < :end GROUP BY u.path, p.talk_id",
+        "SELECT a.path, count(DISTINCT p.talk_id), count(*) FROM talk_participants p JOIN talks t ON t.id = p.talk_id "
+        "JOIN unit_ancestors ua ON ua.unit_id = p.unit_id AND ua.depth = 2 JOIN units a ON a.id = ua.ancestor_id "
+        "WHERE p.role = 'subject' AND NOT t.deleted AND t.held_at >= :start AND t.held_at < :end GROUP BY a.path",
     ],
     "last quarter, one district's sub-tree": [
         "SELECT t.kind, count(DISTINCT p.talk_id), count(*) FROM talk_participants p JOIN talks t ON t.id = p.talk_id "

@@ -51,6 +51,8 @@ def _utc(day: date, zone: ZoneInfo) -> datetime:
 async def talk_filter(session: AsyncSession, services: Services, viewer: Viewer, question: Question) -> TalkFilter:
     zone = services.config.organisation.zone
     scopes, own = scope_of(viewer)
+    if scopes is not None and set(await summary.root_paths(session)) <= set(scopes):
+        scopes = None  # the whole organisation: no unit condition to check on every row
     names = await summary.people_names(session) if question.interviewers else {}
     return TalkFilter(
         start=_utc(question.period.start, zone),
@@ -79,9 +81,10 @@ async def answer(session: AsyncSession, services: Services, viewer: Viewer, ques
     heading = _heading(language, viewer, question)
     if question.measure in ("overdue", "items", "completion"):
         return await _items_answer(session, services, language, where, question, heading)
-    talks, person_times = await summary.totals(session, where)
     kinds = await summary.by_group(session, where, "kind")
     ranks = await summary.by_group(session, where, "rank")
+    # A talk has one kind: the kinds add up to the totals exactly.
+    talks, person_times = sum(k[1] for k in kinds), sum(k[2] for k in kinds)
     sentence = text(
         language,
         "stats.sentence",
@@ -124,18 +127,10 @@ async def breakdown(
             times[key] += count
         return [(key, len(talks_in[key]), times[key]) for key in sorted(talks_in)]
     # By unit: one level below the scope (the districts of a city), each with its sub-units.
-    base = list(where.units) or list(where.scopes or [])
+    base = list(where.units) or list(where.scopes or []) or await summary.root_paths(session)
     depth = min((len(path.split("/")) for path in base), default=0) + 1
-    talk_sets: dict[str, set[int]] = defaultdict(set)
-    unit_times: dict[str, int] = defaultdict(int)
-    for path, talk_id, count in await summary.unit_talk_pairs(session, where):
-        rolled = "/".join(path.split("/")[:depth])
-        talk_sets[rolled].add(talk_id)
-        unit_times[rolled] += count
-    return sorted(
-        ((unit, len(talk_sets[unit]), unit_times[unit]) for unit in talk_sets),
-        key=lambda row: (-row[1], -row[2], row[0]),
-    )
+    rows = await summary.by_unit(session, where, depth)
+    return sorted(rows, key=lambda row: (-row[1], -row[2], row[0]))
 
 
 async def _items_answer(

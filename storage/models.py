@@ -59,6 +59,17 @@ class Unit(Base):
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
 
 
+class UnitAncestor(Base):
+    """Each unit with each of its ancestors and itself (a closure table): counts roll up by ancestor in SQL."""
+
+    __tablename__ = "unit_ancestors"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    ancestor_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    depth: Mapped[int] = mapped_column(Integer)  # the ancestor's: 1 for a root such as 兰州市
+    unit_depth: Mapped[int] = mapped_column(Integer)
+
+
 class Person(Base):
     __tablename__ = "people"
 

@@ -9,7 +9,7 @@ from pypinyin import lazy_pinyin
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Person, RoleGrant, Unit
+from storage.models import Person, RoleGrant, Unit, UnitAncestor
 
 
 def pinyin_key(name: str) -> str:
@@ -26,6 +26,7 @@ async def unit_by_path(session: AsyncSession, path: str) -> Unit | None:
 async def ensure_unit(session: AsyncSession, path: str) -> Unit:
     """The unit at `path`, creating it and any missing ancestors."""
     parent: Unit | None = None
+    chain: list[Unit] = []
     names = path.split("/")
     for depth in range(1, len(names) + 1):
         prefix = "/".join(names[:depth])
@@ -34,6 +35,11 @@ async def ensure_unit(session: AsyncSession, path: str) -> Unit:
             unit = Unit(name=names[depth - 1], path=prefix, parent=parent)
             session.add(unit)
             await session.flush()
+            session.add_all(
+                UnitAncestor(unit_id=unit.id, ancestor_id=ancestor.id, depth=level, unit_depth=depth)
+                for level, ancestor in enumerate([*chain, unit], start=1)
+            )
+        chain.append(unit)
         parent = unit
     assert parent is not None
     return parent

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from storage.models import Person, RectificationItem, Talk, TalkParticipant, Unit
+from storage.models import Person, RectificationItem, Talk, TalkParticipant, Unit, UnitAncestor
 
 
 @dataclass(frozen=True)
@@ -85,16 +86,19 @@ async def by_group(session: AsyncSession, where: TalkFilter, dimension: str) -> 
     return sorted(((value, int(talks), int(times)) for value, talks, times in rows), key=lambda r: (-r[1], -r[2]))
 
 
-async def unit_talk_pairs(session: AsyncSession, where: TalkFilter) -> list[tuple[str, int, int]]:
-    """(unit path, talk id, person-times) for each unit and talk: units are rolled up by the caller."""
+async def by_unit(session: AsyncSession, where: TalkFilter, depth: int) -> list[tuple[str, int, int]]:
+    """(unit path, talks, person-times) rolled up to the units `depth` levels deep (units above stay as they are)."""
+    ancestor = aliased(Unit)
+    level = case((UnitAncestor.unit_depth < depth, UnitAncestor.unit_depth), else_=depth)
     rows = (
         await session.execute(
-            _subjects([Unit.path, TalkParticipant.talk_id, func.count()], where).group_by(
-                Unit.path, TalkParticipant.talk_id
-            )
+            _subjects([ancestor.path, func.count(func.distinct(TalkParticipant.talk_id)), func.count()], where)
+            .join(UnitAncestor, and_(UnitAncestor.unit_id == TalkParticipant.unit_id, UnitAncestor.depth == level))
+            .join(ancestor, ancestor.id == UnitAncestor.ancestor_id)
+            .group_by(ancestor.path)
         )
     ).all()
-    return [(path, int(talk_id), int(times)) for path, talk_id, times in rows]
+    return [(path, int(talks), int(times)) for path, talks, times in rows]
 
 
 async def talk_kinds(session: AsyncSession, where: TalkFilter) -> list[tuple[datetime, str]]:
@@ -157,3 +161,7 @@ async def unit_paths(session: AsyncSession) -> list[str]:
 async def people_names(session: AsyncSession) -> dict[str, int]:
     rows = (await session.execute(select(Person.name, Person.id).where(Person.active))).all()
     return {name: person_id for name, person_id in rows}
+
+
+async def root_paths(session: AsyncSession) -> list[str]:
+    return list((await session.scalars(select(Unit.path).where(Unit.parent_id.is_(None)))).all())
