@@ -138,24 +138,31 @@ async def seed(url: str, talks: int, units: int) -> None:
     print(f"seeded {talks} talks, {participant_id} person-times, {len(unit_rows)} units")
 
 
+BY_KIND = (
+    "SELECT t.kind, count(DISTINCT p.talk_id), count(*) FROM talk_participants p JOIN talks t ON t.id = p.talk_id "
+    "{units} WHERE p.role = 'subject' AND NOT t.deleted AND t.held_at >= :start AND t.held_at < :end {where} "
+    "GROUP BY t.kind"
+)
+BY_RANK = (
+    "SELECT p.rank_level, count(DISTINCT p.talk_id), count(*) FROM talk_participants p JOIN talks t "
+    "ON t.id = p.talk_id {units} WHERE p.role = 'subject' AND NOT t.deleted AND t.held_at >= :start "
+    "AND t.held_at < :end {where} GROUP BY p.rank_level"
+)
+BY_UNIT = (
+    "SELECT a.path, count(DISTINCT p.talk_id), count(*) FROM talk_participants p JOIN talks t ON t.id = p.talk_id "
+    "JOIN unit_ancestors ua ON ua.unit_id = p.unit_id AND ua.depth = 2 JOIN units a ON a.id = ua.ancestor_id "
+    "WHERE p.role = 'subject' AND NOT t.deleted AND t.held_at >= :start AND t.held_at < :end GROUP BY a.path"
+)
+DISTRICT = {
+    "units": "JOIN units u ON u.id = p.unit_id",
+    "where": "AND (u.path = '兰州市/区3' OR u.path LIKE '兰州市/区3/%')",
+}
+EVERYWHERE = {"units": "", "where": ""}
+# The same figures the application's answer carries: the Lanzhou sentence (by kind, by rank level) and the breakdown.
 HAND_WRITTEN = {
-    "this month by kind and rank level": [
-        "SELECT t.kind, count(DISTINCT p.talk_id), count(*) FROM talk_participants p JOIN talks t ON t.id = p.talk_id "
-        "WHERE p.role = 'subject' AND NOT t.deleted AND t.held_at >= :start AND t.held_at < :end GROUP BY t.kind",
-        "SELECT p.rank_level, count(DISTINCT p.talk_id), count(*) FROM talk_participants p JOIN talks t "
-        "ON t.id = p.talk_id WHERE p.role = 'subject' AND NOT t.deleted AND t.held_at >= :start AND t.held_at < :end "
-        "GROUP BY p.rank_level",
-    ],
-    "this year by unit": [
-        "SELECT a.path, count(DISTINCT p.talk_id), count(*) FROM talk_participants p JOIN talks t ON t.id = p.talk_id "
-        "JOIN unit_ancestors ua ON ua.unit_id = p.unit_id AND ua.depth = 2 JOIN units a ON a.id = ua.ancestor_id "
-        "WHERE p.role = 'subject' AND NOT t.deleted AND t.held_at >= :start AND t.held_at < :end GROUP BY a.path",
-    ],
-    "last quarter, one district's sub-tree": [
-        "SELECT t.kind, count(DISTINCT p.talk_id), count(*) FROM talk_participants p JOIN talks t ON t.id = p.talk_id "
-        "JOIN units u ON u.id = p.unit_id WHERE p.role = 'subject' AND NOT t.deleted AND t.held_at >= :start "
-        "AND t.held_at < :end AND (u.path = '兰州市/区3' OR u.path LIKE '兰州市/区3/%') GROUP BY t.kind",
-    ],
+    "this month by kind and rank level": [BY_KIND.format(**EVERYWHERE), BY_RANK.format(**EVERYWHERE)],
+    "this year by unit": [BY_KIND.format(**EVERYWHERE), BY_RANK.format(**EVERYWHERE), BY_UNIT],
+    "last quarter, one district's sub-tree": [BY_KIND.format(**DISTRICT), BY_RANK.format(**DISTRICT)],
 }
 
 

@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from bot.question import Question
 from bot.sandbox import try_bot
 from bot.services import Services
 from bot.summary import talk_filter
-from storage import audit, people
+from storage import audit, coverage, people
 from storage.db import SchemaOutdated, ensure_schema, head_revision, open_engine, schema_state, sessions, upgrade
 from storage.models import Person
 from storage.summary import totals as summary_totals
@@ -106,6 +107,13 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("name", nargs="?", default="", help="the person's name, or part of it")
         sub.add_argument("--id", type=int, help="the person's roster id (see roster export)")
         sub.set_defaults(action=action)
+    excusing = roster_commands.add_parser("exclude", help="excuse a person from coverage for a while (seconded…)")
+    excusing.add_argument("name", nargs="?", default="")
+    excusing.add_argument("--id", type=int)
+    excusing.add_argument("--from", dest="start", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    excusing.add_argument("--to", dest="end", required=True, type=date.fromisoformat, help="YYYY-MM-DD, inclusive")
+    excusing.add_argument("--reason", required=True)
+    excusing.set_defaults(action=_roster_exclude)
     return parser
 
 
@@ -324,6 +332,29 @@ async def _roster_unbind(config: Config, arguments: argparse.Namespace) -> int:
         return text(config.organisation.default_language, "cli.unbound" if done else "cli.not_bound", name=person.name)
 
     return await _for_one_person(config, arguments, unbind)
+
+
+async def _roster_exclude(config: Config, arguments: argparse.Namespace) -> int:
+    async def exclude(session: AsyncSession, person: Person) -> str:
+        coverage.add_exclusion(session, person, arguments.start, arguments.end, arguments.reason)
+        audit.record(
+            session,
+            at=SystemClock().now(),
+            actor="cli",
+            action="coverage.exclude",
+            subject=f"person:{person.id}",
+            start=str(arguments.start),
+            end=str(arguments.end),
+        )
+        return text(
+            config.organisation.default_language,
+            "cli.excluded",
+            name=person.name,
+            start=arguments.start,
+            end=arguments.end,
+        )
+
+    return await _for_one_person(config, arguments, exclude)
 
 
 async def _for_one_person(

@@ -16,7 +16,7 @@ from datetime import date
 
 from bot.periods import Period, find_period, year
 
-MEASURES = ("talks", "person_times", "items", "overdue", "completion")
+MEASURES = ("talks", "person_times", "items", "overdue", "completion", "coverage", "quota")
 BREAKDOWNS = ("kind", "rank", "unit", "month", "interviewer")
 
 # English names of the default kinds, and short Chinese names, → the configured kind they mean.
@@ -126,6 +126,10 @@ def parse_question(
 
 
 def _measure(lowered: str) -> str | None:
+    if re.search(r"覆盖率|涵盖率|覆盖|coverage", lowered):
+        return "coverage"
+    if re.search(r"指标|定额|quota", lowered):
+        return "quota"
     if re.search(r"逾期|超期|overdue", lowered):
         return "overdue"
     if re.search(r"完成率|销号率|completion", lowered):

@@ -30,7 +30,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "position": ("职务", "position"),
     "rank_level": ("级别", "rank_level", "rank level", "rank"),
     "roles": ("角色", "roles"),
+    "every": ("约谈频次", "talk_every"),
+    "quota": ("约谈指标", "quota"),
 }
+# The annual ledger's columns: how often someone must be talked to (每半年), how many talks they must hold (10/月).
+EVERY = {"每月": "month", "每季度": "quarter", "每半年": "half", "每年": "year"}
+EVERY_WORDS = {**EVERY, **{value: value for value in EVERY.values()}}
+PER = {"月": "month", "季度": "quarter", "半年": "half", "年": "year"}
+QUOTA = re.compile(
+    r"^(\d{1,4})\s*(?:次)?\s*/\s*(月|季度|半年|年|month|quarter|half|year)$|^每(月|季度|半年|年)\s*(\d{1,4})\s*次?$"
+)
 REQUIRED = ("unit", "name", "rank_level")
 LIMITS = {"unit": 500, "name": 64, "position": 128, "unit_segment": 100}
 ROLE_SEPARATORS = re.compile(r"[,;，；、\s]+")
@@ -55,6 +64,8 @@ class RosterRow:
     position: str
     rank_level: str
     roles: tuple[tuple[Role, str], ...]  # (role, scope unit path)
+    talk_every: str = ""
+    quota: tuple[int, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +151,8 @@ def parse_rows(table: Sequence[Sequence[str]], rank_levels: Sequence[str]) -> tu
                 position=values.get("position", ""),
                 rank_level=values["rank_level"],
                 roles=_parse_roles(values.get("roles", ""), _unit_path(values["unit"])) or (),
+                talk_every=EVERY_WORDS.get(values.get("every", ""), ""),
+                quota=_parse_quota(values.get("quota", "")),
             )
         )
     return rows, errors
@@ -171,9 +184,27 @@ def _check_row(number: int, values: dict[str, str], rank_levels: Sequence[str]) 
         bad("rank_level", "roster_file.error.required")
     elif values["rank_level"] not in rank_levels:
         bad("rank_level", "roster_file.error.rank_level", allowed="、".join(rank_levels))
+    if values.get("every") and values["every"] not in EVERY_WORDS:
+        bad("every", "roster_file.error.every", allowed="、".join(EVERY))
+    if values.get("quota") and _parse_quota(values["quota"]) is None:
+        bad("quota", "roster_file.error.quota")
     if _parse_roles(values.get("roles", ""), unit) is None:
         bad("roles", "roster_file.error.roles", allowed=", ".join(role.value for role in Role))
     return errors
+
+
+def _parse_quota(text: str) -> tuple[int, str] | None:
+    """ "10/月" or "每月10次" → (10, "month")."""
+    found = QUOTA.match(text.strip())
+    if found is None:
+        return None
+    count, per = (found[1], found[2]) if found[1] else (found[4], found[3])
+    return int(count), PER.get(per, per)
+
+
+def _quota_text(count: int | None, per: str) -> str:
+    names = {value: key for key, value in PER.items()}
+    return f"{count}/{names.get(per, per)}" if count else ""
 
 
 def _parse_roles(text: str, own_unit: str) -> tuple[tuple[Role, str], ...] | None:
@@ -209,6 +240,7 @@ async def import_rows(session: AsyncSession, rows: Iterable[RosterRow], now: dat
             person = await people.add_person(
                 session, name=row.name, unit_path=row.unit, rank_level=row.rank_level, now=now, position=row.position
             )
+            _set_plan(person, row)
             people.set_grants(person, grants)
             created += 1
             continue
@@ -217,6 +249,7 @@ async def import_rows(session: AsyncSession, rows: Iterable[RosterRow], now: dat
         person.unit_id = unit.id
         person.pinyin = people.pinyin_key(row.name)
         person.active = True
+        _set_plan(person, row)
         people.set_grants(person, grants)
         if _snapshot(person) == before:
             unchanged += 1
@@ -230,9 +263,15 @@ async def import_rows(session: AsyncSession, rows: Iterable[RosterRow], now: dat
     return ImportResult(created, updated, unchanged, tuple(errors))
 
 
+def _set_plan(person: Person, row: RosterRow) -> None:
+    person.talk_every = row.talk_every
+    person.quota_talks, person.quota_per = row.quota if row.quota else (None, "")
+
+
 def _snapshot(person: Person) -> tuple[object, ...]:
     grants = sorted((grant.role, grant.scope_unit_id or grant.scope_unit.id) for grant in person.grants)
-    return (person.name, person.position, person.rank_level, person.unit_id, person.active, grants)
+    plan = (person.talk_every, person.quota_talks, person.quota_per)
+    return (person.name, person.position, person.rank_level, person.unit_id, person.active, grants, plan)
 
 
 def roster_table(everyone: Iterable[Person]) -> list[list[str]]:
@@ -244,7 +283,16 @@ def roster_table(everyone: Iterable[Person]) -> list[list[str]]:
             for grant in sorted(person.grants, key=lambda grant: (grant.role, grant.scope_unit.path))
         ]
         table.append(
-            [str(person.id), person.unit.path, person.name, person.position, person.rank_level, ",".join(roles)]
+            [
+                str(person.id),
+                person.unit.path,
+                person.name,
+                person.position,
+                person.rank_level,
+                ",".join(roles),
+                {v: k for k, v in EVERY.items()}.get(person.talk_every, ""),
+                _quota_text(person.quota_talks, person.quota_per),
+            ]
         )
     return table
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import Role, Viewer
+from bot.coverage import coverage_text, quota_text
 from bot.i18n import text
 from bot.periods import Period
 from bot.question import Question
@@ -79,6 +80,18 @@ async def answer(session: AsyncSession, services: Services, viewer: Viewer, ques
     language = viewer.language
     where = await talk_filter(session, services, viewer, question)
     heading = _heading(language, viewer, question)
+    if question.measure in ("coverage", "quota"):
+        zone = services.config.organisation.zone
+        today = services.clock.now().astimezone(zone).date()
+        scopes, own = scope_of(viewer)
+        if own is not None:
+            scopes = ()  # a leader's own talks say nothing about coverage across units
+        body = (
+            await coverage_text(session, scopes, question.period, today, zone, language)
+            if question.measure == "coverage"
+            else await quota_text(session, scopes, today, zone, language)
+        )
+        return Answer(text=f"{heading}\n{body}")
     if question.measure in ("overdue", "items", "completion"):
         return await _items_answer(session, services, language, where, question, heading)
     kinds = await summary.by_group(session, where, "kind")

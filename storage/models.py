@@ -82,6 +82,10 @@ class Person(Base):
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     language: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The annual ledger (年度账): how often this person must be talked to, and how many talks they must hold.
+    talk_every: Mapped[str] = mapped_column(String(8), default="")  # "" | month | quarter | half | year
+    quota_talks: Mapped[int | None] = mapped_column(Integer)
+    quota_per: Mapped[str] = mapped_column(String(8), default="")  # month | quarter | half | year
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -325,3 +329,15 @@ class SavedQuestion(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CoverageExclusion(Base):
+    """A justified gap: someone who need not be talked to for a while (seconded, on leave)."""
+
+    __tablename__ = "coverage_exclusions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)  # inclusive
+    reason: Mapped[str] = mapped_column(String(200))

@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("body", sa.Text, nullable=False),
         sa.Column("created_at", UtcDateTime, nullable=False),
     )
-    op.create_index("ix_participants_subject_rows", "talk_participants", ["role", "talk_id", "rank_level", "unit_id"])
+    op.create_index("ix_participants_subject_rows", "talk_participants", ["talk_id", "role", "rank_level", "unit_id"])
     op.create_index("ix_talks_period", "talks", ["held_at", "kind", "deleted"])
 
 
