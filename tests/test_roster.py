@@ -222,3 +222,27 @@ def test_cli_invite_and_unbind(tmp_path: Path, config_path: Path, capsys: pytest
     assert "无此人" in capsys.readouterr().err
     assert cli(config_path, "roster", "unbind", "赵敏") == 0
     assert "尚未绑定" in capsys.readouterr().out
+
+
+def test_the_annual_ledger_columns_and_exclusions(
+    tmp_path: Path, config_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = [
+        [*HEADER, "约谈频次", "约谈指标"],
+        ["兰州市/市纪委", "张建平", "市纪委书记", "地厅级", "commission@兰州市", "", "每月10次"],
+        ["兰州市/城关区/建设局", "赵敏", "局长", "乡科级", "", "每半年", ""],
+        ["兰州市/城关区/教育局", "孙磊", "局长", "乡科级", "", "每周", "十次"],
+    ]
+    assert cli(config_path, "roster", "import", str(write_csv(tmp_path / "bad.csv", plan))) == 1
+    error = capsys.readouterr().err
+    assert "第 4 行,“约谈频次”列" in error and "第 4 行,“约谈指标”列" in error
+    plan[3][5:] = ["每季度", "30/季度"]
+    assert cli(config_path, "roster", "import", str(write_csv(tmp_path / "plan.csv", plan))) == 0
+    assert cli(config_path, "roster", "export", str(tmp_path / "out.csv")) == 0
+    exported = (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    assert "每半年" in exported and "10/月" in exported and "30/季度" in exported
+    assert (
+        cli(config_path, "roster", "exclude", "孙磊", "--from", "2025-01-01", "--to", "2025-06-30", "--reason", "借调")
+        == 0
+    )
+    assert "孙磊" in capsys.readouterr().out

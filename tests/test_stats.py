@@ -346,3 +346,48 @@ async def test_the_chart_is_a_png_with_every_label_in_the_cjk_font(
     assert content[:8] == b"\x89PNG\r\n\x1a\n" and photo["photo"][-1]["width"] > 600
     assert glyphs_missing([*KINDS, photo["caption"], text("zh-CN", "stats.chart_axis")]) == set()
     assert not [w for w in recwarn if "missing from" in str(w.message)]  # matplotlib's missing-glyph warning
+
+
+async def set_plan(
+    config: Config, *, every: dict[str, str], quota: dict[str, tuple[int, str]], excused: dict[str, str]
+) -> None:
+    from storage import coverage
+
+    engine = open_engine(config.database_url)
+    async with sessions(engine).begin() as session:
+        for person in await people.people_within(session, None):
+            person.talk_every = every.get(person.name, "")
+            person.quota_talks, person.quota_per = quota.get(person.name, (None, ""))
+            if person.name in excused:
+                coverage.add_exclusion(session, person, date(2025, 1, 1), date(2025, 12, 31), excused[person.name])
+    await engine.dispose()
+
+
+async def test_coverage_of_required_people_and_quota_progress(
+    enrolled: Enroll, ledger: list[FixtureTalk], config: Config
+) -> None:
+    heads = ["赵敏", "孙磊", "钱进", "吴刚", "张建平"]  # 张建平 leads talks but is never talked to
+    await set_plan(
+        config,
+        every={name: "quarter" for name in [*heads, "周涛"]},
+        quota={"张建平": (10, "month")},
+        excused={"周涛": "借调"},
+    )
+    commission = await enrolled("张建平")
+    await commission.send("本年度一把手约谈覆盖率")
+    # This year up to 2025-03-05 is one quarter window (Q1) for everyone required.
+    talked = {s[0] for t in ledger if date(2025, 1, 1) <= t.held.date() < date(2025, 4, 1) for s in t.subjects}
+    covered = [name for name in heads if name in talked]
+    assert 0 < len(covered) < len(heads)
+    rate = f"{len(covered) / len(heads):.1%}"
+    assert (
+        text("zh-CN", "coverage.summary", rate=rate, covered=len(covered), required=len(heads), excused=1)
+        in commission.last_reply
+    )
+    assert "不计:周涛(借调)" in commission.last_reply
+    for name in set(heads) - set(covered):
+        assert f"  {name}(" in commission.last_reply
+    await commission.send("约谈指标完成情况")
+    led = sum(1 for t in ledger if t.lead == "张建平" and date(2025, 3, 1) <= t.held.date() < date(2025, 4, 1))
+    assert led > 0
+    assert f"张建平:{led}/10 次(2025-03-01 至 2025-03-31)" in commission.last_reply
