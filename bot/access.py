@@ -40,11 +40,13 @@ class Capability(StrEnum):
     MYTALKS = "mytalks"
     CANCEL = "cancel"
     STATS = "stats"
+    ASK = "ask"
     ITEMS = "items"
     FOLLOWUPS = "followups"
     ROSTER = "roster"
     INVITE = "invite"
     UNBIND = "unbind"
+    GROUP = "group"
 
 
 EVERYONE = frozenset(Role)
@@ -58,6 +60,8 @@ ALLOWED: dict[Capability, frozenset[Role]] = {
     Capability.MYTALKS: frozenset({Role.LEADER, Role.COMMISSION}),
     Capability.CANCEL: frozenset({Role.LEADER, Role.COMMISSION}),
     Capability.STATS: frozenset({Role.LEADER, Role.COMMISSION}),
+    Capability.ASK: frozenset({Role.COMMISSION}),
+    Capability.GROUP: frozenset({Role.ADMIN}),
     Capability.ITEMS: EVERYONE,
     Capability.FOLLOWUPS: frozenset({Role.LEADER, Role.COMMISSION}),
     Capability.ROSTER: frozenset({Role.ADMIN, Role.COMMISSION}),

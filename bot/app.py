@@ -17,7 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import LANGUAGES, Config
 from bot.i18n import text
 from bot.services import Services
-from handlers import admin, fallback, help, items, mytalks, start, stats, talklog
+from handlers import admin, fallback, groups, help, items, mytalks, start, stats, talklog
 from handlers import outbox as outbox_handlers
 from storage.db import ensure_schema, open_engine, sessions
 
@@ -54,7 +54,7 @@ def build_application(config: Config, services: Services, *, token: str | None =
     )
     assert isinstance(application, TalkApplication)
     application.bot_data["services"] = services
-    for module in (start, help, admin, talklog, mytalks, items, stats, fallback):
+    for module in (start, help, admin, groups, talklog, mytalks, items, stats, fallback):
         application.add_handlers(module.HANDLERS)
     application.add_error_handler(fallback.on_error)
     return application

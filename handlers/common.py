@@ -66,15 +66,17 @@ async def load_viewer(update: Update, context: Context) -> Viewer | None:
         return await identity.viewer_for(session, user.id, found.default_language)
 
 
-def gated(capability: Capability) -> Callable[[Gated], HandlerCallback]:
-    """Run the handler only for an enrolled person, in a private chat, who may use `capability`."""
+def gated(capability: Capability, *, in_groups: bool = False) -> Callable[[Gated], HandlerCallback]:
+    """Run the handler only for an enrolled person who may use `capability`, in a private chat (or, with
+    `in_groups`, in a group too: the handler then decides what may be said there)."""
 
     def decorate(callback: Gated) -> HandlerCallback:
         @functools.wraps(callback)
         async def handler(update: Update, context: Context) -> None:
             viewer = await load_viewer(update, context)
             language = language_for(update, context, viewer)
-            if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
+            private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+            if update.effective_chat is None or not (private or in_groups):
                 await refuse_in_group(update, context, language)
             elif viewer is None:
                 await refuse_stranger(update, language)

@@ -341,3 +341,13 @@ class CoverageExclusion(Base):
     start: Mapped[date] = mapped_column(Date)
     end: Mapped[date] = mapped_column(Date)  # inclusive
     reason: Mapped[str] = mapped_column(String(200))
+
+
+class CommissionGroup(Base):
+    """A group chat an admin registered as the commission's: aggregates may be answered there, records never."""
+
+    __tablename__ = "commission_groups"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    registered_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)

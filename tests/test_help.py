@@ -31,6 +31,8 @@ async def test_help_shows_each_role_only_what_it_may_do(enrolled: Enroll) -> Non
                 "cancel",
                 "followups",
                 "stats",
+                "ask",
+                "group",
                 "roster",
                 "invite",
                 "unbind",

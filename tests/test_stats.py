@@ -391,3 +391,29 @@ async def test_coverage_of_required_people_and_quota_progress(
     led = sum(1 for t in ledger if t.lead == "张建平" and date(2025, 3, 1) <= t.held.date() < date(2025, 4, 1))
     assert led > 0
     assert f"张建平:{led}/10 次(2025-03-01 至 2025-03-31)" in commission.last_reply
+
+
+async def test_the_commission_group_gets_aggregates_and_never_records(
+    enrolled: Enroll, ledger: list[FixtureTalk], person: People
+) -> None:
+    commission = await enrolled("张建平")
+    group = {"id": -100777, "type": "supergroup", "title": "市纪委工作群"}
+    in_group = person("张建平", chat=group)
+    in_group.user_id = commission.user_id
+    await in_group.send("/ask 本月约谈多少次")  # not registered yet: a pointer to the private chat only
+    assert "https://t.me/talkledger_bot" in in_group.last_reply and "约谈" not in in_group.last_reply[:4]
+    await in_group.send("/group")
+    assert in_group.last_reply == text("zh-CN", "group.on")
+    await in_group.send("/ask 本月约谈多少次")
+    assert figures(in_group.last_reply) == truth(ledger, *THIS_MONTH)
+    assert in_group.replies[-1].get("reply_markup") is None  # no records, Excel or chart buttons here
+    await in_group.send("/ask 逾期未整改的问题有哪些")
+    assert in_group.last_reply == text("zh-CN", "group.aggregates_only")
+    leader = await enrolled("李华")
+    as_leader = person("李华", chat=group)
+    as_leader.user_id = leader.user_id
+    await as_leader.send("/ask 本月约谈多少次")
+    assert as_leader.last_reply == text("zh-CN", "refusal.not_allowed")
+    await in_group.send("/group off")
+    await in_group.send("/ask 本月约谈多少次")
+    assert "https://t.me/talkledger_bot" in in_group.last_reply

@@ -1,0 +1,87 @@
+"""The commission's group chat: an admin registers it with /group; there, /ask answers aggregates (never the
+records behind them). Everywhere else groups get only a pointer to the private chat."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import CommandHandler
+
+from bot.access import Capability, Viewer
+from bot.question import NotUnderstood, parse_question
+from bot.summary import answer as summarise
+from handlers.common import Context, Handlers, answer, gated, refuse_in_group, services
+from handlers.stats import ask as ask_privately
+from storage import audit, summary
+from storage.models import CommissionGroup
+
+
+def _in_group(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE
+
+
+@gated(Capability.GROUP, in_groups=True)
+async def register(update: Update, context: Context, viewer: Viewer) -> None:
+    """/group in a group chat: (un)register it as the commission's — `/group off` takes it back."""
+    if not _in_group(update) or update.effective_chat is None:
+        await answer(update, viewer.language, "group.only_in_groups")
+        return
+    chat_id = update.effective_chat.id
+    found = services(context)
+    off = (context.args or [""])[0].lower() in ("off", "取消")
+    async with found.sessions.begin() as session:
+        existing = await session.get(CommissionGroup, chat_id)
+        if off and existing is not None:
+            await session.delete(existing)
+        elif not off and existing is None:
+            session.add(CommissionGroup(chat_id=chat_id, registered_by_id=viewer.person_id, at=found.clock.now()))
+        audit.record(
+            session,
+            at=found.clock.now(),
+            actor=f"person:{viewer.person_id}",
+            actor_person_id=viewer.person_id,
+            action="group.unregister" if off else "group.register",
+            subject=f"chat:{chat_id}",
+        )
+    await answer(update, viewer.language, "group.off" if off else "group.on")
+
+
+@gated(Capability.ASK, in_groups=True)
+async def ask(update: Update, context: Context, viewer: Viewer) -> None:
+    """/ask QUESTION: in private like typing it; in the commission's group, the aggregate only."""
+    typed = " ".join(context.args or []).strip()
+    if not _in_group(update):
+        await ask_privately(update, context, viewer, typed)
+        return
+    found = services(context)
+    assert update.effective_chat is not None
+    async with found.sessions() as session:
+        registered = await session.get(CommissionGroup, update.effective_chat.id) is not None
+        units = await summary.unit_paths(session)
+        names = list(await summary.people_names(session))
+    if not registered:
+        await refuse_in_group(update, context, viewer.language)
+        return
+    today = found.clock.now().astimezone(found.config.organisation.zone).date()
+    question = parse_question(
+        typed[:300],
+        today,
+        kinds=found.config.organisation.talk_kinds,
+        rank_levels=found.config.organisation.rank_levels,
+        units=units,
+        people=names,
+    )
+    if isinstance(question, NotUnderstood) or question.measure not in (
+        "talks",
+        "person_times",
+        "completion",
+        "coverage",
+    ):
+        await answer(update, viewer.language, "group.aggregates_only")
+        return
+    async with found.sessions() as session:
+        result = await summarise(session, found, viewer, question)
+    await update.effective_chat.send_message(result.text[:4096])
+
+
+HANDLERS: Handlers = [CommandHandler("group", register), CommandHandler("ask", ask)]
