@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-DIGITS = str.maketrans("0123456789:", "0123456789:")
+DIGITS = str.maketrans(
+    "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff1a", "0123456789:"
+)  # full-width
 CHINESE_DIGITS = {
     "零": 0,
     "〇": 0,

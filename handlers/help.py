@@ -45,7 +45,7 @@ async def show_me(update: Update, context: Context, viewer: Viewer) -> None:
         unit=person.unit.path,
         position=person.position or "—",
         rank_level=person.rank_level,
-        roles="; ".join(scoped) or roles_text(viewer, language),
+        roles=("\uff1b" if language == "zh-CN" else "; ").join(scoped) or roles_text(viewer, language),
         language=text(language, "language_name"),
     )
 

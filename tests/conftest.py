@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import itertools
 import os
+import re
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -23,6 +24,21 @@ from bot.emulator import Emulator, EmulatorServer
 from bot.outbox import DispatchStats
 from bot.sandbox import SANDBOX_TOKEN, seed_demo
 from bot.transcript import ChatUser, EmulatorClient
+
+FULL_WIDTH = {",": "\uff0c", ";": "\uff1b", ":": "\uff1a", "(": "\uff08", ")": "\uff09", "!": "\uff01", "?": "\uff1f"}
+
+
+def fw(text: str) -> str:
+    """Chinese punctuation as the zh-CN catalog writes it (full width), from ASCII typed in a test; a colon between
+    digits (15:00) stays."""
+
+    def widen(found: re.Match[str]) -> str:
+        at = found.start()
+        between_digits = 0 < at < len(text) - 1 and text[at - 1].isdigit() and text[at + 1].isdigit()
+        return found.group() if found.group() == ":" and between_digits else FULL_WIDTH[found.group()]
+
+    return re.sub(r"[,;:()!?]", widen, text)
+
 
 POSTGRES_ADMIN_URL = os.environ.get("TALKLEDGER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 

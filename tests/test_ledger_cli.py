@@ -7,6 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.conftest import fw
 from tests.test_roster import GOOD, cli, write_csv
 
 HEADER = [
@@ -104,9 +105,9 @@ def test_past_talks_import_once_and_export_by_period(
 ) -> None:
     ledger = write_csv(tmp_path / "ledger.csv", PAST)
     assert cli(config_path, "import", str(ledger)) == 0
-    assert "新增 3 条,已存在 0 条" in capsys.readouterr().out
+    assert fw("新增 3 条,已存在 0 条") in capsys.readouterr().out
     assert cli(config_path, "import", str(ledger)) == 0
-    assert "新增 0 条,已存在 3 条" in capsys.readouterr().out
+    assert fw("新增 0 条,已存在 3 条") in capsys.readouterr().out
 
     assert cli(config_path, "export", "--period", "2015H1", "--out", str(tmp_path / "h1.xlsx")) == 0
     assert "2 条" in capsys.readouterr().out
@@ -130,6 +131,6 @@ def test_a_ledger_with_bad_rows_imports_nothing(
     assert cli(config_path, "import", str(write_csv(tmp_path / "bad.csv", bad))) == 1
     error = capsys.readouterr().err
     assert "3 处错误" in error
-    assert "第 2 行,“人次”列" in error and "第 3 行,“日期”列" in error and "第 4 行,“类型”列" in error
+    assert fw("第 2 行,“人次”列") in error and fw("第 3 行,“日期”列") in error and fw("第 4 行,“类型”列") in error
     assert cli(config_path, "export", "--period", "2015", "--out", str(tmp_path / "y.xlsx")) == 0
     assert "0 条" in capsys.readouterr().out

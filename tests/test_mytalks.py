@@ -12,7 +12,7 @@ from bot.i18n import text
 from bot.transcript import ChatUser, EmulatorClient
 from storage import audit
 from storage.db import open_engine, sessions
-from tests.conftest import Enroll
+from tests.conftest import Enroll, fw
 from tests.test_talklog import ledger_number, quick_individual_talk
 
 
@@ -57,7 +57,7 @@ async def test_a_leader_corrects_within_the_window_and_the_history_shows_it(
     assert leader.last_reply.startswith(zh("log.corrected", ledger_no=ledger_no, fields="地点、主题"))
     await leader.send("/mytalks")
     await leader.press((await leader.buttons())[0])
-    assert "主题:更正:落实主体责任" in leader.last_reply
+    assert fw("主题:") + "更正:落实主体责任" in leader.last_reply
     assert zh("mytalks.history") in leader.last_reply
     assert leader.last_reply.count("李华 修改了") == 2
 

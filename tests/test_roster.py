@@ -17,6 +17,7 @@ from bot.config import DEFAULT_RANK_LEVELS
 from bot.roster import parse_rows
 from storage import people
 from storage.db import ensure_schema, open_engine, sessions
+from tests.conftest import fw
 
 HEADER = ["单位", "姓名", "职务", "级别", "角色"]
 GOOD = [
@@ -138,7 +139,7 @@ def test_import_csv_then_reimport_updates_instead_of_duplicating(
     changed[3][2] = "副局长"  # 赵敏 is now deputy head
     changed.append(["兰州市/城关区/教育局", "孙磊", "局长", "乡科级", ""])
     assert cli(config_path, "roster", "import", str(write_csv(tmp_path / "again.csv", changed))) == 0
-    assert "新增 1 人,更新 1 人,未变 3 人" in capsys.readouterr().out
+    assert fw("新增 1 人,更新 1 人,未变 3 人") in capsys.readouterr().out
     roster = roster_of(db_url)
     assert len(roster) == 5
     assert ("兰州市/城关区/建设局", "赵敏", "副局长", "乡科级", []) in roster
@@ -153,7 +154,7 @@ def test_a_file_with_bad_rows_imports_nothing(
     assert cli(config_path, "roster", "import", str(write_csv(tmp_path / "bad.csv", bad))) == 1
     error = capsys.readouterr().err
     assert "2 处错误" in error
-    assert "第 7 行,“级别”列" in error and "第 8 行,“姓名”列:不能为空" in error
+    assert fw("第 7 行,“级别”列") in error and fw("第 8 行,“姓名”列:不能为空") in error
     assert roster_of(db_url) == []
 
 
@@ -235,7 +236,7 @@ def test_the_annual_ledger_columns_and_exclusions(
     ]
     assert cli(config_path, "roster", "import", str(write_csv(tmp_path / "bad.csv", plan))) == 1
     error = capsys.readouterr().err
-    assert "第 4 行,“约谈频次”列" in error and "第 4 行,“约谈指标”列" in error
+    assert fw("第 4 行,“约谈频次”列") in error and fw("第 4 行,“约谈指标”列") in error
     plan[3][5:] = ["每季度", "30/季度"]
     assert cli(config_path, "roster", "import", str(write_csv(tmp_path / "plan.csv", plan))) == 0
     assert cli(config_path, "roster", "export", str(tmp_path / "out.csv")) == 0

@@ -32,7 +32,7 @@ async def test_try_lets_you_enroll_a_demo_person_and_see_their_help(tmp_path: Pa
         code = commission.split("/start ")[1].strip()
         await read_until(r"^\[张建平\] >")
         await type_line(f"/start {code}")
-        await read_until(r"张建平,您好")
+        await read_until(r"张建平\uff0c您好")
         await type_line("/help")
         await read_until(r"/invite")
         await type_line(":as 4")

@@ -21,7 +21,7 @@ from bot.transcript import ChatUser, EmulatorClient
 from storage import people
 from storage.db import open_engine, sessions
 from storage.models import Person, Talk, TalkParticipant
-from tests.conftest import Enroll, People
+from tests.conftest import Enroll, People, fw
 
 ZONE = ZoneInfo("Asia/Shanghai")
 KINDS = ["工作约谈", "提醒约谈", "告诫约谈", "廉政谈话", "诫勉谈话"]
@@ -144,7 +144,9 @@ def figures(reply: str) -> tuple[int, int]:
 
 
 def rows(reply: str) -> dict[str, tuple[int, int]]:
-    return {m[1]: (int(m[2]), int(m[3])) for m in re.finditer(r"^\d+\. (.+?):(\d+) 次,(\d+) 人次$", reply, re.M)}
+    return {
+        m[1]: (int(m[2]), int(m[3])) for m in re.finditer(r"^\d+\. (.+?)\uff1a(\d+) 次\uff0c(\d+) 人次$", reply, re.M)
+    }
 
 
 THIS_MONTH = (date(2025, 3, 1), date(2025, 4, 1))
@@ -222,7 +224,7 @@ async def test_the_records_behind_a_figure_match_it(enrolled: Enroll, ledger: li
     await commission.press("查看明细")
     while True:
         listed += [line for line in commission.last_reply.splitlines()[1:] if line]
-        assert commission.last_reply.splitlines()[0].endswith(f"共 {talks} 条):")
+        assert commission.last_reply.splitlines()[0].endswith(fw(f"共 {talks} 条):"))
         if "下一页 ▶" not in await commission.buttons():
             break
         await commission.press("下一页 ▶")
@@ -384,13 +386,13 @@ async def test_coverage_of_required_people_and_quota_progress(
         text("zh-CN", "coverage.summary", rate=rate, covered=len(covered), required=len(heads), excused=1)
         in commission.last_reply
     )
-    assert "不计:周涛(借调)" in commission.last_reply
+    assert fw("不计:周涛(借调)") in commission.last_reply
     for name in set(heads) - set(covered):
-        assert f"  {name}(" in commission.last_reply
+        assert fw(f"  {name}(") in commission.last_reply
     await commission.send("约谈指标完成情况")
     led = sum(1 for t in ledger if t.lead == "张建平" and date(2025, 3, 1) <= t.held.date() < date(2025, 4, 1))
     assert led > 0
-    assert f"张建平:{led}/10 次(2025-03-01 至 2025-03-31)" in commission.last_reply
+    assert fw(f"张建平:{led}/10 次(2025-03-01 至 2025-03-31)") in commission.last_reply
 
 
 async def test_the_commission_group_gets_aggregates_and_never_records(

@@ -15,7 +15,7 @@ from bot.i18n import text
 from bot.transcript import ChatUser
 from storage.db import open_engine, sessions
 from storage.models import Talk
-from tests.conftest import Enroll, People
+from tests.conftest import Enroll, People, fw
 
 
 def zh(key: str, /, **params: object) -> str:
@@ -227,7 +227,7 @@ async def test_editing_on_the_review_screen_and_the_way_back(enrolled: Enroll, l
     await leader.send("王强")
     await leader.press("王强 · 兰州市/榆中县")
     await leader.press("完成")
-    assert "更正后的主题" in leader.last_reply and "主谈人:张建平" in leader.last_reply
+    assert "更正后的主题" in leader.last_reply and fw("主谈人:张建平") in leader.last_reply
     await leader.press("✅ 确认登记")
     talk = await saved_talk(ledger, ledger_number(leader.last_reply))
     assert (talk.kind, talk.topic) == ("廉政谈话", "更正后的主题")
@@ -245,10 +245,10 @@ async def test_cancel_asks_before_discarding(enrolled: Enroll) -> None:
     await leader.press("工作约谈")
     await leader.send("/cancel")
     assert leader.last_reply == zh("log.ask.cancel")
-    await leader.press("否,继续填写")
+    await leader.press(fw("否,继续填写"))
     assert leader.last_reply == zh("log.ask.subjects")
     await leader.press("✖ 取消")
-    await leader.press("是,放弃")
+    await leader.press(fw("是,放弃"))
     assert leader.last_reply == zh("log.discarded")
     await leader.send("/resume")
     assert leader.last_reply == zh("log.resume_none")
@@ -323,7 +323,7 @@ async def test_attachments_are_kept_with_the_talk(enrolled: Enroll, ledger: Asyn
     assert leader.reply_texts[0] == zh("log.attach.saved", count=1)
     await leader.send_file("document", "记录.pdf", b"%PDF-1.4 talk record")
     await leader.press("完成")
-    assert "附件:2 个" in leader.last_reply
+    assert fw("附件:2 个") in leader.last_reply
     await leader.press("✅ 确认登记")
     talk = await saved_talk(ledger, ledger_number(leader.last_reply))
     assert [(a.kind, a.file_name) for a in talk.attachments][1] == ("document", "记录.pdf")
