@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import time as dt_time
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -108,3 +109,7 @@ async def start(application: Application, services: Services) -> None:  # type: 
     seconds = services.config.outbox.sweep_seconds
     if seconds and application.job_queue is not None:
         application.job_queue.run_repeating(sweep_job, interval=seconds, first=1, name="outbox")
+        # The monthly report's own cron (1st, 09:00 local): a sweep at that minute sends it on the dot. The sweep
+        # plans reports by period too, so a run missed while the bot was down still goes out once.
+        zone = services.config.organisation.zone
+        application.job_queue.run_monthly(sweep_job, when=dt_time(9, 0, tzinfo=zone), day=1, name="reports")
