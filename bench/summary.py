@@ -127,6 +127,9 @@ async def seed(url: str, talks: int, units: int) -> None:
                         "role": "subject",
                         "rank_level": RANKS[person % 4],
                         "unit_id": person % units + 1,
+                        "held_at": held,
+                        "kind": talk_rows[-1]["kind"],
+                        "counted": True,
                     }
                 )
         async with engine.begin() as connection:
@@ -139,19 +142,17 @@ async def seed(url: str, talks: int, units: int) -> None:
 
 
 BY_KIND = (
-    "SELECT t.kind, count(DISTINCT p.talk_id), count(*) FROM talk_participants p JOIN talks t ON t.id = p.talk_id "
-    "{units} WHERE p.role = 'subject' AND NOT t.deleted AND t.held_at >= :start AND t.held_at < :end {where} "
-    "GROUP BY t.kind"
+    "SELECT p.kind, count(DISTINCT p.talk_id), count(*) FROM talk_participants p {units} WHERE p.role = 'subject' "
+    "AND p.counted AND p.held_at >= :start AND p.held_at < :end {where} GROUP BY p.kind"
 )
 BY_RANK = (
-    "SELECT p.rank_level, count(DISTINCT p.talk_id), count(*) FROM talk_participants p JOIN talks t "
-    "ON t.id = p.talk_id {units} WHERE p.role = 'subject' AND NOT t.deleted AND t.held_at >= :start "
-    "AND t.held_at < :end {where} GROUP BY p.rank_level"
+    "SELECT p.rank_level, count(DISTINCT p.talk_id), count(*) FROM talk_participants p {units} "
+    "WHERE p.role = 'subject' AND p.counted AND p.held_at >= :start AND p.held_at < :end {where} GROUP BY p.rank_level"
 )
 BY_UNIT = (
-    "SELECT a.path, count(DISTINCT p.talk_id), count(*) FROM talk_participants p JOIN talks t ON t.id = p.talk_id "
+    "SELECT a.path, count(DISTINCT p.talk_id), count(*) FROM talk_participants p "
     "JOIN unit_ancestors ua ON ua.unit_id = p.unit_id AND ua.depth = 2 JOIN units a ON a.id = ua.ancestor_id "
-    "WHERE p.role = 'subject' AND NOT t.deleted AND t.held_at >= :start AND t.held_at < :end GROUP BY a.path"
+    "WHERE p.role = 'subject' AND p.counted AND p.held_at >= :start AND p.held_at < :end GROUP BY a.path"
 )
 DISTRICT = {
     "units": "JOIN units u ON u.id = p.unit_id",

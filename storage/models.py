@@ -19,8 +19,9 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -186,7 +187,7 @@ class Talk(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     participants: Mapped[list[TalkParticipant]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan", order_by="TalkParticipant.id"
+        lazy="selectin", cascade="all, delete-orphan", order_by="TalkParticipant.id", back_populates="talk"
     )
     items: Mapped[list[RectificationItem]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="RectificationItem.number"
@@ -205,6 +206,12 @@ class TalkParticipant(Base):
     role: Mapped[str] = mapped_column(String(16))  # subject | attendee
     rank_level: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    # Copied from the talk (kept in step by `copy_talk_into_participants`) so that tallies read one table.
+    held_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(32), default="")
+    counted: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    talk: Mapped[Talk] = relationship(back_populates="participants")
 
     person: Mapped[Person] = relationship(lazy="joined")
 
@@ -351,3 +358,15 @@ class CommissionGroup(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     registered_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+@event.listens_for(Session, "before_flush")
+def copy_talk_into_participants(session: Session, _context: object, _instances: object) -> None:
+    """A talk's time, kind and deletion, copied onto its participant rows whenever the talk is written."""
+    talks = {id(t): t for t in [*session.new, *session.dirty] if isinstance(t, Talk)}
+    for row in session.new:
+        if isinstance(row, TalkParticipant) and row.talk is not None:
+            talks[id(row.talk)] = row.talk
+    for talk in talks.values():
+        for participant in talk.participants:
+            participant.held_at, participant.kind, participant.counted = talk.held_at, talk.kind, not talk.deleted

@@ -37,16 +37,24 @@ def _under(paths: Sequence[str]) -> ColumnElement[bool]:
     return or_(*(or_(Unit.path == path, Unit.path.startswith(path + "/", autoescape=True)) for path in paths))
 
 
-def _subjects(selected: Sequence[Any], where: TalkFilter) -> Select[Any]:
+def _subjects(selected: Sequence[Any], where: TalkFilter, *, with_talk: bool = False) -> Select[Any]:
+    """Subject rows that count, from the participant table alone unless a filter needs the talk or the unit."""
     query = (
         select(*selected)
         .select_from(TalkParticipant)
-        .join(Talk, Talk.id == TalkParticipant.talk_id)
-        .join(Unit, Unit.id == TalkParticipant.unit_id)
-        .where(TalkParticipant.role == "subject", ~Talk.deleted, Talk.held_at >= where.start, Talk.held_at < where.end)
+        .where(
+            TalkParticipant.role == "subject",
+            TalkParticipant.counted,
+            TalkParticipant.held_at >= where.start,
+            TalkParticipant.held_at < where.end,
+        )
     )
+    if with_talk or where.collective is not None or where.lead_ids or where.own_person is not None:
+        query = query.join(Talk, Talk.id == TalkParticipant.talk_id)
+    if where.units or where.scopes is not None:
+        query = query.join(Unit, Unit.id == TalkParticipant.unit_id)
     if where.kinds:
-        query = query.where(Talk.kind.in_(where.kinds))
+        query = query.where(TalkParticipant.kind.in_(where.kinds))
     if where.collective is not None:
         query = query.where(Talk.format == ("collective" if where.collective else "individual"))
     if where.rank_levels:
@@ -70,7 +78,7 @@ async def totals(session: AsyncSession, where: TalkFilter) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-GROUPS = {"kind": Talk.kind, "rank": TalkParticipant.rank_level, "interviewer": Talk.lead_id}
+GROUPS = {"kind": TalkParticipant.kind, "rank": TalkParticipant.rank_level, "interviewer": Talk.lead_id}
 
 
 async def by_group(session: AsyncSession, where: TalkFilter, dimension: str) -> list[tuple[object, int, int]]:
@@ -78,9 +86,11 @@ async def by_group(session: AsyncSession, where: TalkFilter, dimension: str) -> 
     column = GROUPS[dimension]
     rows = (
         await session.execute(
-            _subjects([column, func.count(func.distinct(TalkParticipant.talk_id)), func.count()], where).group_by(
-                column
-            )
+            _subjects(
+                [column, func.count(func.distinct(TalkParticipant.talk_id)), func.count()],
+                where,
+                with_talk=dimension == "interviewer",
+            ).group_by(column)
         )
     ).all()
     return sorted(((value, int(talks), int(times)) for value, talks, times in rows), key=lambda r: (-r[1], -r[2]))
@@ -104,7 +114,9 @@ async def by_unit(session: AsyncSession, where: TalkFilter, depth: int) -> list[
 async def talk_kinds(session: AsyncSession, where: TalkFilter) -> list[tuple[datetime, str]]:
     """(held at, kind) of every counted talk, once each."""
     rows = (
-        await session.execute(_subjects([TalkParticipant.talk_id, Talk.held_at, Talk.kind], where).distinct())
+        await session.execute(
+            _subjects([TalkParticipant.talk_id, TalkParticipant.held_at, TalkParticipant.kind], where).distinct()
+        )
     ).all()
     return [(held_at, kind) for _, held_at, kind in rows]
 
@@ -113,8 +125,8 @@ async def talk_times(session: AsyncSession, where: TalkFilter) -> list[tuple[int
     """(talk id, held at, person-times) of every counted talk: months are bucketed in local time by the caller."""
     rows = (
         await session.execute(
-            _subjects([TalkParticipant.talk_id, Talk.held_at, func.count()], where).group_by(
-                TalkParticipant.talk_id, Talk.held_at
+            _subjects([TalkParticipant.talk_id, TalkParticipant.held_at, func.count()], where).group_by(
+                TalkParticipant.talk_id, TalkParticipant.held_at
             )
         )
     ).all()

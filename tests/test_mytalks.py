@@ -91,6 +91,10 @@ async def test_the_commission_corrects_any_talk_in_its_scope(enrolled: Enroll, c
     await commission.press("告诫约谈")
     await commission.press("✅ 确认登记")
     assert commission.last_reply.startswith(zh("log.corrected", ledger_no=ledger_number(receipt), fields="类型"))
+    await commission.send("上个月告诫约谈几次")  # the corrected kind is what the tallies count
+    assert "共开展约谈 1 次" in commission.last_reply
+    await commission.send("上个月工作约谈几次")
+    assert "共开展约谈 0 次" in commission.last_reply
     # Another leader may not even open it.
     await other.send("/lang")
     answer = await other.press(data=f"mt:open:{talk_id}", message_id=other.replies[-1]["message_id"])
