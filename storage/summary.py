@@ -33,8 +33,15 @@ class TalkFilter:
     own_person: int | None = None  # a leader: only talks they led or logged
 
 
-def _under(paths: Sequence[str]) -> ColumnElement[bool]:
-    return or_(*(or_(Unit.path == path, Unit.path.startswith(path + "/", autoescape=True)) for path in paths))
+def _in_units(paths: Sequence[str]) -> ColumnElement[bool]:
+    """The participant's unit is one of `paths` or below one (through the closure table: index-friendly)."""
+    ancestor = aliased(Unit)
+    below = (
+        select(UnitAncestor.unit_id)
+        .join(ancestor, ancestor.id == UnitAncestor.ancestor_id)
+        .where(ancestor.path.in_(list(paths)))
+    )
+    return TalkParticipant.unit_id.in_(below)
 
 
 def _subjects(selected: Sequence[Any], where: TalkFilter, *, with_talk: bool = False) -> Select[Any]:
@@ -51,8 +58,6 @@ def _subjects(selected: Sequence[Any], where: TalkFilter, *, with_talk: bool = F
     )
     if with_talk or where.collective is not None or where.lead_ids or where.own_person is not None:
         query = query.join(Talk, Talk.id == TalkParticipant.talk_id)
-    if where.units or where.scopes is not None:
-        query = query.join(Unit, Unit.id == TalkParticipant.unit_id)
     if where.kinds:
         query = query.where(TalkParticipant.kind.in_(where.kinds))
     if where.collective is not None:
@@ -60,11 +65,11 @@ def _subjects(selected: Sequence[Any], where: TalkFilter, *, with_talk: bool = F
     if where.rank_levels:
         query = query.where(TalkParticipant.rank_level.in_(where.rank_levels))
     if where.units:
-        query = query.where(_under(where.units))
+        query = query.where(_in_units(where.units))
     if where.lead_ids:
         query = query.where(Talk.lead_id.in_(where.lead_ids))
     if where.scopes is not None:
-        query = query.where(_under(where.scopes) if where.scopes else false())
+        query = query.where(_in_units(where.scopes) if where.scopes else false())
     if where.own_person is not None:
         query = query.where(or_(Talk.lead_id == where.own_person, Talk.logged_by_id == where.own_person))
     return query
