@@ -30,9 +30,16 @@ def upgrade() -> None:
         "talk_participants",
         ["role", "counted", "held_at", "kind", "rank_level", "unit_id", "talk_id"],
     )
+    # The same for questions about some units: one short range per unit instead of the whole period per unit.
+    op.create_index(
+        "ix_participants_unit_tally",
+        "talk_participants",
+        ["unit_id", "role", "counted", "held_at", "kind", "rank_level", "talk_id"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_participants_unit_tally", "talk_participants")
     op.drop_index("ix_participants_tally", "talk_participants")
     with op.batch_alter_table("talk_participants") as participants:
         for column in ("counted", "kind", "held_at"):
