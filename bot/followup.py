@@ -263,7 +263,6 @@ def _audit(session: AsyncSession, services: Services, viewer: Viewer, action: st
     audit.record(
         session,
         at=services.clock.now(),
-        actor=f"person:{viewer.person_id}",
         actor_person_id=viewer.person_id,
         action=action,
         subject=f"item:{item.id}",

@@ -540,7 +540,6 @@ class TalkLog:
         audit.record(
             self.session,
             at=now,
-            actor=f"person:{self.viewer.person_id}",
             actor_person_id=self.viewer.person_id,
             action="roster.add_from_talk",
             subject=f"person:{person.id}",

@@ -38,7 +38,6 @@ async def register(update: Update, context: Context, viewer: Viewer) -> None:
         audit.record(
             session,
             at=found.clock.now(),
-            actor=f"person:{viewer.person_id}",
             actor_person_id=viewer.person_id,
             action="group.unregister" if off else "group.register",
             subject=f"chat:{chat_id}",

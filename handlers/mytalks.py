@@ -79,7 +79,6 @@ async def press(update: Update, context: Context, viewer: Viewer) -> None:
                 audit.record(
                     session,
                     at=found.clock.now(),
-                    actor=f"person:{viewer.person_id}",
                     actor_person_id=viewer.person_id,
                     action="talk.view",
                     subject=f"talk:{talk.id}",

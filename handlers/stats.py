@@ -160,7 +160,6 @@ async def _records(
         audit.record(
             session,
             at=found.clock.now(),
-            actor=f"person:{viewer.person_id}",
             actor_person_id=viewer.person_id,
             action="stats.records",
             subject=f"question:{saved_id}",
@@ -215,7 +214,6 @@ async def _excel(update: Update, context: Context, viewer: Viewer, question: Que
         audit.record(
             session,
             at=found.clock.now(),
-            actor=f"person:{viewer.person_id}",
             actor_person_id=viewer.person_id,
             action="stats.export",
             subject=f"{question.period.start}/{question.period.end}",

@@ -16,12 +16,14 @@ def record(
     session: AsyncSession,
     *,
     at: datetime,
-    actor: str,
     action: str,
+    actor: str = "",
     subject: str = "",
     actor_person_id: int | None = None,
     **details: Any,
 ) -> None:
+    """One audit entry; the actor defaults to the person acting (`person:<id>`)."""
+    actor = actor or (f"person:{actor_person_id}" if actor_person_id is not None else "system")
     session.add(
         AuditEntry(
             at=at,

@@ -7,28 +7,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from bot.export import DETAIL_HEADER
 from tests.conftest import fw
 from tests.test_roster import GOOD, cli, write_csv
 
-HEADER = [
-    "台账编号",
-    "日期",
-    "时间",
-    "类型",
-    "形式",
-    "方式",
-    "被约谈人",
-    "单位",
-    "级别",
-    "人次",
-    "地点",
-    "主题",
-    "内容",
-    "主谈人",
-    "参加人",
-    "问题数",
-    "登记人",
-]
+HEADER = DETAIL_HEADER  # the columns `talkledger export` writes
 PAST = [
     HEADER,
     [
