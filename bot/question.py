@@ -76,11 +76,11 @@ def parse_question(
     if found is not None:
         understood.append(found[1])
 
-    measure = _measure(lowered)
+    measure = _first(MEASURE_WORDS, lowered)
     if measure is not None:
         understood.append(measure)
 
-    breakdown = _breakdown(lowered)
+    breakdown = _first(BREAKDOWN_WORDS, lowered)
     if breakdown:
         understood.append(f"by {breakdown}")
 
@@ -125,36 +125,27 @@ def parse_question(
     )
 
 
-def _measure(lowered: str) -> str | None:
-    if re.search(r"覆盖率|涵盖率|覆盖|coverage", lowered):
-        return "coverage"
-    if re.search(r"指标|定额|quota", lowered):
-        return "quota"
-    if re.search(r"逾期|超期|overdue", lowered):
-        return "overdue"
-    if re.search(r"完成率|销号率|completion", lowered):
-        return "completion"
-    if re.search(r"人次|person[- ]times?|人数", lowered):
-        return "person_times"
-    if re.search(r"问题|事项|整改|items?\b", lowered):
-        return "items"
-    if re.search(r"多少次|几次|次数|how many|number of|count", lowered):
-        return "talks"
-    return None
+# The first pattern that matches names what is asked for, then how it is broken down.
+MEASURE_WORDS = (
+    (r"覆盖率|涵盖率|覆盖|coverage", "coverage"),
+    (r"指标|定额|quota", "quota"),
+    (r"逾期|超期|overdue", "overdue"),
+    (r"完成率|销号率|completion", "completion"),
+    (r"人次|person[- ]times?|人数", "person_times"),
+    (r"问题|事项|整改|items?\b", "items"),
+    (r"多少次|几次|次数|how many|number of|count", "talks"),
+)
+BREAKDOWN_WORDS = (
+    (r"各单位|按单位|单位排名|排名|by unit|per unit|by department", "unit"),
+    (r"按级别|各级别|级别统计|by rank|by level", "rank"),
+    (r"各类|分类|各种|按类型|分别|by kind|by type", "kind"),
+    (r"按月|每月|各月|逐月|by month|monthly", "month"),
+    (r"按主谈人|按谈话人|各领导|by interviewer", "interviewer"),
+)
 
 
-def _breakdown(lowered: str) -> str | None:
-    if re.search(r"各单位|按单位|单位排名|排名|by unit|per unit|by department", lowered):
-        return "unit"
-    if re.search(r"按级别|各级别|级别统计|by rank|by level", lowered):
-        return "rank"
-    if re.search(r"各类|分类|各种|按类型|分别|by kind|by type", lowered):
-        return "kind"
-    if re.search(r"按月|每月|各月|逐月|by month|monthly", lowered):
-        return "month"
-    if re.search(r"按主谈人|按谈话人|各领导|by interviewer", lowered):
-        return "interviewer"
-    return None
+def _first(words: tuple[tuple[str, str], ...], lowered: str) -> str | None:
+    return next((name for pattern, name in words if re.search(pattern, lowered)), None)
 
 
 def _outermost(paths: Sequence[str]) -> tuple[str, ...]:

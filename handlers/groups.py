@@ -8,11 +8,12 @@ from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
 from bot.access import Capability, Viewer
-from bot.question import NotUnderstood, parse_question
+from bot.question import NotUnderstood
 from bot.summary import answer as summarise
 from handlers.common import Context, Handlers, answer, gated, refuse_in_group, services
 from handlers.stats import ask as ask_privately
-from storage import audit, summary
+from handlers.stats import read_question
+from storage import audit
 from storage.models import CommissionGroup
 
 
@@ -56,20 +57,10 @@ async def ask(update: Update, context: Context, viewer: Viewer) -> None:
     assert update.effective_chat is not None
     async with found.sessions() as session:
         registered = await session.get(CommissionGroup, update.effective_chat.id) is not None
-        units = await summary.unit_paths(session)
-        names = list(await summary.people_names(session))
     if not registered:
         await refuse_in_group(update, context, viewer.language)
         return
-    today = found.clock.now().astimezone(found.config.organisation.zone).date()
-    question = parse_question(
-        typed[:300],
-        today,
-        kinds=found.config.organisation.talk_kinds,
-        rank_levels=found.config.organisation.rank_levels,
-        units=units,
-        people=names,
-    )
+    question = await read_question(context, typed)
     if isinstance(question, NotUnderstood) or question.measure not in (
         "talks",
         "person_times",

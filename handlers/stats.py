@@ -23,21 +23,27 @@ from storage.models import SavedQuestion
 PAGE = 10
 
 
-async def ask(update: Update, context: Context, viewer: Viewer, typed: str) -> None:
-    """A question typed in the chat (called by the message router for people who may ask)."""
+async def read_question(context: Context, typed: str) -> Question | NotUnderstood:
+    """The typed words as a question, knowing the configured kinds and the roster's units and names."""
     found = services(context)
     today = found.clock.now().astimezone(found.config.organisation.zone).date()
     async with found.sessions() as session:
         units = await summary.unit_paths(session)
         names = list(await summary.people_names(session))
-    question = parse_question(
+    organisation = found.config.organisation
+    return parse_question(
         typed[:300],
         today,
-        kinds=found.config.organisation.talk_kinds,
-        rank_levels=found.config.organisation.rank_levels,
+        kinds=organisation.talk_kinds,
+        rank_levels=organisation.rank_levels,
         units=units,
         people=names,
     )
+
+
+async def ask(update: Update, context: Context, viewer: Viewer, typed: str) -> None:
+    """A question typed in the chat (called by the message router for people who may ask)."""
+    question = await read_question(context, typed)
     if isinstance(question, NotUnderstood):
         parts = "、".join(question.understood)
         understood = text(viewer.language, "stats.understood", parts=parts) if parts else ""
