@@ -142,7 +142,12 @@ async def on_message(update: Update, context: Context) -> None:
         await fallback.unknown_message(update, context)
         return
     found = services(context)
-    incoming, content = await download(context, message)
+    incoming, content = None, None
+    if message.photo or message.document is not None:
+        async with found.sessions() as session:
+            drafting = await talks.active_draft(session, viewer.person_id) is not None
+        if drafting:  # fetch a file only when a draft may keep it
+            incoming, content = await download(context, message)
     async with found.sessions.begin() as session:
         flow = await TalkLog.active(session, found, viewer)
         if flow is None:
