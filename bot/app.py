@@ -19,6 +19,7 @@ from bot.i18n import text
 from bot.services import Services
 from handlers import admin, fallback, groups, help, items, mytalks, start, stats, talklog
 from handlers import outbox as outbox_handlers
+from storage import tally
 from storage.db import ensure_schema, open_engine, sessions
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ async def running(
     engine = open_engine(config.database_url)
     try:
         await ensure_schema(engine)
+        await tally.ensure(engine, config.organisation.zone)
         found = Services(config=config, sessions=sessions(engine), clock=clock or SystemClock())
         application = build_application(config, found, token=token)
         async with application:

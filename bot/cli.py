@@ -30,7 +30,7 @@ from bot.question import Question
 from bot.sandbox import try_bot
 from bot.services import Services
 from bot.summary import talk_filter
-from storage import audit, coverage, people
+from storage import audit, coverage, people, tally
 from storage.db import SchemaOutdated, ensure_schema, head_revision, open_engine, schema_state, sessions, upgrade
 from storage.models import Person
 from storage.summary import totals as summary_totals
@@ -148,6 +148,7 @@ async def _with_engine(config: Config, work: Callable[[AsyncEngine], Awaitable[i
     try:
         if check:
             await ensure_schema(engine)
+            await tally.ensure(engine, config.organisation.zone)
         return await work(engine)
     finally:
         await engine.dispose()

@@ -52,10 +52,11 @@ def _utc(day: date, zone: ZoneInfo) -> datetime:
 async def talk_filter(session: AsyncSession, services: Services, viewer: Viewer, question: Question) -> TalkFilter:
     zone = services.config.organisation.zone
     scopes, own = scope_of(viewer)
-    if scopes is not None and set(await summary.root_paths(session)) <= set(scopes):
+    roots = await summary.root_paths(session)
+    if scopes is not None and set(roots) <= set(scopes):
         scopes = None  # the whole organisation: no unit condition to check on every row
     names = await summary.people_names(session) if question.interviewers else {}
-    return TalkFilter(
+    where = TalkFilter(
         start=_utc(question.period.start, zone),
         end=_utc(question.period.end, zone),
         kinds=question.kinds,
@@ -66,6 +67,7 @@ async def talk_filter(session: AsyncSession, services: Services, viewer: Viewer,
         scopes=scopes,
         own_person=own,
     )
+    return await summary.with_tally(session, where, roots)
 
 
 @dataclass

@@ -14,6 +14,8 @@ from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+import storage.tally  # noqa: E402,F401  (registers the listeners that keep the monthly tally)
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

@@ -216,6 +216,29 @@ class TalkParticipant(Base):
     person: Mapped[Person] = relationship(lazy="joined")
 
 
+class TalkTally(Base):
+    """Talks and person-times in one local month, of one kind, in a unit's sub-tree (kept by storage.tally)."""
+
+    __tablename__ = "talk_tallies"
+
+    # Key in this order: a question names a few units and one rank level, then reads a range of months.
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the unit with everything below it
+    rank_level: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" for every rank level
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM, local time
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    talks: Mapped[int] = mapped_column(Integer, default=0)
+    person_times: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TallySettings(Base):
+    """The time zone the tally's months were counted in; no row while the tally is not built."""
+
+    __tablename__ = "tally_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    time_zone: Mapped[str] = mapped_column(String(64))
+
+
 class RectificationItem(Base):
     """A problem found in a talk, with its measure, deadline and who answers for it."""
 

@@ -7,15 +7,24 @@ on their participant row at the time of the talk. Deleted talks and drafts never
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import Person, RectificationItem, Talk, TalkParticipant, Unit, UnitAncestor
+from storage import tally
+from storage.models import Person, RectificationItem, Talk, TalkParticipant, TallySettings, Unit, UnitAncestor
+
+
+@dataclass(frozen=True)
+class TallyCells:
+    months: list[str]
+    base: int  # the unit whose sub-tree the question covers
+    base_depth: int
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,7 @@ class TalkFilter:
     lead_ids: Sequence[int] = ()
     scopes: Sequence[str] | None = None  # None: no unit limit
     own_person: int | None = None  # a leader: only talks they led or logged
+    tally: TallyCells | None = None  # the monthly tally cells that answer this exactly (see `with_tally`)
 
 
 def _in_units(paths: Sequence[str]) -> ColumnElement[bool]:
@@ -86,8 +96,31 @@ async def totals(session: AsyncSession, where: TalkFilter) -> tuple[int, int]:
 GROUPS = {"kind": TalkParticipant.kind, "rank": TalkParticipant.rank_level, "interviewer": Talk.lead_id}
 
 
+async def with_tally(session: AsyncSession, where: TalkFilter, roots: Sequence[str]) -> TalkFilter:
+    """`where`, answered from the monthly tally when it can be exactly: whole local months, one unit's sub-tree,
+    at most a kind filter. `roots` are the root units' paths (the whole organisation when no scope is given)."""
+    if where.collective is not None or where.rank_levels or where.lead_ids or where.own_person is not None:
+        return where
+    paths = list(where.units or where.scopes or roots)
+    if len(paths) != 1 or (where.units and where.scopes is not None):
+        return where  # several trees: a talk reaching two of them must still count once
+    found = (
+        await session.execute(
+            select(Unit.id, Unit.path, TallySettings.time_zone).join(TallySettings, true()).where(Unit.path == paths[0])
+        )
+    ).first()
+    months = tally.months_between(where.start, where.end, ZoneInfo(found.time_zone)) if found else None
+    if found is None or not months:
+        return where
+    return replace(where, tally=TallyCells(months, found.id, len(found.path.split("/"))))
+
+
 async def by_group(session: AsyncSession, where: TalkFilter, dimension: str) -> list[tuple[object, int, int]]:
     """(value, talks, person-times) for each value of `kind`, `rank` or `interviewer`, largest first."""
+    cells = where.tally if dimension != "interviewer" else None
+    if cells is not None:
+        counted = await tally.by_column(session, cells.months, where.kinds, cells.base, dimension)
+        return sorted(counted, key=lambda r: (-r[1], -r[2]))
     column = GROUPS[dimension]
     rows = (
         await session.execute(
@@ -103,6 +136,19 @@ async def by_group(session: AsyncSession, where: TalkFilter, dimension: str) -> 
 
 async def by_unit(session: AsyncSession, where: TalkFilter, depth: int) -> list[tuple[str, int, int]]:
     """(unit path, talks, person-times) rolled up to the units `depth` levels deep (units above stay as they are)."""
+    cells = where.tally
+    if cells is not None and depth > cells.base_depth:
+        # Sub-trees from the tally; the few units above `depth` count only their own people, from their rows.
+        rows = await tally.by_unit(session, cells.months, where.kinds, cells.base, depth)
+        above = aliased(UnitAncestor)
+        units_above = select(above.unit_id).where(above.ancestor_id == cells.base, above.unit_depth < depth)
+        return rows + await _rolled_up(session, where, depth, TalkParticipant.unit_id.in_(units_above))
+    return await _rolled_up(session, where, depth)
+
+
+async def _rolled_up(
+    session: AsyncSession, where: TalkFilter, depth: int, *conditions: ColumnElement[bool]
+) -> list[tuple[str, int, int]]:
     ancestor = aliased(Unit)
     level = case((UnitAncestor.unit_depth < depth, UnitAncestor.unit_depth), else_=depth)
     rows = (
@@ -110,6 +156,7 @@ async def by_unit(session: AsyncSession, where: TalkFilter, depth: int) -> list[
             _subjects([ancestor.path, func.count(func.distinct(TalkParticipant.talk_id)), func.count()], where)
             .join(UnitAncestor, and_(UnitAncestor.unit_id == TalkParticipant.unit_id, UnitAncestor.depth == level))
             .join(ancestor, ancestor.id == UnitAncestor.ancestor_id)
+            .where(*conditions)
             .group_by(ancestor.path)
         )
     ).all()
