@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,7 +16,9 @@ from bot.access import commands_for
 from bot.clock import Clock, SystemClock
 from bot.config import LANGUAGES, Config
 from bot.i18n import text
+from bot.lease import Lease
 from bot.services import Services
+from bot.webhook import WebhookServer
 from handlers import admin, fallback, groups, help, items, mytalks, start, stats, talklog
 from handlers import outbox as outbox_handlers
 from storage import tally
@@ -43,16 +45,20 @@ class TalkApplication(Application):  # type: ignore[type-arg]
                 self.handled_event(update.update_id).set()
 
 
-def build_application(config: Config, services: Services, *, token: str | None = None) -> TalkApplication:
-    application = (
+def build_application(
+    config: Config, services: Services, *, token: str | None = None, polling: bool = True
+) -> TalkApplication:
+    builder = (
         ApplicationBuilder()
         .application_class(TalkApplication)
         .token(token or config.telegram.token)
         .base_url(config.telegram.bot_api_url)
         .base_file_url(config.telegram.file_api_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .build()
     )
+    if not polling:
+        builder = builder.updater(None)  # updates arrive through our webhook server instead
+    application = builder.build()
     assert isinstance(application, TalkApplication)
     application.bot_data["services"] = services
     for module in (start, help, admin, groups, talklog, mytalks, items, stats, fallback):
@@ -82,27 +88,82 @@ async def _set_default_commands(application: Application) -> None:  # type: igno
 
 @asynccontextmanager
 async def running(
-    config: Config, clock: Clock | None = None, *, token: str | None = None, poll_timeout: int = 10
+    config: Config,
+    clock: Clock | None = None,
+    *,
+    token: str | None = None,
+    poll_timeout: int = 10,
+    webhook: WebhookServer | None = None,
 ) -> AsyncIterator[TalkApplication]:
-    """The bot polling its Bot API server until the block ends; refuses an outdated database schema."""
+    """The bot active until the block ends: polling its Bot API server, or, given a webhook server, registering
+    the webhook and taking updates from it. Refuses an outdated database schema."""
     engine = open_engine(config.database_url)
     try:
         await ensure_schema(engine)
         await tally.ensure(engine, config.organisation.zone)
         found = Services(config=config, sessions=sessions(engine), clock=clock or SystemClock())
-        application = build_application(config, found, token=token)
+        application = build_application(config, found, token=token, polling=webhook is None)
         async with application:
             await _post_init(application)  # PTB calls post_init only from run_polling, which we do not use
-            assert application.updater is not None
-            await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, drop_pending_updates=False)
+            if application.updater is not None:
+                await application.updater.start_polling(
+                    poll_interval=0.0, timeout=poll_timeout, drop_pending_updates=False
+                )
             await application.start()
+            if webhook is not None:
+                webhook.application = application
+                await application.bot.set_webhook(
+                    url=config.webhook.url,
+                    secret_token=config.webhook.secret,
+                    allowed_updates=Update.ALL_TYPES,
+                    max_connections=40,
+                )
             log.info("talkledger is running as @%s", application.bot.username)
             try:
                 yield application
             finally:
-                await application.updater.stop()
-                await application.stop()
+                if webhook is not None:
+                    webhook.application = None  # new posts get 503 and come back to the next active instance
+                if application.updater is not None:
+                    await application.updater.stop()
+                await application.stop()  # handles what is already in the queue first
     finally:
+        await engine.dispose()
+
+
+async def serve(
+    config: Config,
+    stop: asyncio.Event,
+    *,
+    use_webhook: bool,
+    clock: Clock | None = None,
+    on_active: Callable[[TalkApplication], None] = lambda _: None,
+    on_standby: Callable[[], None] = lambda: None,
+) -> None:
+    """Run until `stop`: stand by until this instance holds the database lock, then be the active bot until the
+    lock is lost (then stand by again) or `stop` is set."""
+    engine = open_engine(config.database_url)
+    lease = Lease(engine)
+    webhook = WebhookServer(config.webhook, engine) if use_webhook else None
+    try:
+        if webhook is not None:
+            await webhook.start()
+        if not await lease.try_acquire():
+            on_standby()
+        while not stop.is_set() and (lease.held or await lease.acquire(stop)):
+            async with running(config, clock, webhook=webhook) as application:
+                on_active(application)
+                lost = asyncio.ensure_future(lease.lost())
+                stopping = asyncio.ensure_future(stop.wait())
+                await asyncio.wait([lost, stopping], return_when=asyncio.FIRST_COMPLETED)
+                for task in (lost, stopping):
+                    task.cancel()
+            if not stop.is_set():
+                log.error("standing by: the database lock was lost")
+    finally:
+        if webhook is not None:
+            await webhook.stop()
+        await lease.release()
         await engine.dispose()
 
 

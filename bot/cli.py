@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date
@@ -14,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot import enrollment, roster
+from bot import enrollment, logs, roster
 from bot.access import Grant, Role, Viewer
-from bot.app import running
+from bot.app import serve
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
 from bot.export import ledger_workbook
@@ -44,17 +46,13 @@ class RosterRejected(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if arguments.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token in the URL
     path = Path(arguments.config or os.environ.get("TALKLEDGER_CONFIG") or "config.toml")
     try:
         config = load_config(path)
     except ConfigError as error:
         print(text("zh-CN", "cli.config_error", path=path, error=error), file=sys.stderr)
         return 2
+    logs.configure(config.log_format, arguments.verbose, (config.telegram.token, config.webhook.secret))
     language = config.organisation.default_language
     command: Callable[[Config, argparse.Namespace], Coroutine[Any, Any, int]] = arguments.action
     try:
@@ -75,7 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what the bot does")
     parser.set_defaults(action=_start)
     commands = parser.add_subparsers(title="commands")
-    commands.add_parser("run", help="run the bot by polling (needs a token)").set_defaults(action=_run)
+    run = commands.add_parser("run", help="run the bot (needs a token); a second instance stands by")
+    run.add_argument("--webhook", action="store_true", help="take updates on the [webhook] server instead of polling")
+    run.set_defaults(action=_run, webhook=False)
     commands.add_parser("try", help="try the bot locally, no token needed").set_defaults(action=_try)
 
     exporting_ledger = commands.add_parser("export", help="write the ledgers of a period to .xlsx")
@@ -89,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     database = commands.add_parser("db", help="the database schema").add_subparsers(title="db commands", required=True)
     database.add_parser("upgrade", help="upgrade the schema to this version").set_defaults(action=_db_upgrade)
     database.add_parser("status", help="show the schema revision").set_defaults(action=_db_status)
+    backup = database.add_parser("backup", help="copy the SQLite database while the bot runs (PostgreSQL: pg_dump)")
+    backup.add_argument("file", type=Path, help="where to write the copy")
+    backup.set_defaults(action=_db_backup)
 
     roster_commands = commands.add_parser("roster", help="units, people, invites").add_subparsers(
         title="roster commands", required=True
@@ -129,13 +132,21 @@ async def _run(config: Config, arguments: argparse.Namespace) -> int:
     if not config.telegram.token:
         print(text(config.organisation.default_language, "cli.no_token"), file=sys.stderr)
         return 1
+    language = config.organisation.default_language
+    if arguments.webhook and not config.webhook.url:
+        print(text(language, "cli.no_webhook_url"), file=sys.stderr)
+        return 1
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stop.set)
-    async with running(config) as application:
-        print(text(config.organisation.default_language, "cli.running", username=application.bot.username))
-        await stop.wait()
+    await serve(
+        config,
+        stop,
+        use_webhook=arguments.webhook,
+        on_active=lambda app: print(text(language, "cli.running", username=app.bot.username), flush=True),
+        on_standby=lambda: print(text(language, "cli.standby"), flush=True),
+    )
     return 0
 
 
@@ -161,6 +172,29 @@ async def _db_upgrade(config: Config, arguments: argparse.Namespace) -> int:
         return 0
 
     return await _with_engine(config, work, check=False)
+
+
+async def _db_backup(config: Config, arguments: argparse.Namespace) -> int:
+    language = config.organisation.default_language
+    target: Path = arguments.file
+    if target.exists():
+        print(text(language, "cli.backup_exists", path=target), file=sys.stderr)
+        return 1
+    url = make_url(config.database_url)
+    if url.get_backend_name() != "sqlite":
+        plain = url.set(drivername="postgresql").render_as_string(hide_password=True)
+        print(text(language, "cli.backup_postgres", path=target, url=plain))
+        return 0
+    # SQLite's online backup copies a consistent snapshot page by page; the bot may go on writing meanwhile.
+    source = sqlite3.connect(f"file:{url.database}?mode=ro", uri=True)
+    try:
+        with sqlite3.connect(target) as copy:
+            source.backup(copy)
+        copy.close()
+    finally:
+        source.close()
+    print(text(language, "cli.backup_done", path=target, size=target.stat().st_size))
+    return 0
 
 
 async def _db_status(config: Config, arguments: argparse.Namespace) -> int:

@@ -27,7 +27,10 @@ ENVIRONMENT = {
     "TALKLEDGER_API_BASE_URL": ("telegram", "api_base_url"),
     "TALKLEDGER_BOT_USERNAME": ("telegram", "bot_username"),
     "TALKLEDGER_DATABASE_URL": ("database", "url"),
+    "TALKLEDGER_WEBHOOK_SECRET": ("webhook", "secret"),
+    "TALKLEDGER_WEBHOOK_URL": ("webhook", "url"),
 }
+SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")  # what Telegram allows in secret_token, at least 16 long
 
 
 class ConfigError(Exception):
@@ -73,6 +76,16 @@ class OutboxConfig:
 
 
 @dataclass(frozen=True)
+class WebhookConfig:
+    url: str = ""  # the public https URL Telegram posts to (through the reverse proxy)
+    listen: str = "127.0.0.1"
+    port: int = 8080
+    path: str = "/telegram"
+    secret: str = ""
+    max_body_bytes: int = 1_048_576
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     database_url: str = "sqlite+aiosqlite:///talkledger.db"
@@ -82,6 +95,8 @@ class Config:
     correction_window_days: int = 7
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
     outbox: OutboxConfig = field(default_factory=OutboxConfig)
+    webhook: WebhookConfig = field(default_factory=WebhookConfig)
+    log_format: str = "text"  # or "json": one object a line
 
 
 def load_config(path: Path | None, environ: dict[str, str] | None = None) -> Config:
@@ -100,7 +115,7 @@ def load_config(path: Path | None, environ: dict[str, str] | None = None) -> Con
 
 
 def parse_config(raw: dict[str, Any]) -> Config:
-    known = {"telegram", "database", "organisation", "enrollment", "talks", "reminders", "outbox"}
+    known = {"telegram", "database", "organisation", "enrollment", "talks", "reminders", "outbox", "webhook", "logging"}
     for section in raw:
         if section not in known:
             raise ConfigError(section, f"one of the sections {sorted(known)}")
@@ -153,7 +168,40 @@ def parse_config(raw: dict[str, Any]) -> Config:
         correction_window_days=correction_window_days,
         reminders=_reminders(_section(raw, "reminders")),
         outbox=_outbox(_section(raw, "outbox")),
+        webhook=_webhook(_section(raw, "webhook")),
+        log_format=_choice(_section(raw, "logging"), "logging.format", ("text", "json")),
     )
+
+
+def _webhook(section: dict[str, Any]) -> WebhookConfig:
+    url = _string(section, "webhook.url", "")
+    if url and not re.match(r"^https?://[^\s/]+", url):
+        raise ConfigError(
+            "webhook.url", "the public URL Telegram posts to, such as https://bot.example.org/telegram", url
+        )
+    secret = _string(section, "webhook.secret", "")
+    if secret and not SECRET_PATTERN.match(secret):
+        raise ConfigError("webhook.secret", "16 to 256 letters, digits, _ or -", "<hidden>")
+    if url and not secret:
+        raise ConfigError("webhook.secret", "a secret (or TALKLEDGER_WEBHOOK_SECRET) when webhook.url is set")
+    path = _string(section, "webhook.path", WebhookConfig.path)
+    if not path.startswith("/"):
+        raise ConfigError("webhook.path", "a path starting with /", path)
+    return WebhookConfig(
+        url=url,
+        listen=_string(section, "webhook.listen", WebhookConfig.listen),
+        port=_count(section, "webhook.port", WebhookConfig.port, 0, 65535),
+        path=path,
+        secret=secret,
+        max_body_bytes=_count(section, "webhook.max_body_bytes", WebhookConfig.max_body_bytes, 1024, 50_000_000),
+    )
+
+
+def _choice(section: dict[str, Any], key: str, choices: tuple[str, ...]) -> str:
+    value = _string(section, key, choices[0])
+    if value not in choices:
+        raise ConfigError(key, f"one of {list(choices)}", value)
+    return value
 
 
 def _reminders(section: dict[str, Any]) -> ReminderPolicy:

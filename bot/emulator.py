@@ -14,6 +14,9 @@ Control:   POST /control/send       {user, text, chat?}             a user write
            POST /control/faults     {method, status | "timeout", count, retry_after?, delay?, chat_id?}
            POST /control/block      {user_id, blocked}
            POST /control/rate_limit {per_second, per_chat_per_second}
+
+With a webhook set (setWebhook), updates are posted to it, one at a time and in order, with the secret in
+X-Telegram-Bot-Api-Secret-Token; one that is not answered 200 is posted again, as Telegram does.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import BodyPartReader, web
 
 JSON_FIELDS = {
@@ -90,6 +94,8 @@ class Emulator:
     faults: list[Fault] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
     webhook_url: str = ""
+    webhook_secret: str = ""
+    webhook_errors: list[str] = field(default_factory=list)
     received_429: int = 0
 
     def __post_init__(self) -> None:
@@ -102,6 +108,7 @@ class Emulator:
         self._new_event = asyncio.Condition()
         self._sent_times: deque[float] = deque()
         self._chat_sent_times: dict[int, deque[float]] = defaultdict(deque)
+        self._deliverer: asyncio.Task[None] | None = None
 
     # ---- the web application -------------------------------------------------------------------------
 
@@ -231,7 +238,35 @@ class Emulator:
 
     def api_setWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook_url = str(params.get("url") or "")
+        self.webhook_secret = str(params.get("secret_token") or "")
+        if self.webhook_url and (self._deliverer is None or self._deliverer.done()):
+            self._deliverer = asyncio.get_running_loop().create_task(self._deliver())
         return True
+
+    async def _deliver(self) -> None:
+        async with aiohttp.ClientSession() as http:
+            while self.webhook_url:
+                async with self._new_update:
+                    if not self.updates:
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self._new_update.wait(), 0.5)
+                        continue
+                update = self.updates[0]
+                headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret} if self.webhook_secret else {}
+                try:
+                    async with http.post(
+                        self.webhook_url, json=update, headers=headers, timeout=aiohttp.ClientTimeout(total=10)
+                    ) as response:
+                        delivered = response.status == 200
+                        if not delivered:
+                            self.webhook_errors.append(f"{response.status} for update {update['update_id']}")
+                except (aiohttp.ClientError, TimeoutError) as error:
+                    delivered = False
+                    self.webhook_errors.append(f"{type(error).__name__} for update {update['update_id']}")
+                if delivered:
+                    self.updates = [u for u in self.updates if u["update_id"] != update["update_id"]]
+                else:
+                    await asyncio.sleep(0.2)  # Telegram waits longer; the standby takes over meanwhile
 
     def api_deleteWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook_url = ""
@@ -605,6 +640,7 @@ class EmulatorServer:
         return self.url
 
     async def stop(self) -> None:
+        self.emulator.webhook_url = ""
         if self._runner is not None:
             await self._runner.cleanup()
 

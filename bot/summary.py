@@ -142,8 +142,11 @@ async def breakdown(
             times[key] += count
         return [(key, len(talks_in[key]), times[key]) for key in sorted(talks_in)]
     # By unit: one level below the scope (the districts of a city), each with its sub-units.
-    base = list(where.units) or list(where.scopes or []) or await summary.root_paths(session)
-    depth = min((len(path.split("/")) for path in base), default=0) + 1
+    if where.tally is not None:
+        depth = where.tally.base_depth + 1
+    else:
+        base = list(where.units) or list(where.scopes or []) or await summary.root_paths(session)
+        depth = min((len(path.split("/")) for path in base), default=0) + 1
     rows = await summary.by_unit(session, where, depth)
     return sorted(rows, key=lambda row: (-row[1], -row[2], row[0]))
 

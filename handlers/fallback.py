@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from telegram import Update
@@ -31,7 +32,9 @@ async def unknown_button(update: Update, context: Context) -> None:
 
 async def on_error(update: object, context: Context) -> None:
     """Log the failure with the update; tell the person their action did not take effect."""
-    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    body = json.dumps(update.to_dict(), ensure_ascii=False)[:4000] if isinstance(update, Update) else repr(update)
+    update_id = getattr(update, "update_id", None)
+    log.error("update %s failed: %s", update_id, body, exc_info=context.error, extra={"update_id": update_id})
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     language = language_for(update, context, None) if "services" in context.application.bot_data else "zh-CN"
