@@ -1,4 +1,4 @@
-"""Fixtures: a database (SQLite, and PostgreSQL for tests marked both_databases), the Bot API emulator,
+"""Fixtures: a database (each test on SQLite and on PostgreSQL), the Bot API emulator,
 the real bot polling it, and people who write to the bot through the emulator's control API."""
 
 from __future__ import annotations
@@ -59,10 +59,13 @@ async def start_talkledger(*arguments: str, cwd: Path | None = None) -> asyncio.
     )
 
 
+# Every test that uses a database runs on each of these; TALKLEDGER_TEST_DATABASES=sqlite for a quick local run.
+DATABASES = os.environ.get("TALKLEDGER_TEST_DATABASES", "sqlite,postgresql").split(",")
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "database" in metafunc.fixturenames:
-        both = metafunc.definition.get_closest_marker("both_databases") is not None
-        metafunc.parametrize("database", ["sqlite", "postgresql"] if both else ["sqlite"], scope="function")
+        metafunc.parametrize("database", DATABASES, scope="function")
 
 
 @pytest.fixture

@@ -26,7 +26,6 @@ async def audit_actions(config: Config) -> list[str]:
         await engine.dispose()
 
 
-@pytest.mark.both_databases
 async def test_a_valid_code_links_the_account_and_greets_by_name_and_role(
     person: People, invites: dict[str, str], config: Config
 ) -> None:

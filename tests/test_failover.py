@@ -160,7 +160,6 @@ def labels(messages: list[dict[str, Any]]) -> list[str]:
     return [button["text"] for keyboard in keyboards for row in keyboard for button in row]
 
 
-@pytest.mark.both_databases
 async def test_kill_9_the_active_instance_and_the_standby_takes_over(
     tmp_path: Path, config: Config, emulator: EmulatorServer, control: EmulatorClient
 ) -> None:

@@ -82,7 +82,6 @@ def config_path(tmp_path: Path, db_url: str) -> Path:
     return path
 
 
-@pytest.mark.both_databases
 def test_past_talks_import_once_and_export_by_period(
     tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -129,7 +129,6 @@ def test_parsing_never_crashes_and_accounts_for_every_row(cells: list[tuple[str,
 # ---- the CLI, on both databases --------------------------------------------------------------------------
 
 
-@pytest.mark.both_databases
 def test_import_csv_then_reimport_updates_instead_of_duplicating(
     tmp_path: Path, config_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -146,7 +145,6 @@ def test_import_csv_then_reimport_updates_instead_of_duplicating(
     assert ("兰州市/市纪委", "张建平", "市纪委书记", "地厅级", ["admin@兰州市", "commission@兰州市"]) in roster
 
 
-@pytest.mark.both_databases
 def test_a_file_with_bad_rows_imports_nothing(
     tmp_path: Path, config_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -158,7 +156,6 @@ def test_a_file_with_bad_rows_imports_nothing(
     assert roster_of(db_url) == []
 
 
-@pytest.mark.both_databases
 def test_xlsx_import_and_export_round_trip(
     tmp_path: Path, config_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

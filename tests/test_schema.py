@@ -34,7 +34,6 @@ async def make_old_database(db_url: str) -> None:
         await engine.dispose()
 
 
-@pytest.mark.both_databases
 def test_an_old_schema_is_refused_until_upgraded_and_data_survives(
     tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -59,7 +58,6 @@ def test_an_old_schema_is_refused_until_upgraded_and_data_survives(
     assert "张建平" in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
 
 
-@pytest.mark.both_databases
 async def test_upgrading_twice_is_harmless_and_reaches_head(db_url: str) -> None:
     engine = open_engine(db_url)
     try:

@@ -61,7 +61,6 @@ async def quick_individual_talk(leader: ChatUser) -> tuple[str, int]:
     return leader.last_reply, actions
 
 
-@pytest.mark.both_databases
 async def test_the_quick_path_takes_eight_actions_and_saves_every_field_exactly(
     enrolled: Enroll, ledger: AsyncSession
 ) -> None:

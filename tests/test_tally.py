@@ -107,7 +107,6 @@ async def tally_rows(engine: AsyncEngine) -> set[tuple[object, ...]]:
         return {(r.month, r.kind, r.unit_id, r.rank_level, r.talks, r.person_times) for r in rows if r.talks}
 
 
-@pytest.mark.both_databases
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_the_tally_matches_a_recount_after_any_writes(engine: AsyncEngine, seed: int) -> None:
     chance = random.Random(seed)
@@ -123,7 +122,6 @@ async def test_the_tally_matches_a_recount_after_any_writes(engine: AsyncEngine,
     assert kept  # the writes left something to count
 
 
-@pytest.mark.both_databases
 async def test_answers_from_the_tally_equal_answers_from_the_rows(engine: AsyncEngine) -> None:
     chance = random.Random(7)
     async with sessions(engine).begin() as session:

@@ -101,7 +101,6 @@ async def test_the_webhook_refuses_wrong_secrets_and_bad_bodies(
             assert response.status == 200
 
 
-@pytest.mark.both_databases
 async def test_a_second_instance_stands_by_and_takes_over(
     config: Config, clock: ManualClock, invites: dict[str, str], control: EmulatorClient
 ) -> None:
