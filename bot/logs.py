@@ -46,6 +46,9 @@ def configure(log_format: str, verbose: bool, secrets: tuple[str, ...]) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLines(secrets) if log_format == "json" else Redacting(secrets, TEXT_FORMAT))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    for old in [h for h in root.handlers if getattr(h, "talkledger", False)]:
+        root.removeHandler(old)
+    handler.talkledger = True  # type: ignore[attr-defined]  # ours to replace on the next call
+    root.addHandler(handler)
     root.setLevel(logging.INFO if verbose else logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request is noise at INFO

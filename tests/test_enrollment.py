@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text

@@ -10,7 +10,6 @@ import socket
 from collections.abc import AsyncIterator
 
 import aiohttp
-import pytest
 
 from bot.app import TalkApplication, serve
 from bot.clock import ManualClock
