@@ -10,7 +10,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.error import BadRequest
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.access import commands_for
 from bot.clock import Clock, SystemClock
@@ -45,17 +47,32 @@ class TalkApplication(Application):  # type: ignore[type-arg]
                 self.handled_event(update.update_id).set()
 
 
+class TalkBot(ExtBot):  # type: ignore[type-arg]
+    """The Bot API client. Acknowledging a button press that has expired (Telegram allows 15 seconds; a backlog
+    after a restart is older) is not a failure of what the press does, so it is logged and passed over."""
+
+    async def answer_callback_query(self, *args: Any, **kwargs: Any) -> bool:
+        try:
+            return await super().answer_callback_query(*args, **kwargs)
+        except BadRequest as error:
+            if "query is too old" not in error.message.lower() and "query id is invalid" not in error.message.lower():
+                raise
+            log.info("a button press was acknowledged too late: %s", error.message)
+            return False
+
+
 def build_application(
     config: Config, services: Services, *, token: str | None = None, polling: bool = True
 ) -> TalkApplication:
-    builder = (
-        ApplicationBuilder()
-        .application_class(TalkApplication)
-        .token(token or config.telegram.token)
-        .base_url(config.telegram.bot_api_url)
-        .base_file_url(config.telegram.file_api_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+    bot = TalkBot(
+        token or config.telegram.token,
+        base_url=config.telegram.bot_api_url,
+        base_file_url=config.telegram.file_api_url,
+        rate_limiter=AIORateLimiter(max_retries=3),
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(),
     )
+    builder = ApplicationBuilder().application_class(TalkApplication).bot(bot)
     if not polling:
         builder = builder.updater(None)  # updates arrive through our webhook server instead
     application = builder.build()
