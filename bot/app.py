@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, ExtBot
 from telegram.request import HTTPXRequest
 
@@ -61,6 +61,27 @@ class TalkBot(ExtBot):  # type: ignore[type-arg]
             return False
 
 
+class PatientRequest(HTTPXRequest):
+    """Bot API calls that the server failed (5xx) or that timed out or lost the connection are tried again, three times,
+    after a short pause: a moment's trouble at Telegram should not cost the person their reply. (429s are the
+    rate limiter's: it waits as told.)"""
+
+    ATTEMPTS = 4
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        for attempt in range(1, self.ATTEMPTS + 1):
+            try:
+                code, payload = await super().do_request(*args, **kwargs)
+            except (TimedOut, NetworkError):
+                if attempt == self.ATTEMPTS:
+                    raise
+            else:
+                if code < 500 or attempt == self.ATTEMPTS:
+                    return code, payload
+            await asyncio.sleep(0.2 * attempt)
+        raise AssertionError("unreachable")
+
+
 def build_application(
     config: Config, services: Services, *, token: str | None = None, polling: bool = True
 ) -> TalkApplication:
@@ -69,7 +90,7 @@ def build_application(
         base_url=config.telegram.bot_api_url,
         base_file_url=config.telegram.file_api_url,
         rate_limiter=AIORateLimiter(max_retries=3),
-        request=HTTPXRequest(connection_pool_size=256),
+        request=PatientRequest(connection_pool_size=256),
         get_updates_request=HTTPXRequest(),
     )
     builder = ApplicationBuilder().application_class(TalkApplication).bot(bot)

@@ -11,7 +11,7 @@ Control:   POST /control/send       {user, text, chat?}             a user write
            GET  /control/callbacks/<id>         how the bot answered a button press
            GET  /control/calls?method=M         the Bot API calls received
            GET  /control/commands?chat_id=N     the command menu in force in that chat
-           POST /control/faults     {method, status | "timeout", count, retry_after?, delay?, chat_id?}
+           POST /control/faults     {method, status | "timeout", count, retry_after?, delay?, chat_id?, chance?}
            POST /control/block      {user_id, blocked}
            POST /control/rate_limit {per_second, per_chat_per_second}
 
@@ -26,6 +26,7 @@ import base64
 import contextlib
 import itertools
 import json
+import random
 import struct
 import time
 from collections import defaultdict, deque
@@ -65,6 +66,7 @@ class Fault:
     retry_after: int = 1
     delay: float = 30.0
     chat_id: int | None = None
+    chance: float = 1.0  # below 1: each matching call fails with this probability (seeded: runs repeat)
 
 
 @dataclass
@@ -109,6 +111,7 @@ class Emulator:
         self._sent_times: deque[float] = deque()
         self._chat_sent_times: dict[int, deque[float]] = defaultdict(deque)
         self._deliverer: asyncio.Task[None] | None = None
+        self._chance = random.Random(20251122)
 
     # ---- the web application -------------------------------------------------------------------------
 
@@ -146,7 +149,8 @@ class Emulator:
         if request.match_info["token"] != self.token:
             return _error(ApiError(401, "Unauthorized"))
         params, uploads = await _read_params(request)
-        self.calls.append({"method": method, "params": params, "at": time.time()})
+        call: dict[str, Any] = {"method": method, "params": params, "at": time.time(), "status": 200}
+        self.calls.append(call)
         try:
             await self._inject_fault(method, params)
             self._check_rate(method, params)
@@ -158,6 +162,7 @@ class Emulator:
             else:
                 result = handler(params, uploads) if method in ("sendDocument", "sendPhoto") else handler(params)
         except ApiError as error:
+            call["status"] = error.code
             if error.code == 429:
                 self.received_429 += 1
             return _error(error)
@@ -171,6 +176,8 @@ class Emulator:
                 continue
             if method == "getUpdates" and fault.method == "*":
                 continue  # faults on "*" are for the bot's outgoing calls, not its polling
+            if fault.chance < 1.0 and self._chance.random() >= fault.chance:
+                continue
             fault.count -= 1
             if fault.status == "timeout":
                 await asyncio.sleep(fault.delay)
@@ -603,6 +610,7 @@ class Emulator:
                 retry_after=int(body.get("retry_after", 1)),
                 delay=float(body.get("delay", 30.0)),
                 chat_id=body.get("chat_id"),
+                chance=float(body.get("chance", 1.0)),
             )
         )
         return web.json_response({"ok": True})
