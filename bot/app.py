@@ -32,9 +32,11 @@ log = logging.getLogger(__name__)
 class TalkApplication(Application):  # type: ignore[type-arg]
     """The PTB Application, telling listeners when an update has been handled (tests and the sandbox wait on it)."""
 
+    KEEP = 10_000  # the latest handled update ids remembered, for a listener that asks after the fact
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.handled: dict[int, asyncio.Event] = {}
+        self.handled: dict[int, asyncio.Event] = {}  # insertion order: the oldest are dropped first
 
     def handled_event(self, update_id: int) -> asyncio.Event:
         return self.handled.setdefault(update_id, asyncio.Event())
@@ -45,6 +47,8 @@ class TalkApplication(Application):  # type: ignore[type-arg]
         finally:
             if isinstance(update, Update):
                 self.handled_event(update.update_id).set()
+                while len(self.handled) > self.KEEP:  # a long-running bot must not keep one per update forever
+                    del self.handled[next(iter(self.handled))]
 
 
 class TalkBot(ExtBot):  # type: ignore[type-arg]
@@ -89,7 +93,8 @@ def build_application(
         token or config.telegram.token,
         base_url=config.telegram.bot_api_url,
         base_file_url=config.telegram.file_api_url,
-        rate_limiter=AIORateLimiter(max_retries=3),
+        # Telegram allows about 30 messages a second a bot: replies and the outbox share that budget.
+        rate_limiter=AIORateLimiter(overall_max_rate=config.outbox.per_second, max_retries=3),
         request=PatientRequest(connection_pool_size=256),
         get_updates_request=HTTPXRequest(),
     )

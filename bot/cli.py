@@ -24,9 +24,7 @@ from bot.access import Grant, Role, Viewer
 from bot.app import serve
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
-from bot.export import ledger_workbook
 from bot.i18n import text
-from bot.ledger import import_ledger, parse_ledger
 from bot.periods import find_period
 from bot.question import Question
 from bot.sandbox import try_bot
@@ -259,6 +257,8 @@ async def _ledger_export(config: Config, arguments: argparse.Namespace) -> int:
             roots = await people.root_units(session)
             operator = Viewer(0, "cli", "", tuple(Grant(Role.COMMISSION, path) for path in roots), language)
             question = Question(period=period, period_named=True, measure="talks")
+            from bot.export import ledger_workbook  # noqa: PLC0415  (openpyxl: not loaded by `run`)
+
             content = await ledger_workbook(session, services, operator, question)
             talks, _ = await summary_totals(session, await talk_filter(session, services, operator, question))
             audit.record(
@@ -279,6 +279,8 @@ async def _ledger_export(config: Config, arguments: argparse.Namespace) -> int:
 async def _ledger_import(config: Config, arguments: argparse.Namespace) -> int:
     language = config.organisation.default_language
     try:
+        from bot.ledger import import_ledger, parse_ledger  # noqa: PLC0415  (openpyxl: not loaded by `run`)
+
         rows, errors = parse_ledger(roster.read_table(arguments.file), config)
     except roster.RosterFileError as error:
         print(text(language, error.reason, **error.detail), file=sys.stderr)

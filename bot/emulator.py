@@ -98,6 +98,7 @@ class Emulator:
     webhook_url: str = ""
     webhook_secret: str = ""
     webhook_errors: list[str] = field(default_factory=list)
+    observer: Any = None  # called with each Bot API call as it arrives (benchmarks time replies with it)
     received_429: int = 0
 
     def __post_init__(self) -> None:
@@ -151,6 +152,8 @@ class Emulator:
         params, uploads = await _read_params(request)
         call: dict[str, Any] = {"method": method, "params": params, "at": time.time(), "status": 200}
         self.calls.append(call)
+        if self.observer is not None:
+            self.observer(call)
         try:
             await self._inject_fault(method, params)
             self._check_rate(method, params)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import openpyxl
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import ROLE_ALIASES, Role
@@ -91,6 +90,8 @@ def read_table(path: Path) -> list[list[str]]:
         text = path.read_bytes().decode("utf-8-sig", errors="strict")
         return [row for row in csv.reader(io.StringIO(text))]
     if suffix == ".xlsx":
+        import openpyxl  # noqa: PLC0415  (heavy: loaded when a spreadsheet is read)
+
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
             sheet = workbook.worksheets[0]
@@ -303,6 +304,8 @@ def write_table(path: Path, table: Sequence[Sequence[str]]) -> None:
         with path.open("w", encoding="utf-8-sig", newline="") as stream:
             csv.writer(stream).writerows(table)
     elif suffix == ".xlsx":
+        import openpyxl  # noqa: PLC0415  (heavy: loaded when a spreadsheet is written)
+
         workbook = openpyxl.Workbook()
         sheet = workbook.active
         assert sheet is not None

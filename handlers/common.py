@@ -16,7 +16,6 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, ContextTypes
 
-from bot import identity
 from bot.access import Capability, Viewer, commands_for
 from bot.i18n import language_of, text
 from bot.services import Services
@@ -63,7 +62,7 @@ async def load_viewer(update: Update, context: Context) -> Viewer | None:
         return None
     found = services(context)
     async with found.sessions() as session:
-        return await identity.viewer_for(session, user.id, found.default_language)
+        return await found.viewers.viewer_for(session, user.id, found.default_language)
 
 
 def gated(capability: Capability, *, in_groups: bool = False) -> Callable[[Gated], HandlerCallback]:

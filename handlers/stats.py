@@ -12,8 +12,6 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import periods
 from bot import summary as logic
 from bot.access import Capability, Viewer
-from bot.chart import month_kind_chart
-from bot.export import ledger_workbook
 from bot.i18n import text
 from bot.question import NotUnderstood, Question, parse_question
 from handlers.common import Context, Handlers, answer, gated, refuse_button, services
@@ -216,6 +214,8 @@ async def _records(
 async def _excel(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
     found = services(context)
     async with found.sessions.begin() as session:
+        from bot.export import ledger_workbook  # noqa: PLC0415  (openpyxl: loaded when a file is asked for)
+
         content = await ledger_workbook(session, found, viewer, question)
         audit.record(
             session,
@@ -235,6 +235,8 @@ async def _chart(update: Update, context: Context, viewer: Viewer, question: Que
     async with found.sessions() as session:
         counts = await logic.month_by_kind(session, found, viewer, question)
     title = text(viewer.language, "stats.chart_title", start=question.period.start, end=question.period.last_day)
+    from bot.chart import month_kind_chart  # noqa: PLC0415  (matplotlib: loaded when a chart is asked for)
+
     png = await asyncio.to_thread(
         month_kind_chart, counts, found.config.organisation.talk_kinds, title, text(viewer.language, "stats.chart_axis")
     )

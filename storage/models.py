@@ -20,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    update,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -216,6 +217,16 @@ class TalkParticipant(Base):
     person: Mapped[Person] = relationship(lazy="joined")
 
 
+class RosterVersion(Base):
+    """One counter, raised in the same transaction as any change to people, their roles or units, so that every
+    process can tell whether the people it has cached are still as the database has them."""
+
+    __tablename__ = "roster_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class TalkTally(Base):
     """Talks and person-times in one local month, of one kind, in a unit's sub-tree (kept by storage.tally)."""
 
@@ -393,3 +404,10 @@ def copy_talk_into_participants(session: Session, _context: object, _instances: 
     for talk in talks.values():
         for participant in talk.participants:
             participant.held_at, participant.kind, participant.counted = talk.held_at, talk.kind, not talk.deleted
+
+
+@event.listens_for(Session, "before_flush")
+def raise_roster_version(session: Session, _context: object, _instances: object) -> None:
+    """Any write to people, role grants or units makes every cached viewer stale (see bot.identity)."""
+    if any(isinstance(row, Person | RoleGrant | Unit) for row in [*session.new, *session.dirty, *session.deleted]):
+        session.connection().execute(update(RosterVersion).values(version=RosterVersion.version + 1))

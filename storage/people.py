@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from pypinyin import lazy_pinyin
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Person, RoleGrant, Unit, UnitAncestor
+from storage.models import Person, RoleGrant, RosterVersion, Unit, UnitAncestor
 
 
 def pinyin_key(name: str) -> str:
     """'赵敏' → 'zhaomin zm', kept in people.pinyin so that typing the start of either finds the person."""
+    from pypinyin import lazy_pinyin  # noqa: PLC0415  (its dictionaries cost 50 MB: loaded on first use)
+
     syllables = [syllable.lower() for syllable in lazy_pinyin(name)]
     initials = [syllable[0] for syllable in syllables if syllable]
     return f"{''.join(syllables)} {''.join(initials)}"[:200]
@@ -147,3 +148,7 @@ def set_grants(person: Person, grants: Sequence[tuple[str, Unit]]) -> None:
     held = {(grant.role, grant.scope_unit_id) for grant in person.grants}
     for role, unit_id in sorted(wanted - held):
         person.grants.append(RoleGrant(role=role, scope_unit=units[unit_id], scope_unit_id=unit_id))
+
+
+async def roster_version(session: AsyncSession) -> int:
+    return int(await session.scalar(select(RosterVersion.version)) or 0)

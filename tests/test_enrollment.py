@@ -169,7 +169,11 @@ async def test_a_messenger_hiccup_is_retried_or_answered(enrolled: Enroll, contr
     await control.post("faults", {"method": "sendMessage", "status": 429, "retry_after": 1, "count": 1})
     await member.send("/help")
     assert member.last_reply.startswith(text("zh-CN", "help.title", name="赵敏"))
-    # A 502 once: the help is lost, so the person is told their action did not take effect.
+    # A 502 once: tried again, and the answer arrives.
     await control.post("faults", {"method": "sendMessage", "status": 502, "count": 1})
+    await member.send("/me")
+    assert len(member.reply_texts) == 1 and "赵敏" in member.last_reply
+    # Failing every attempt: the answer is lost, so the person is told their action did not take effect.
+    await control.post("faults", {"method": "sendMessage", "status": 502, "count": 4})
     await member.send("/me")
     assert member.reply_texts == [text("zh-CN", "reply.try_again")]

@@ -77,3 +77,11 @@ def test_an_unreachable_database_is_reported_plainly(tmp_path: Path, capsys: pyt
     assert main(["--config", str(config), "db", "status"]) == 4
     error = capsys.readouterr().err
     assert "无法连接数据库" in error and "Traceback" not in error
+
+
+def test_the_head_read_from_file_names_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.db import _alembic_config
+
+    assert head_revision() == ScriptDirectory.from_config(_alembic_config()).get_current_head()
