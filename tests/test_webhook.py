@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import signal
 import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 
@@ -15,7 +17,10 @@ from bot.app import TalkApplication, serve
 from bot.clock import ManualClock
 from bot.config import Config, WebhookConfig
 from bot.emulator import EmulatorServer
+from bot.i18n import text
+from bot.sandbox import SANDBOX_TOKEN, seed_demo
 from bot.transcript import ChatUser, EmulatorClient
+from tests.conftest import start_talkledger
 
 SECRET = "s3cret-webhook-token-0123"
 
@@ -125,3 +130,38 @@ async def test_a_second_instance_stands_by_and_takes_over(
             li = ChatUser(control, taken_over, 7001, "李华")
             await li.send(f"/start {invites['李华']}")
             assert "李华" in li.last_reply
+
+
+async def test_run_webhook_as_a_process_finishes_what_it_took_on_sigterm(
+    tmp_path: Path, config: Config, emulator: EmulatorServer, control: EmulatorClient
+) -> None:
+    invites = {name: code for name, _, code in await seed_demo(config)}  # valid now: the process keeps real time
+    hooked = webhook_config(config)
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        f'[telegram]\ntoken = "{SANDBOX_TOKEN}"\napi_base_url = "{emulator.url}"\n'
+        f'[database]\nurl = "{config.database_url}"\n'
+        f'[webhook]\nurl = "{hooked.webhook.url}"\nport = {hooked.webhook.port}\nsecret = "{SECRET}"\n'
+        '[logging]\nformat = "json"\n',
+        encoding="utf-8",
+    )
+    process = await start_talkledger("--config", str(config_file), "run", "--webhook")
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        started = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+        assert started.strip() == text("zh-CN", "cli.running", username="talkledger_bot")
+        assert emulator.emulator.webhook_url == hooked.webhook.url
+        # An update is taken, then the stop signal comes at once: the update is still answered.
+        await control.post("send", {"user": {"id": 7001, "first_name": "李华"}, "text": f"/start {invites['李华']}"})
+        while emulator.emulator.updates:
+            await asyncio.sleep(0.01)
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+        said = [m.get("text", "") for m in emulator.emulator.messages[7001] if m["from"]["is_bot"]]
+        assert any("李华" in line for line in said), said
+        logged = (await process.stderr.read()).decode()
+        assert SANDBOX_TOKEN not in logged and SECRET not in logged
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()

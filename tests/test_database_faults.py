@@ -1,0 +1,58 @@
+"""The database failing for a moment: connections cut under the running bot are replaced without anyone noticing;
+a database that cannot be written for a while gets the person a "try again" and leaves nothing half-written."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import asyncpg
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from bot.config import Config
+from bot.i18n import text
+from storage.db import open_engine, sessions
+from storage.models import TalkDraft
+from tests.conftest import POSTGRES_ADMIN_URL, Enroll
+
+
+async def drafts(config: Config) -> int:
+    engine = open_engine(config.database_url)
+    async with sessions(engine)() as session:
+        count = int(await session.scalar(select(func.count()).select_from(TalkDraft)) or 0)
+    await engine.dispose()
+    return count
+
+
+async def test_the_database_failing_for_a_moment(enrolled: Enroll, config: Config) -> None:
+    leader = await enrolled("李华")
+    url = make_url(config.database_url)
+    if url.get_backend_name() == "postgresql":
+        # Every connection the bot holds is cut, as when the server restarts or a proxy drops idle links.
+        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+        try:
+            cut = await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1", url.database
+            )
+        finally:
+            await admin.close()
+        assert cut >= 1
+        await leader.send("/log")
+        assert "工作约谈" in await leader.buttons()  # answered as usual: the pool replaced the dead connections
+        assert await drafts(config) == 1
+        return
+    # SQLite: another process holds the write lock for longer than the bot will wait for it.
+    locker = sqlite3.connect(str(url.database), timeout=0)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        await leader.send("/log")
+        assert leader.reply_texts == [text("zh-CN", "reply.try_again")]
+    finally:
+        locker.rollback()
+        locker.close()
+    assert await drafts(config) == 0  # nothing half-written
+    await asyncio.sleep(0)
+    await leader.send("/log")  # the moment has passed: the same action works
+    assert "工作约谈" in await leader.buttons()
+    assert await drafts(config) == 1
