@@ -87,7 +87,8 @@ async def seed(url: str) -> None:
                 for i in range(PEOPLE + 1)
             ],
         )
-        grants = [{"person_id": i + 1, "role": "commission", "scope_unit_id": 1} for i in [*range(COMMISSION), SENTINEL]]
+        commission = [*range(COMMISSION), SENTINEL]
+        grants = [{"person_id": i + 1, "role": "commission", "scope_unit_id": 1} for i in commission]
         grants += [
             {"person_id": i + 1, "role": "leader", "scope_unit_id": 2 + i % 20}
             for i in range(COMMISSION, COMMISSION + LEADERS)
