@@ -98,7 +98,7 @@ def answers_for(item: RectificationItem, viewer: Viewer) -> bool:
 
 async def oversees(session: AsyncSession, viewer: Viewer, item: RectificationItem) -> bool:
     """The interviewer of the item's talk, or the commission over the responsible person's unit."""
-    talk = await followup.talk_of(session, item)
+    talk = await followup.talk_heading(session, item.talk_id)
     if viewer.person_id in (talk.lead_id, talk.logged_by_id):
         return True
     responsible = await people.person_by_id(session, item.responsible_id)
@@ -279,10 +279,9 @@ def item_state(item: RectificationItem, today: date) -> str:
 
 
 async def describe_item(session: AsyncSession, services: Services, item: RectificationItem, language: str) -> str:
-    talk = await followup.talk_of(session, item)
+    talk = await followup.talk_heading(session, item.talk_id)
     zone = services.config.organisation.zone
-    lead = await people.person_by_id(session, talk.lead_id)
-    responsible = await people.person_by_id(session, item.responsible_id)
+    names = await people.names_by_id(session, (talk.lead_id, item.responsible_id))
     problem = item.problem if item.kind == "problem" else text(language, "item.followup_problem")
     return text(
         language,
@@ -293,8 +292,8 @@ async def describe_item(session: AsyncSession, services: Services, item: Rectifi
         deadline=item.deadline.isoformat(),
         day=f"{talk.held_at.astimezone(zone):%Y-%m-%d}",
         kind=talk.kind,
-        lead=lead.name if lead else "—",
-        responsible=responsible.name if responsible else "—",
+        lead=names.get(talk.lead_id, "—"),
+        responsible=names.get(item.responsible_id, "—"),
         state=text(language, f"item.state.{item_state(item, services.clock.now().astimezone(zone).date())}"),
     )
 

@@ -32,6 +32,25 @@ async def talk_of(session: AsyncSession, item: RectificationItem) -> Talk:
     return talk
 
 
+@dataclass(frozen=True)
+class TalkHeading:
+    """What an item's card says of its talk: read alone, without the talk's people, items and attachments."""
+
+    held_at: datetime
+    kind: str
+    lead_id: int
+    logged_by_id: int
+
+
+async def talk_heading(session: AsyncSession, talk_id: int) -> TalkHeading:
+    row = (
+        await session.execute(
+            select(Talk.held_at, Talk.kind, Talk.lead_id, Talk.logged_by_id).where(Talk.id == talk_id)
+        )
+    ).one()
+    return TalkHeading(row.held_at, row.kind, row.lead_id, row.logged_by_id)
+
+
 async def items_of_person(session: AsyncSession, person_id: int) -> Sequence[RectificationItem]:
     """Items this person answers for (or is the second responsible leader of) that are not closed."""
     return (
