@@ -23,8 +23,7 @@ from bot.services import Services
 from bot.webhook import WebhookServer
 from handlers import admin, fallback, groups, help, items, mytalks, start, stats, talklog
 from handlers import outbox as outbox_handlers
-from storage import tally
-from storage.db import ensure_schema, open_engine, sessions
+from storage.db import open_engine, prepare, sessions
 
 log = logging.getLogger(__name__)
 
@@ -142,8 +141,7 @@ async def running(
     the webhook and taking updates from it. Refuses an outdated database schema."""
     engine = open_engine(config.database_url)
     try:
-        await ensure_schema(engine)
-        await tally.ensure(engine, config.organisation.zone)
+        await prepare(engine, config.organisation.zone)
         found = Services(config=config, sessions=sessions(engine), clock=clock or SystemClock())
         application = build_application(config, found, token=token, polling=webhook is None)
         async with application:

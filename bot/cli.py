@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -30,8 +31,8 @@ from bot.question import Question
 from bot.sandbox import try_bot
 from bot.services import Services
 from bot.summary import talk_filter
-from storage import audit, coverage, people, tally
-from storage.db import SchemaOutdated, ensure_schema, head_revision, open_engine, schema_state, sessions, upgrade
+from storage import audit, coverage, people
+from storage.db import SchemaOutdated, head_revision, open_engine, prepare, schema_state, sessions, upgrade
 from storage.models import Person
 from storage.summary import totals as summary_totals
 
@@ -156,8 +157,7 @@ async def _with_engine(config: Config, work: Callable[[AsyncEngine], Awaitable[i
     engine = open_engine(config.database_url)
     try:
         if check:
-            await ensure_schema(engine)
-            await tally.ensure(engine, config.organisation.zone)
+            await prepare(engine, config.organisation.zone)
         return await work(engine)
     finally:
         await engine.dispose()
@@ -185,12 +185,8 @@ async def _db_backup(config: Config, arguments: argparse.Namespace) -> int:
         return 0
     # SQLite's online backup copies a consistent snapshot page by page; the bot may go on writing meanwhile.
     source = sqlite3.connect(f"file:{url.database}?mode=ro", uri=True)
-    try:
-        with sqlite3.connect(target) as copy:
-            source.backup(copy)
-        copy.close()
-    finally:
-        source.close()
+    with contextlib.closing(source), contextlib.closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)
     print(text(language, "cli.backup_done", path=target, size=target.stat().st_size))
     return 0
 

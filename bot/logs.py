@@ -34,9 +34,8 @@ class JsonLines(Redacting):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("update_id", "update", "chat_id"):
-            if hasattr(record, key):
-                entry[key] = getattr(record, key)
+        if hasattr(record, "update_id"):  # given by the error handler
+            entry["update_id"] = record.update_id
         if record.exc_info:
             entry["traceback"] = self.formatException(record.exc_info)
         return self.redact(json.dumps(entry, ensure_ascii=False, default=str))

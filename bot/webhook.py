@@ -33,7 +33,6 @@ class WebhookServer:
         self.engine = engine
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None  # set while active
         self._runner: web.AppRunner | None = None
-        self.port = config.port
 
     def web_app(self) -> web.Application:
         app = web.Application(client_max_size=self.config.max_body_bytes)
@@ -46,8 +45,7 @@ class WebhookServer:
         self._runner = web.AppRunner(self.web_app(), access_log=None, shutdown_timeout=10.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, self.config.listen, self.config.port).start()
-        self.port = self._runner.addresses[0][1]
-        log.info("webhook server listening on %s:%s%s", self.config.listen, self.port, self.config.path)
+        log.info("webhook server listening on %s%s", self._runner.addresses[0], self.config.path)
 
     async def stop(self) -> None:
         """Stop taking requests; those in hand finish first."""

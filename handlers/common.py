@@ -110,15 +110,15 @@ async def refuse_in_group(update: Update, context: Context, language: str) -> No
 
 async def refresh_menu(context: Context, chat_id: int, viewer: Viewer | None, language: str) -> None:
     """The command menu of this chat shows what this person may do, in their language."""
-    capabilities = commands_for(viewer)
+    capabilities = tuple(commands_for(viewer))
     shown: dict[int, tuple[str, tuple[Capability, ...]]] = context.bot_data.setdefault("menus", {})
-    if shown.get(chat_id) == (language, tuple(capabilities)):
+    if shown.get(chat_id) == (language, capabilities):
         return  # set already by this process: a Bot API call saved on every /help
     commands = [
         BotCommand(capability.value, text(language, f"command.{capability.value}")) for capability in capabilities
     ]
     await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
-    shown[chat_id] = (language, tuple(capabilities))
+    shown[chat_id] = (language, capabilities)
 
 
 def roles_text(viewer: Viewer, language: str) -> str:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection
@@ -101,6 +102,12 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(run)
+
+
+async def prepare(engine: AsyncEngine, zone: ZoneInfo) -> None:
+    """Ready for the bot or a command: the schema checked (or made), the monthly tally built in this time zone."""
+    await ensure_schema(engine)
+    await storage.tally.ensure(engine, zone)
 
 
 async def ensure_schema(engine: AsyncEngine) -> None:

@@ -123,18 +123,15 @@ def _zone(connection: Connection) -> ZoneInfo | None:
 def _note_tally_before(session: Session, _context: object, _instances: object) -> None:
     session.info.pop("tally", None)  # left by a flush that failed
     talk_ids: set[int] = set()
-    new_talks: list[Talk] = []
+    new_talks: list[Talk] = []  # no id before the flush: read after it
     for row in [*session.new, *session.dirty, *session.deleted]:
-        if isinstance(row, Talk):
-            if row.id is None:
-                new_talks.append(row)
-            else:
-                talk_ids.add(row.id)
-        elif isinstance(row, TalkParticipant):
-            if row.talk_id is not None:
-                talk_ids.add(row.talk_id)
-            elif row.talk is not None:
-                new_talks.append(row.talk) if row.talk.id is None else talk_ids.add(row.talk.id)
+        talk = row if isinstance(row, Talk) else row.talk if isinstance(row, TalkParticipant) else None
+        if isinstance(row, TalkParticipant) and row.talk_id is not None:
+            talk_ids.add(row.talk_id)
+        elif talk is not None and talk.id is None:
+            new_talks.append(talk)
+        elif talk is not None:
+            talk_ids.add(talk.id)
     if not talk_ids and not new_talks:
         return
     connection = session.connection()
@@ -236,12 +233,6 @@ def months_between(start: datetime, end: datetime, zone: ZoneInfo) -> list[str] 
         months.append(day.strftime("%Y-%m"))
         day = _next_month(day)
     return months
-
-
-async def built_zone(session: AsyncSession) -> ZoneInfo | None:
-    """The time zone the tally's months are in, or None while it is not built."""
-    name = await session.scalar(select(TallySettings.time_zone))
-    return ZoneInfo(name) if name else None
 
 
 async def by_column(
