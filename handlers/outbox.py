@@ -18,6 +18,7 @@ from bot.outbox import Buttons, DispatchStats, RateLimiter, SendFailed
 from bot.services import Services
 from handlers.common import Context
 from storage.models import Notification
+from storage.sqlite import on_worker_thread
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +68,13 @@ class Sweeper:
         self._items = renderer(services)
 
     async def sweep(self) -> DispatchStats:
+        # Planning reads every open item: on SQLite its statements go to a worker thread, so updates go on meanwhile.
         async with self._lock:
-            now = self.services.clock.now()
-            await outbox.plan_reminders(self.services, now, self.horizon)
-            await reports.plan_reports(self.services, now)
-            return await outbox.dispatch(self.services, self.notifier, self.limiter, self._render)
+            with on_worker_thread():
+                now = self.services.clock.now()
+                await outbox.plan_reminders(self.services, now, self.horizon)
+                await reports.plan_reports(self.services, now)
+                return await outbox.dispatch(self.services, self.notifier, self.limiter, self._render)
 
     async def _render(self, session: AsyncSession, row: Notification) -> tuple[int, str, Buttons] | None:
         if row.kind in ("monthly", "quarterly"):

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import event, inspect, make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+import storage.sqlite
 import storage.tally  # noqa: E402,F401  (registers the listeners that keep the monthly tally)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -26,18 +27,23 @@ class SchemaOutdated(Exception):
 
 
 def open_engine(url: str) -> AsyncEngine:
-    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
-    if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _tune_sqlite)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(url, pool_pre_ping=True)
+    options: dict[str, Any] = {}
+    if parsed.database and parsed.database != ":memory:":
+        options["async_creator"] = storage.sqlite.connector(parsed.database)  # in line: see storage/sqlite.py
+    engine = create_async_engine(url, **options)
+    event.listen(engine.sync_engine, "connect", _tune_sqlite)
     return engine
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers go on while a writer commits; foreign keys are off in SQLite unless asked.
+    # WAL lets readers go on while a writer commits; foreign keys are off in SQLite unless asked. Waiting for
+    # another writer's lock is storage.sqlite's, which waits without blocking the event loop.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
 
@@ -107,7 +113,8 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 async def prepare(engine: AsyncEngine, zone: ZoneInfo) -> None:
     """Ready for the bot or a command: the schema checked (or made), the monthly tally built in this time zone."""
     await ensure_schema(engine)
-    await storage.tally.ensure(engine, zone)
+    with storage.sqlite.on_worker_thread():  # a first build reads every talk: /healthz keeps answering meanwhile
+        await storage.tally.ensure(engine, zone)
 
 
 async def ensure_schema(engine: AsyncEngine) -> None:
