@@ -112,6 +112,7 @@ def build_application(
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     """After getMe: the bot's username for links, the outbox, the strangers' menu."""
     found: Services = application.bot_data["services"]
+    found.roster.close()  # the copy below has a roster cache of its own
     found = dataclasses.replace(found, bot_username=application.bot.username)
     application.bot_data["services"] = found
     await outbox_handlers.start(application, found)
@@ -168,6 +169,7 @@ async def running(
                 if application.updater is not None:
                     await application.updater.stop()
                 await application.stop()  # handles what is already in the queue first
+                application.bot_data["services"].roster.close()
     finally:
         await engine.dispose()
 

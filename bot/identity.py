@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.access import Grant, Role, Viewer
-from storage import people
+from storage import people, summary
 from storage.models import Person
 
 
@@ -19,34 +19,55 @@ def viewer_of(person: Person, default_language: str) -> Viewer:
     )
 
 
-async def viewer_for(session: AsyncSession, telegram_user_id: int, default_language: str) -> Viewer | None:
-    """The enrolled, active person behind this account, or None for a stranger."""
-    person = await people.person_by_telegram(session, telegram_user_id)
-    if person is None or not person.active:
-        return None
-    return viewer_of(person, default_language)
-
-
-class ViewerCache:
-    """Viewers by messenger account, each kept with the roster version it was read at. Every update costs one
-    small query (the version) instead of loading the person, their unit and roles; any change to people, roles
-    or units in any process raises the version and so empties the cache's worth."""
+class RosterCache:
+    """What updates read of the roster again and again, each entry kept with the roster version it was read at:
+    viewers by messenger account, the unit paths and the names a question may mention. Any change to people, roles
+    or units, in any process, raises the version (storage.models.raise_roster_version), and so empties the cache's
+    worth; reading the version is all a cached answer costs."""
 
     LIMIT = 20_000
 
-    def __init__(self) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], default_language: str) -> None:
+        self._sessions = sessions
+        self._default_language = default_language
+        self._version = people.RosterVersionReader(sessions)
         self._viewers: dict[int, tuple[int, Viewer | None]] = {}
+        self._vocabulary: tuple[int, list[str], dict[str, int]] | None = None
 
-    async def viewer_for(self, session: AsyncSession, telegram_user_id: int, default_language: str) -> Viewer | None:
-        version = await people.roster_version(session)
+    async def viewer(self, telegram_user_id: int) -> Viewer | None:
+        """The enrolled, active person behind this account, or None for a stranger."""
+        version = await self._version.read()
         cached = self._viewers.get(telegram_user_id)
         if cached is not None and cached[0] == version:
             return cached[1]
-        found = await viewer_for(session, telegram_user_id, default_language)
+        async with self._sessions() as session:
+            found = await people.enrolled_by_telegram(session, telegram_user_id)
+        viewer = None
+        if found is not None and found.active:
+            viewer = Viewer(
+                person_id=found.person_id,
+                name=found.name,
+                unit_path=found.unit_path,
+                grants=tuple(Grant(Role(role), scope) for role, scope in found.grants),
+                language=found.language or self._default_language,
+            )
         if len(self._viewers) >= self.LIMIT:
-            self._viewers.clear()  # simpler than LRU; refilling costs one person load each
-        self._viewers[telegram_user_id] = (version, found)
-        return found
+            self._viewers.clear()  # simpler than LRU; refilling costs one query each
+        self._viewers[telegram_user_id] = (version, viewer)
+        return viewer
+
+    async def vocabulary(self) -> tuple[list[str], dict[str, int]]:
+        """Every unit path, and active people's names → ids: the words a question may name."""
+        version = await self._version.read()
+        if self._vocabulary is None or self._vocabulary[0] != version:
+            async with self._sessions() as session:
+                units = await summary.unit_paths(session)
+                names = await summary.people_names(session)
+            self._vocabulary = (version, units, names)
+        return self._vocabulary[1], self._vocabulary[2]
+
+    def close(self) -> None:
+        self._version.close()
 
 
 async def set_language(session: AsyncSession, person_id: int, language: str) -> None:

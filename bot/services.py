@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.identity import ViewerCache
+from bot.identity import RosterCache
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,10 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     bot_username: str = ""  # known once the bot has asked the Bot API who it is
-    viewers: ViewerCache = field(default_factory=ViewerCache)
+    roster: RosterCache = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "roster", RosterCache(self.sessions, self.default_language))
 
     @property
     def default_language(self) -> str:

@@ -60,9 +60,7 @@ async def load_viewer(update: Update, context: Context) -> Viewer | None:
     user = update.effective_user
     if user is None:
         return None
-    found = services(context)
-    async with found.sessions() as session:
-        return await found.viewers.viewer_for(session, user.id, found.default_language)
+    return await services(context).roster.viewer(user.id)
 
 
 def gated(capability: Capability, *, in_groups: bool = False) -> Callable[[Gated], HandlerCallback]:

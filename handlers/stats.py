@@ -25,9 +25,7 @@ async def read_question(context: Context, typed: str) -> Question | NotUnderstoo
     """The typed words as a question, knowing the configured kinds and the roster's units and names."""
     found = services(context)
     today = found.clock.now().astimezone(found.config.organisation.zone).date()
-    async with found.sessions() as session:
-        units = await summary.unit_paths(session)
-        names = list(await summary.people_names(session))
+    units, names = await found.roster.vocabulary()
     organisation = found.config.organisation
     return parse_question(
         typed[:300],
@@ -35,7 +33,7 @@ async def read_question(context: Context, typed: str) -> Question | NotUnderstoo
         kinds=organisation.talk_kinds,
         rank_levels=organisation.rank_levels,
         units=units,
-        people=names,
+        people=list(names),
     )
 
 
