@@ -278,24 +278,37 @@ def item_state(item: RectificationItem, today: date) -> str:
     return item.state
 
 
-async def describe_item(session: AsyncSession, services: Services, item: RectificationItem, language: str) -> str:
-    talk = await followup.talk_heading(session, item.talk_id)
+async def describe_items(
+    session: AsyncSession, services: Services, items: Sequence[RectificationItem], language: str
+) -> list[str]:
+    """Each item's card, in one query however many there are."""
+    facts = await followup.card_facts(session, [item.id for item in items])
     zone = services.config.organisation.zone
-    names = await people.names_by_id(session, (talk.lead_id, item.responsible_id))
-    problem = item.problem if item.kind == "problem" else text(language, "item.followup_problem")
-    return text(
-        language,
-        "item.card",
-        number=item.id,
-        problem=problem,
-        measure=item.measure or "—",
-        deadline=item.deadline.isoformat(),
-        day=f"{talk.held_at.astimezone(zone):%Y-%m-%d}",
-        kind=talk.kind,
-        lead=names.get(talk.lead_id, "—"),
-        responsible=names.get(item.responsible_id, "—"),
-        state=text(language, f"item.state.{item_state(item, services.clock.now().astimezone(zone).date())}"),
-    )
+    today = services.clock.now().astimezone(zone).date()
+    cards = []
+    for item in items:
+        fact = facts[item.id]
+        problem = item.problem if item.kind == "problem" else text(language, "item.followup_problem")
+        cards.append(
+            text(
+                language,
+                "item.card",
+                number=item.id,
+                problem=problem,
+                measure=item.measure or "—",
+                deadline=item.deadline.isoformat(),
+                day=f"{fact.held_at.astimezone(zone):%Y-%m-%d}",
+                kind=fact.kind,
+                lead=fact.lead_name or "—",
+                responsible=fact.responsible_name or "—",
+                state=text(language, f"item.state.{item_state(item, today)}"),
+            )
+        )
+    return cards
+
+
+async def describe_item(session: AsyncSession, services: Services, item: RectificationItem, language: str) -> str:
+    return (await describe_items(session, services, [item], language))[0]
 
 
 def person_buttons(item: RectificationItem, language: str) -> Buttons:

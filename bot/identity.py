@@ -32,7 +32,7 @@ class RosterCache:
         self._default_language = default_language
         self._version = people.RosterVersionReader(sessions)
         self._viewers: dict[int, tuple[int, Viewer | None]] = {}
-        self._vocabulary: tuple[int, list[str], dict[str, int]] | None = None
+        self._vocabulary: tuple[int, list[str], dict[str, int], list[str]] | None = None
 
     async def viewer(self, telegram_user_id: int) -> Viewer | None:
         """The enrolled, active person behind this account, or None for a stranger."""
@@ -58,13 +58,22 @@ class RosterCache:
 
     async def vocabulary(self) -> tuple[list[str], dict[str, int]]:
         """Every unit path, and active people's names → ids: the words a question may name."""
+        _, units, names, _ = await self._units_and_names()
+        return units, names
+
+    async def roots(self) -> list[str]:
+        """The paths of the units at the top of the tree."""
+        return (await self._units_and_names())[3]
+
+    async def _units_and_names(self) -> tuple[int, list[str], dict[str, int], list[str]]:
         version = await self._version.read()
         if self._vocabulary is None or self._vocabulary[0] != version:
             async with self._sessions() as session:
                 units = await summary.unit_paths(session)
                 names = await summary.people_names(session)
-            self._vocabulary = (version, units, names)
-        return self._vocabulary[1], self._vocabulary[2]
+            roots = [path for path in units if "/" not in path]  # a path is the names from the root, joined by "/"
+            self._vocabulary = (version, units, names, roots)
+        return self._vocabulary
 
     def close(self) -> None:
         self._version.close()

@@ -52,10 +52,10 @@ def _utc(day: date, zone: ZoneInfo) -> datetime:
 async def talk_filter(session: AsyncSession, services: Services, viewer: Viewer, question: Question) -> TalkFilter:
     zone = services.config.organisation.zone
     scopes, own = scope_of(viewer)
-    roots = await summary.root_paths(session)
+    roots = await services.roster.roots()
     if scopes is not None and set(roots) <= set(scopes):
         scopes = None  # the whole organisation: no unit condition to check on every row
-    names = await summary.people_names(session) if question.interviewers else {}
+    names = (await services.roster.vocabulary())[1] if question.interviewers else {}
     where = TalkFilter(
         start=_utc(question.period.start, zone),
         end=_utc(question.period.end, zone),
@@ -145,7 +145,7 @@ async def breakdown(
     if where.tally is not None:
         depth = where.tally.base_depth + 1
     else:
-        base = list(where.units) or list(where.scopes or []) or await summary.root_paths(session)
+        base = list(where.units) or list(where.scopes or []) or await services.roster.roots()
         depth = min((len(path.split("/")) for path in base), default=0) + 1
     rows = await summary.by_unit(session, where, depth)
     return sorted(rows, key=lambda row: (-row[1], -row[2], row[0]))
@@ -180,14 +180,13 @@ async def _items_answer(
                 )
             )
         return Answer(text="\n".join(lines), talks=len(items))
-    items = await summary.items_in(session, where)
-    closed = sum(1 for item in items if item.state == "closed")
+    count, closed = await summary.item_counts(session, where)
     if question.measure == "items":
-        body = text(language, "stats.items", count=len(items), closed=closed)
+        body = text(language, "stats.items", count=count, closed=closed)
     else:
-        rate = f"{closed / len(items):.1%}" if items else "—"
-        body = text(language, "stats.completion", rate=rate, closed=closed, count=len(items))
-    return Answer(text=f"{heading}\n{body}", talks=len(items))
+        rate = f"{closed / count:.1%}" if count else "—"
+        body = text(language, "stats.completion", rate=rate, closed=closed, count=count)
+    return Answer(text=f"{heading}\n{body}", talks=count)
 
 
 def _heading(language: str, viewer: Viewer, question: Question) -> str:

@@ -30,7 +30,7 @@ async def show_help(update: Update, context: Context, viewer: Viewer) -> None:
 async def show_me(update: Update, context: Context, viewer: Viewer) -> None:
     language = viewer.language
     async with services(context).sessions() as session:
-        person = await people.person_by_id(session, viewer.person_id)
+        person = await people.profile(session, viewer.person_id)
     if person is None:
         return
     scoped = [
@@ -42,7 +42,7 @@ async def show_me(update: Update, context: Context, viewer: Viewer) -> None:
         language,
         "me.card",
         name=person.name,
-        unit=person.unit.path,
+        unit=person.unit_path,
         position=person.position or "—",
         rank_level=person.rank_level,
         roles=("\uff1b" if language == "zh-CN" else "; ").join(scoped) or roles_text(viewer, language),

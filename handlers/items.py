@@ -158,16 +158,11 @@ async def _keep_evidence(
 @gated(Capability.ITEMS)
 async def my_items(update: Update, context: Context, viewer: Viewer) -> None:
     found = services(context)
-    cards = []
     async with found.sessions() as session:
         items = list(await followup.items_of_person(session, viewer.person_id))
-        for item in items[:MAX_LISTED]:
-            cards.append(
-                (
-                    await logic.describe_item(session, found, item, viewer.language),
-                    logic.person_buttons(item, viewer.language),
-                )
-            )
+        listed = items[:MAX_LISTED]
+        texts = await logic.describe_items(session, found, listed, viewer.language) if listed else []
+    cards = [(card, logic.person_buttons(item, viewer.language)) for card, item in zip(texts, listed, strict=True)]
     if not cards:
         await answer(update, viewer.language, "item.none")
         return

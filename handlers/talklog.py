@@ -136,28 +136,32 @@ async def on_message(update: Update, context: Context) -> None:
     """Anything typed or sent in a private chat: an answer to the draft's question, or for the fallback."""
     message = update.effective_message
     viewer = await load_viewer(update, context)
-    if message is not None and viewer is not None and await items.answer_awaited(update, context, viewer):
-        return
-    if message is None or viewer is None or not viewer.may(Capability.LOG):
+    if message is None or viewer is None:
         await fallback.unknown_message(update, context)
         return
     found = services(context)
-    incoming, content = None, None
-    if message.photo or message.document is not None:
-        async with found.sessions() as session:
-            drafting = await talks.active_draft(session, viewer.person_id) is not None
-        if drafting:  # fetch a file only when a draft may keep it
+    async with found.sessions() as session:
+        awaiting, drafting = await talks.pending(session, viewer.person_id)
+    if awaiting and await items.answer_awaited(update, context, viewer):
+        return
+    if not viewer.may(Capability.LOG):
+        await fallback.unknown_message(update, context)
+        return
+    reply = None
+    if drafting:
+        incoming, content = None, None
+        if message.photo or message.document is not None:  # fetch a file only when a draft may keep it
             incoming, content = await download(context, message)
-    async with found.sessions.begin() as session:
-        flow = await TalkLog.active(session, found, viewer)
-        if flow is None:
-            reply = None
-        elif message.text is not None:
-            reply = await flow.on_text(message.text)
-        elif incoming is not None:
-            reply = await flow.on_file(incoming, content)
-        else:
-            reply = await flow.on_other()
+        async with found.sessions.begin() as session:
+            flow = await TalkLog.active(session, found, viewer)
+            if flow is None:
+                reply = None
+            elif message.text is not None:
+                reply = await flow.on_text(message.text)
+            elif incoming is not None:
+                reply = await flow.on_file(incoming, content)
+            else:
+                reply = await flow.on_other()
     if reply is not None:
         await send_reply(update, reply)
     elif message.text is not None and viewer.may(Capability.STATS):

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import (
     AwaitedAnswer,
@@ -49,6 +50,31 @@ async def talk_heading(session: AsyncSession, talk_id: int) -> TalkHeading:
         )
     ).one()
     return TalkHeading(row.held_at, row.kind, row.lead_id, row.logged_by_id)
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What an item's card says besides the item itself: its talk's day and kind, and two names."""
+
+    held_at: datetime
+    kind: str
+    lead_name: str | None
+    responsible_name: str | None
+
+
+async def card_facts(session: AsyncSession, item_ids: Sequence[int]) -> dict[int, CardFacts]:
+    """Each item's card facts, for any number of items in one query."""
+    lead, responsible = aliased(Person), aliased(Person)
+    rows = (
+        await session.execute(
+            select(RectificationItem.id, Talk.held_at, Talk.kind, lead.name, responsible.name)
+            .join(Talk, Talk.id == RectificationItem.talk_id)
+            .outerjoin(lead, lead.id == Talk.lead_id)
+            .outerjoin(responsible, responsible.id == RectificationItem.responsible_id)
+            .where(RectificationItem.id.in_(list(item_ids)))
+        )
+    ).all()
+    return {item_id: CardFacts(held_at, kind, lead_name, name) for item_id, held_at, kind, lead_name, name in rows}
 
 
 async def items_of_person(session: AsyncSession, person_id: int) -> Sequence[RectificationItem]:

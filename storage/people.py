@@ -90,6 +90,27 @@ async def person_by_id(session: AsyncSession, person_id: int) -> Person | None:
     return await session.get(Person, person_id)
 
 
+@dataclass(frozen=True)
+class Profile:
+    """What /me shows of a person."""
+
+    name: str
+    unit_path: str
+    position: str
+    rank_level: str
+
+
+async def profile(session: AsyncSession, person_id: int) -> Profile | None:
+    row = (
+        await session.execute(
+            select(Person.name, Unit.path, Person.position, Person.rank_level)
+            .join(Unit, Unit.id == Person.unit_id)
+            .where(Person.id == person_id)
+        )
+    ).first()
+    return None if row is None else Profile(*row)
+
+
 async def person_by_telegram(session: AsyncSession, telegram_user_id: int) -> Person | None:
     return await session.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
 

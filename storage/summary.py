@@ -201,18 +201,29 @@ async def talks_matching(session: AsyncSession, where: TalkFilter, offset: int, 
     return list(page), total
 
 
+def _problems_of(selected: Sequence[Any], where: TalkFilter) -> Select[Any]:
+    """Problem items of the counted talks."""
+    talk_ids = _subjects([TalkParticipant.talk_id], where).distinct().subquery()
+    return (
+        select(*selected)
+        .join(Person, Person.id == RectificationItem.responsible_id)
+        .join(Unit, Unit.id == Person.unit_id)
+        .where(RectificationItem.kind == "problem", RectificationItem.talk_id.in_(select(talk_ids.c.talk_id)))
+    )
+
+
+async def item_counts(session: AsyncSession, where: TalkFilter) -> tuple[int, int]:
+    """(problem items, of which closed) of the counted talks."""
+    closed = func.count(case((RectificationItem.state == "closed", 1)))
+    count, closed_count = (await session.execute(_problems_of([func.count(), closed], where))).one()
+    return int(count), int(closed_count)
+
+
 async def items_in(
     session: AsyncSession, where: TalkFilter, *, overdue_on: date | None = None
 ) -> list[RectificationItem]:
     """Problem items of the counted talks (responsible person in the units), or only those overdue on a day."""
-    talk_ids = _subjects([TalkParticipant.talk_id], where).distinct().subquery()
-    query = (
-        select(RectificationItem)
-        .join(Person, Person.id == RectificationItem.responsible_id)
-        .join(Unit, Unit.id == Person.unit_id)
-        .where(RectificationItem.kind == "problem", RectificationItem.talk_id.in_(select(talk_ids.c.talk_id)))
-        .order_by(RectificationItem.deadline, RectificationItem.id)
-    )
+    query = _problems_of([RectificationItem], where).order_by(RectificationItem.deadline, RectificationItem.id)
     if overdue_on is not None:
         query = query.where(and_(RectificationItem.state != "closed", RectificationItem.deadline < overdue_on))
     return list((await session.scalars(query)).all())
@@ -225,7 +236,3 @@ async def unit_paths(session: AsyncSession) -> list[str]:
 async def people_names(session: AsyncSession) -> dict[str, int]:
     rows = (await session.execute(select(Person.name, Person.id).where(Person.active))).all()
     return {name: person_id for name, person_id in rows}
-
-
-async def root_paths(session: AsyncSession) -> list[str]:
-    return list((await session.scalars(select(Unit.path).where(Unit.parent_id.is_(None)))).all())

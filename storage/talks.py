@@ -5,10 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Attachment, LedgerCounter, Talk, TalkChange, TalkDraft
+from storage.models import Attachment, AwaitedAnswer, LedgerCounter, Talk, TalkChange, TalkDraft
+
+_PENDING = select(
+    exists().where(AwaitedAnswer.person_id == bindparam("person")),
+    exists().where(TalkDraft.owner_id == bindparam("person"), TalkDraft.active),
+)
+
+
+async def pending(session: AsyncSession, person_id: int) -> tuple[bool, bool]:
+    """(the bot awaits an answer from this person, they have a draft open): what a typed message may answer, in one
+    query, so that the common case (neither) costs little."""
+    awaiting, drafting = (await session.execute(_PENDING, {"person": person_id})).one()
+    return bool(awaiting), bool(drafting)
 
 
 async def active_draft(session: AsyncSession, owner_id: int) -> TalkDraft | None:
