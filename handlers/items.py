@@ -47,6 +47,10 @@ async def item_button(update: Update, context: Context, viewer: Viewer) -> None:
             elif action in ("progress", "done", "extend"):
                 await logic.ask_for(session, found, viewer, action, item.id)
                 reply = (f"item.ask.{action}", {"number": item.id, "deadline": item.deadline.isoformat()})
+    if reply is not None and action == "ack" and update.callback_query is not None:
+        # Nothing follows an acknowledgement: the press's own notice says it, without a message in the chat.
+        await update.callback_query.answer(text(viewer.language, reply[0], **reply[1]))
+        return
     await _answer(update, viewer, reply)
 
 
@@ -166,10 +170,12 @@ async def my_items(update: Update, context: Context, viewer: Viewer) -> None:
     if not cards:
         await answer(update, viewer.language, "item.none")
         return
-    await answer(update, viewer.language, "item.list_title", count=len(items))
-    for card, buttons in cards:
-        if update.effective_chat is not None:
-            await update.effective_chat.send_message(card, reply_markup=keyboard(buttons))
+    title = text(viewer.language, "item.list_title", count=len(items))
+    for n, (card, buttons) in enumerate(cards):
+        if update.effective_chat is not None:  # the title heads the first card: one message fewer
+            await update.effective_chat.send_message(
+                f"{title}\n\n{card}" if n == 0 else card, reply_markup=keyboard(buttons)
+            )
 
 
 @gated(Capability.FOLLOWUPS)
