@@ -115,6 +115,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     found.roster.close()  # the copy below has a roster cache of its own
     found = dataclasses.replace(found, bot_username=application.bot.username)
     application.bot_data["services"] = found
+    await found.roster.preload()
     await outbox_handlers.start(application, found)
     await _set_default_commands(application)
 

@@ -42,19 +42,30 @@ class RosterCache:
             return cached[1]
         async with self._sessions() as session:
             found = await people.enrolled_by_telegram(session, telegram_user_id)
-        viewer = None
-        if found is not None and found.active:
-            viewer = Viewer(
-                person_id=found.person_id,
-                name=found.name,
-                unit_path=found.unit_path,
-                grants=tuple(Grant(Role(role), scope) for role, scope in found.grants),
-                language=found.language or self._default_language,
-            )
+        viewer = self._viewer_of(found)
         if len(self._viewers) >= self.LIMIT:
             self._viewers.clear()  # simpler than LRU; refilling costs one query each
         self._viewers[telegram_user_id] = (version, viewer)
         return viewer
+
+    async def preload(self) -> None:
+        """Everyone enrolled, in one query: at start, so that nobody's first message after it pays for a load."""
+        version = await self._version.read()
+        async with self._sessions() as session:
+            everyone = await people.everyone_enrolled(session)
+        for account, found in list(everyone.items())[: self.LIMIT]:
+            self._viewers[account] = (version, self._viewer_of(found))
+
+    def _viewer_of(self, found: people.Enrolled | None) -> Viewer | None:
+        if found is None or not found.active:
+            return None
+        return Viewer(
+            person_id=found.person_id,
+            name=found.name,
+            unit_path=found.unit_path,
+            grants=tuple(Grant(Role(role), scope) for role, scope in found.grants),
+            language=found.language or self._default_language,
+        )
 
     async def vocabulary(self) -> tuple[list[str], dict[str, int]]:
         """Every unit path, and active people's names → ids: the words a question may name."""

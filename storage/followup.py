@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -62,36 +62,38 @@ class CardFacts:
     responsible_name: str | None
 
 
+_LEAD, _RESPONSIBLE = aliased(Person), aliased(Person)
+_CARD_FACTS = (  # built once: with its aliases it costs more to build than to run
+    select(RectificationItem.id, Talk.held_at, Talk.kind, _LEAD.name, _RESPONSIBLE.name)
+    .join(Talk, Talk.id == RectificationItem.talk_id)
+    .outerjoin(_LEAD, _LEAD.id == Talk.lead_id)
+    .outerjoin(_RESPONSIBLE, _RESPONSIBLE.id == RectificationItem.responsible_id)
+    .where(RectificationItem.id.in_(bindparam("items", expanding=True)))
+)
+
+
 async def card_facts(session: AsyncSession, item_ids: Sequence[int]) -> dict[int, CardFacts]:
     """Each item's card facts, for any number of items in one query."""
-    lead, responsible = aliased(Person), aliased(Person)
-    rows = (
-        await session.execute(
-            select(RectificationItem.id, Talk.held_at, Talk.kind, lead.name, responsible.name)
-            .join(Talk, Talk.id == RectificationItem.talk_id)
-            .outerjoin(lead, lead.id == Talk.lead_id)
-            .outerjoin(responsible, responsible.id == RectificationItem.responsible_id)
-            .where(RectificationItem.id.in_(list(item_ids)))
-        )
-    ).all()
+    rows = (await session.execute(_CARD_FACTS, {"items": list(item_ids)})).all()
     return {item_id: CardFacts(held_at, kind, lead_name, name) for item_id, held_at, kind, lead_name, name in rows}
+
+
+_ITEMS_OF_PERSON = (
+    select(RectificationItem)
+    .join(Talk, Talk.id == RectificationItem.talk_id)
+    .where(
+        ~Talk.deleted,
+        RectificationItem.state != "closed",
+        (RectificationItem.responsible_id == bindparam("person"))
+        | (RectificationItem.second_responsible_id == bindparam("person")),
+    )
+    .order_by(RectificationItem.deadline, RectificationItem.id)
+)
 
 
 async def items_of_person(session: AsyncSession, person_id: int) -> Sequence[RectificationItem]:
     """Items this person answers for (or is the second responsible leader of) that are not closed."""
-    return (
-        await session.scalars(
-            select(RectificationItem)
-            .join(Talk, Talk.id == RectificationItem.talk_id)
-            .where(
-                ~Talk.deleted,
-                RectificationItem.state != "closed",
-                (RectificationItem.responsible_id == person_id)
-                | (RectificationItem.second_responsible_id == person_id),
-            )
-            .order_by(RectificationItem.deadline, RectificationItem.id)
-        )
-    ).all()
+    return (await session.scalars(_ITEMS_OF_PERSON, {"person": person_id})).all()
 
 
 async def items_of_interviewer(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -195,23 +196,48 @@ class Enrolled:
     grants: tuple[tuple[str, str], ...]  # (role, scope unit path)
 
 
+_SCOPE = aliased(Unit)
+# Built once: a statement with an alias costs more to build than to run, and this one runs for every new face.
+_ENROLLED = (
+    select(
+        Person.telegram_user_id,
+        Person.id,
+        Person.name,
+        Unit.path,
+        Person.language,
+        Person.active,
+        RoleGrant.role,
+        _SCOPE.path,
+    )
+    .join(Unit, Unit.id == Person.unit_id)
+    .outerjoin(RoleGrant, RoleGrant.person_id == Person.id)
+    .outerjoin(_SCOPE, _SCOPE.id == RoleGrant.scope_unit_id)
+    .order_by(Person.telegram_user_id, RoleGrant.id)
+)
+_ENROLLED_BY_ACCOUNT = _ENROLLED.where(Person.telegram_user_id == bindparam("account"))
+_EVERYONE_ENROLLED = _ENROLLED.where(Person.telegram_user_id.is_not(None))
+
+
+def _enrolled(rows: Sequence[Any]) -> dict[int, Enrolled]:
+    """Rows of _ENROLLED (one a grant, or one for a person with none) → each account's person."""
+    found: dict[int, Enrolled] = {}
+    for account, person_id, name, unit_path, language, active, role, scope in rows:
+        known = found.get(account)
+        if known is None:
+            known = found[account] = Enrolled(person_id, name, unit_path, language, active, ())
+        if role is not None:
+            found[account] = replace(known, grants=(*known.grants, (role, scope)))
+    return found
+
+
 async def enrolled_by_telegram(session: AsyncSession, telegram_user_id: int) -> Enrolled | None:
-    scope = aliased(Unit)
-    rows = (
-        await session.execute(
-            select(Person.id, Person.name, Unit.path, Person.language, Person.active, RoleGrant.role, scope.path)
-            .join(Unit, Unit.id == Person.unit_id)
-            .outerjoin(RoleGrant, RoleGrant.person_id == Person.id)
-            .outerjoin(scope, scope.id == RoleGrant.scope_unit_id)
-            .where(Person.telegram_user_id == telegram_user_id)
-            .order_by(RoleGrant.id)
-        )
-    ).all()
-    if not rows:
-        return None
-    first = rows[0]
-    grants = tuple((role, path) for *_, role, path in rows if role is not None)
-    return Enrolled(first[0], first[1], first[2], first[3], first[4], grants)
+    rows = (await session.execute(_ENROLLED_BY_ACCOUNT, {"account": telegram_user_id})).all()
+    return _enrolled(rows).get(telegram_user_id)
+
+
+async def everyone_enrolled(session: AsyncSession) -> dict[int, Enrolled]:
+    """Every linked messenger account's person, in one query."""
+    return _enrolled((await session.execute(_EVERYONE_ENROLLED)).all())
 
 
 class RosterVersionReader:
