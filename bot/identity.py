@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.access import Grant, Role, Viewer
@@ -19,6 +21,13 @@ def viewer_of(person: Person, default_language: str) -> Viewer:
     )
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    units: list[str]  # every unit path
+    names: dict[str, int]  # active people's names → ids
+    roots: list[str]  # the paths of the units at the top of the tree
+
+
 class RosterCache:
     """What updates read of the roster again and again, each entry kept with the roster version it was read at:
     viewers by messenger account, the unit paths and the names a question may mention. Any change to people, roles
@@ -32,7 +41,7 @@ class RosterCache:
         self._default_language = default_language
         self._version = people.RosterVersionReader(sessions)
         self._viewers: dict[int, tuple[int, Viewer | None]] = {}
-        self._vocabulary: tuple[int, list[str], dict[str, int], list[str]] | None = None
+        self._vocabulary: tuple[int, Vocabulary] | None = None
 
     async def viewer(self, telegram_user_id: int) -> Viewer | None:
         """The enrolled, active person behind this account, or None for a stranger."""
@@ -67,24 +76,16 @@ class RosterCache:
             language=found.language or self._default_language,
         )
 
-    async def vocabulary(self) -> tuple[list[str], dict[str, int]]:
-        """Every unit path, and active people's names → ids: the words a question may name."""
-        _, units, names, _ = await self._units_and_names()
-        return units, names
-
-    async def roots(self) -> list[str]:
-        """The paths of the units at the top of the tree."""
-        return (await self._units_and_names())[3]
-
-    async def _units_and_names(self) -> tuple[int, list[str], dict[str, int], list[str]]:
+    async def vocabulary(self) -> Vocabulary:
+        """The words a question may name, and the units at the top of the tree."""
         version = await self._version.read()
         if self._vocabulary is None or self._vocabulary[0] != version:
             async with self._sessions() as session:
                 units = await summary.unit_paths(session)
                 names = await summary.people_names(session)
             roots = [path for path in units if "/" not in path]  # a path is the names from the root, joined by "/"
-            self._vocabulary = (version, units, names, roots)
-        return self._vocabulary
+            self._vocabulary = (version, Vocabulary(units, names, roots))
+        return self._vocabulary[1]
 
     def close(self) -> None:
         self._version.close()

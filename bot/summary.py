@@ -52,10 +52,11 @@ def _utc(day: date, zone: ZoneInfo) -> datetime:
 async def talk_filter(session: AsyncSession, services: Services, viewer: Viewer, question: Question) -> TalkFilter:
     zone = services.config.organisation.zone
     scopes, own = scope_of(viewer)
-    roots = await services.roster.roots()
+    vocabulary = await services.roster.vocabulary()
+    roots = vocabulary.roots
     if scopes is not None and set(roots) <= set(scopes):
         scopes = None  # the whole organisation: no unit condition to check on every row
-    names = (await services.roster.vocabulary())[1] if question.interviewers else {}
+    names = vocabulary.names
     where = TalkFilter(
         start=_utc(question.period.start, zone),
         end=_utc(question.period.end, zone),
@@ -145,7 +146,7 @@ async def breakdown(
     if where.tally is not None:
         depth = where.tally.base_depth + 1
     else:
-        base = list(where.units) or list(where.scopes or []) or await services.roster.roots()
+        base = list(where.units) or list(where.scopes or []) or (await services.roster.vocabulary()).roots
         depth = min((len(path.split("/")) for path in base), default=0) + 1
     rows = await summary.by_unit(session, where, depth)
     return sorted(rows, key=lambda row: (-row[1], -row[2], row[0]))

@@ -25,15 +25,15 @@ async def read_question(context: Context, typed: str) -> Question | NotUnderstoo
     """The typed words as a question, knowing the configured kinds and the roster's units and names."""
     found = services(context)
     today = found.clock.now().astimezone(found.config.organisation.zone).date()
-    units, names = await found.roster.vocabulary()
+    vocabulary = await found.roster.vocabulary()
     organisation = found.config.organisation
     return parse_question(
         typed[:300],
         today,
         kinds=organisation.talk_kinds,
         rank_levels=organisation.rank_levels,
-        units=units,
-        people=list(names),
+        units=vocabulary.units,
+        people=list(vocabulary.names),
     )
 
 

@@ -82,11 +82,6 @@ async def root_units(session: AsyncSession) -> list[str]:
     return list((await session.scalars(select(Unit.path).where(Unit.parent_id.is_(None)).order_by(Unit.path))).all())
 
 
-async def names_by_id(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, str]:
-    rows = (await session.execute(select(Person.id, Person.name).where(Person.id.in_(list(person_ids))))).all()
-    return {person_id: name for person_id, name in rows}
-
-
 async def person_by_id(session: AsyncSession, person_id: int) -> Person | None:
     return await session.get(Person, person_id)
 
