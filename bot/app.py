@@ -12,7 +12,6 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, ExtBot
-from telegram.request import HTTPXRequest
 
 from bot.access import commands_for
 from bot.clock import Clock, SystemClock
@@ -20,6 +19,7 @@ from bot.config import LANGUAGES, Config
 from bot.i18n import text
 from bot.lease import Lease
 from bot.services import Services
+from bot.transport import AiohttpRequest
 from bot.webhook import WebhookServer
 from handlers import admin, fallback, groups, help, items, mytalks, start, stats, talklog
 from handlers import outbox as outbox_handlers
@@ -64,7 +64,7 @@ class TalkBot(ExtBot):  # type: ignore[type-arg]
             return False
 
 
-class PatientRequest(HTTPXRequest):
+class PatientRequest(AiohttpRequest):
     """Bot API calls that the server failed (5xx) or that timed out or lost the connection are tried again, three times,
     after a short pause: a moment's trouble at Telegram should not cost the person their reply. (429s are the
     rate limiter's: it waits as told.)"""
@@ -95,7 +95,7 @@ def build_application(
         # Telegram allows about 30 messages a second a bot: replies and the outbox share that budget.
         rate_limiter=AIORateLimiter(overall_max_rate=config.outbox.per_second, max_retries=3),
         request=PatientRequest(connection_pool_size=256),
-        get_updates_request=HTTPXRequest(),
+        get_updates_request=AiohttpRequest(),
     )
     builder = ApplicationBuilder().application_class(TalkApplication).bot(bot)
     if not polling:

@@ -1,0 +1,113 @@
+"""The Bot API's HTTP client, on aiohttp.
+
+PTB's default client is httpx. Each call through httpx passes anyio, sniffio, a cookie jar and a pure-Python
+HTTP/1.1 parser, which cost about as much CPU as everything else a reply does. aiohttp, which the bot already
+carries for its webhook server, parses in C: a sendMessage costs about half as much (see bench/transport.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+
+class AiohttpRequest(BaseRequest):
+    """A `telegram.request.BaseRequest` on an aiohttp client session: keep-alive connections, at most
+    `connection_pool_size` at once. Timeouts follow PTB's defaults and its per-call overrides."""
+
+    __slots__ = ("_connect_timeout", "_pool_size", "_pool_timeout", "_read_timeout", "_session", "_timeouts", "_write_timeout")
+
+    def __init__(
+        self,
+        connection_pool_size: int = 1,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+    ) -> None:
+        self._pool_size = connection_pool_size
+        self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
+        self._connect_timeout = connect_timeout
+        self._pool_timeout = pool_timeout
+        self._session: aiohttp.ClientSession | None = None
+        # One ClientTimeout a combination of timeouts: most calls use the defaults, and building one costs.
+        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                # Telegram sets no cookies; a jar that keeps none saves parsing every response's headers for them.
+                cookie_jar=aiohttp.DummyCookieJar(),
+                headers={"User-Agent": self.USER_AGENT},
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    def _timeout(self, read: Any, write: Any, connect: Any, pool: Any) -> aiohttp.ClientTimeout:
+        def chosen(value: Any, default: float | None) -> float | None:
+            return default if isinstance(value, DefaultValue) else value  # type: ignore[no-any-return]
+
+        key = (
+            chosen(read, self._read_timeout),
+            chosen(write, self._write_timeout),
+            chosen(connect, self._connect_timeout),
+            chosen(pool, self._pool_timeout),
+        )
+        found = self._timeouts.get(key)
+        if found is None:
+            read_s, write_s, connect_s, pool_s = key
+            # aiohttp has no write timeout of its own: the connection's and the first byte's bound the send.
+            limit = None if read_s is None or write_s is None else read_s + write_s
+            found = aiohttp.ClientTimeout(
+                total=None if limit is None or connect_s is None else limit + connect_s + (pool_s or 0),
+                connect=None if connect_s is None else connect_s + (pool_s or 0),
+                sock_read=read_s,
+            )
+            self._timeouts[key] = found
+        return found
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        body: aiohttp.FormData | str | None = None
+        headers: dict[str, str] | None = None
+        if request_data is not None:
+            if request_data.contains_files:
+                body = aiohttp.FormData(quote_fields=False)
+                for name, value in request_data.json_parameters.items():
+                    body.add_field(name, value)
+                for name, (filename, content, mime_type) in request_data.multipart_data.items():
+                    body.add_field(name, content, filename=filename, content_type=mime_type)
+            else:
+                # The same form encoding as PTB's httpx client: each value JSON-encoded.
+                body = request_data.url_encoded_parameters()
+                headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
+        try:
+            async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
