@@ -19,7 +19,15 @@ class AiohttpRequest(BaseRequest):
     """A `telegram.request.BaseRequest` on an aiohttp client session: keep-alive connections, at most
     `connection_pool_size` at once. Timeouts follow PTB's defaults and its per-call overrides."""
 
-    __slots__ = ("_connect_timeout", "_pool_size", "_pool_timeout", "_read_timeout", "_session", "_timeouts", "_write_timeout")
+    __slots__ = (
+        "_connect_timeout",
+        "_pool_size",
+        "_pool_timeout",
+        "_read_timeout",
+        "_session",
+        "_timeouts",
+        "_write_timeout",
+    )
 
     def __init__(
         self,

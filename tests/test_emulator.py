@@ -1,4 +1,5 @@
-"""The Bot API emulator answers python-telegram-bot's own Bot with the real API's shapes and errors."""
+"""The Bot API emulator answers python-telegram-bot's own Bot with the real API's shapes and errors, through PTB's
+own httpx client and through ours on aiohttp (bot.transport): the two must be indistinguishable to the bot."""
 
 from __future__ import annotations
 
@@ -8,23 +9,28 @@ from datetime import timedelta
 import pytest
 from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.emulator import EmulatorServer
 from bot.sandbox import SANDBOX_TOKEN
 from bot.transcript import EmulatorClient
+from bot.transport import AiohttpRequest
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000020000000308060000009d6c2c0b")
 USER = {"id": 42, "first_name": "Ada", "language_code": "en"}
 
 
-@pytest.fixture
-async def ptb(emulator: EmulatorServer) -> AsyncIterator[Bot]:
+@pytest.fixture(params=["httpx", "aiohttp"])
+async def ptb(emulator: EmulatorServer, request: pytest.FixtureRequest) -> AsyncIterator[Bot]:
+    transport: BaseRequest = (
+        HTTPXRequest(read_timeout=2) if request.param == "httpx" else AiohttpRequest(read_timeout=2)
+    )
     bot = Bot(
         SANDBOX_TOKEN,
         base_url=f"{emulator.url}/bot",
         base_file_url=f"{emulator.url}/file/bot",
-        request=HTTPXRequest(read_timeout=2),
+        request=transport,
+        get_updates_request=transport,
     )
     async with bot:
         yield bot
@@ -140,3 +146,13 @@ async def test_commands_per_chat_and_webhooks(ptb: Bot, control: EmulatorClient)
         await ptb.get_updates()
     assert await ptb.delete_webhook()
     assert await ptb.get_updates(timeout=0) == ()
+
+
+async def test_our_transport_reports_an_unreachable_server_as_a_network_error(emulator: EmulatorServer) -> None:
+    port = int(emulator.url.rsplit(":", 1)[1])
+    await emulator.stop()  # nothing listens there now
+    transport = AiohttpRequest(connect_timeout=1)
+    with pytest.raises(NetworkError):
+        async with Bot(SANDBOX_TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=transport) as bot:
+            await bot.get_me()
+    await transport.shutdown()
