@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Config
 from bot.identity import RosterCache
+from storage.questions import SavedQuestionIds
 
 
 @dataclass(frozen=True)
@@ -18,9 +19,11 @@ class Services:
     clock: Clock
     bot_username: str = ""  # known once the bot has asked the Bot API who it is
     roster: RosterCache = field(init=False, repr=False, compare=False)
+    saved_questions: SavedQuestionIds = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "roster", RosterCache(self.sessions, self.default_language))
+        object.__setattr__(self, "saved_questions", SavedQuestionIds(self.sessions))
 
     @property
     def default_language(self) -> str:

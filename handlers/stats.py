@@ -53,21 +53,19 @@ async def ask(update: Update, context: Context, viewer: Viewer, typed: str) -> N
 
 async def _answer_question(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
     found = services(context)
-    async with found.sessions.begin() as session:
-        saved = SavedQuestion(person_id=viewer.person_id, body=logic.to_json(question), created_at=found.clock.now())
-        session.add(saved)
-        await session.flush()
+    saved_id = await found.saved_questions.id_for(viewer.person_id, logic.to_json(question), found.clock.now())
+    async with found.sessions() as session:
         result = await logic.answer(session, found, viewer, question)
     language = viewer.language
     buttons = [
         [
-            InlineKeyboardButton(text(language, f"stats.button.{name}"), callback_data=f"sq:{saved.id}:{name}")
+            InlineKeyboardButton(text(language, f"stats.button.{name}"), callback_data=f"sq:{saved_id}:{name}")
             for name in ("unit", "kind", "month")
         ],
         [
-            InlineKeyboardButton(text(language, "stats.button.records"), callback_data=f"sq:{saved.id}:records:0"),
-            InlineKeyboardButton(text(language, "stats.button.excel"), callback_data=f"sq:{saved.id}:excel"),
-            InlineKeyboardButton(text(language, "stats.button.chart"), callback_data=f"sq:{saved.id}:chart"),
+            InlineKeyboardButton(text(language, "stats.button.records"), callback_data=f"sq:{saved_id}:records:0"),
+            InlineKeyboardButton(text(language, "stats.button.excel"), callback_data=f"sq:{saved_id}:excel"),
+            InlineKeyboardButton(text(language, "stats.button.chart"), callback_data=f"sq:{saved_id}:chart"),
         ],
     ]
     markup = InlineKeyboardMarkup(buttons) if question.measure in ("talks", "person_times") else None

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from bot.app import TalkApplication
 from bot.clock import ManualClock
@@ -20,7 +21,7 @@ from bot.i18n import text
 from bot.transcript import ChatUser, EmulatorClient
 from storage import people
 from storage.db import open_engine, sessions
-from storage.models import Person, Talk, TalkParticipant
+from storage.models import Person, SavedQuestion, Talk, TalkParticipant
 from tests.conftest import Enroll, People, fw
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -287,6 +288,30 @@ async def test_stats_by_buttons(enrolled: Enroll, ledger: list[FixtureTalk]) -> 
     assert rows(commission.last_reply) == {"2025-02": truth(ledger, *LAST_MONTH)}
     stale = await commission.press(data="sq:99999:unit", message_id=commission.replies[-1]["message_id"])
     assert stale["text"] == text("zh-CN", "button.stale")
+
+
+async def test_the_same_question_asked_again_reuses_its_saved_row(
+    enrolled: Enroll, ledger: list[FixtureTalk], config: Config
+) -> None:
+    commission = await enrolled("张建平")
+
+    def question_ids() -> set[str]:
+        markup = commission.replies[-1]["reply_markup"]["inline_keyboard"]
+        return {button["callback_data"].split(":")[1] for row in markup for button in row}
+
+    await commission.send("上个月约谈多少次")
+    first = question_ids()
+    await commission.send("本月约谈多少次")
+    other = question_ids()
+    await commission.send("上个月约谈多少次")
+    assert question_ids() == first and len(first) == 1 and other != first
+    await commission.press("查看明细")  # the reused row still answers its buttons
+    assert commission.last_reply.splitlines()[0].endswith(fw(f"共 {truth(ledger, *LAST_MONTH)[0]} 条):"))
+    engine = open_engine(config.database_url)
+    async with engine.connect() as connection:
+        saved = (await connection.execute(select(SavedQuestion.body))).scalars().all()
+    await engine.dispose()
+    assert len(saved) == len(set(saved)) == 2
 
 
 async def test_another_persons_saved_question_is_refused(
