@@ -97,8 +97,7 @@ async def answer(session: AsyncSession, services: Services, viewer: Viewer, ques
         return Answer(text=f"{heading}\n{body}")
     if question.measure in ("overdue", "items", "completion"):
         return await _items_answer(session, services, language, where, question, heading)
-    kinds = await summary.by_group(session, where, "kind")
-    ranks = await summary.by_group(session, where, "rank")
+    kinds, ranks = await summary.kinds_and_ranks(session, where)
     # A talk has one kind: the kinds add up to the totals exactly.
     talks, person_times = sum(k[1] for k in kinds), sum(k[2] for k in kinds)
     sentence = text(
@@ -111,7 +110,12 @@ async def answer(session: AsyncSession, services: Services, viewer: Viewer, ques
     )
     result = Answer(text=f"{heading}\n{sentence}", talks=talks, person_times=person_times)
     if question.breakdown:
-        result.rows = await breakdown(session, services, where, question.breakdown, viewer)
+        already = {"kind": kinds, "rank": ranks}.get(question.breakdown)
+        result.rows = (
+            [(str(value), t, p) for value, t, p in already]
+            if already is not None
+            else await breakdown(session, services, where, question.breakdown, viewer)
+        )
         lines = [text(language, f"stats.by.{question.breakdown}")]
         lines += [
             text(language, "stats.row", rank=i, label=label, talks=t, person_times=p)

@@ -6,15 +6,31 @@ on their participant row at the time of the talk. Deleted talks and drafts never
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Executable
 
 from storage import tally
 from storage.models import Person, RectificationItem, Talk, TalkParticipant, TallySettings, Unit, UnitAncestor
@@ -43,57 +59,108 @@ class TalkFilter:
     tally: TallyCells | None = None  # the monthly tally cells that answer this exactly (see `with_tally`)
 
 
-def _in_units(paths: Sequence[str]) -> ColumnElement[bool]:
-    """The participant's unit is one of `paths` or below one (through the closure table: index-friendly)."""
+def _in_units(name: str) -> ColumnElement[bool]:
+    """The participant's unit is one of the paths bound as `name`, or below one (through the closure table:
+    index-friendly)."""
     ancestor = aliased(Unit)
     below = (
         select(UnitAncestor.unit_id)
         .join(ancestor, ancestor.id == UnitAncestor.ancestor_id)
-        .where(ancestor.path.in_(list(paths)))
+        .where(ancestor.path.in_(bindparam(name, expanding=True)))
     )
     return TalkParticipant.unit_id.in_(below)
 
 
 def _subjects(selected: Sequence[Any], where: TalkFilter, *, with_talk: bool = False) -> Select[Any]:
-    """Subject rows that count, from the participant table alone unless a filter needs the talk or the unit."""
+    """Subject rows that count, from the participant table alone unless a filter needs the talk or the unit.
+
+    Only the filter's shape (which filters are set) shapes the statement; the values are bound parameters, from
+    `_parameters`, so that a statement built once serves every question of its shape (see `_statement`)."""
     query = (
         select(*selected)
         .select_from(TalkParticipant)
         .where(
             TalkParticipant.role == "subject",
-            TalkParticipant.counted,
-            TalkParticipant.held_at >= where.start,
-            TalkParticipant.held_at < where.end,
+            TalkParticipant.counted == true(),  # "= 1", so that the index on (role, counted, held_at) serves the range
+            TalkParticipant.held_at >= bindparam("start"),
+            TalkParticipant.held_at < bindparam("end"),
         )
     )
     if with_talk or where.collective is not None or where.lead_ids or where.own_person is not None:
         query = query.join(Talk, Talk.id == TalkParticipant.talk_id)
     if where.kinds:
-        query = query.where(TalkParticipant.kind.in_(where.kinds))
+        query = query.where(TalkParticipant.kind.in_(bindparam("kinds", expanding=True)))
     if where.collective is not None:
-        query = query.where(Talk.format == ("collective" if where.collective else "individual"))
+        query = query.where(Talk.format == bindparam("format"))
     if where.rank_levels:
-        query = query.where(TalkParticipant.rank_level.in_(where.rank_levels))
+        query = query.where(TalkParticipant.rank_level.in_(bindparam("ranks", expanding=True)))
     if where.units:
-        query = query.where(_in_units(where.units))
+        query = query.where(_in_units("units"))
     if where.lead_ids:
-        query = query.where(Talk.lead_id.in_(where.lead_ids))
+        query = query.where(Talk.lead_id.in_(bindparam("leads", expanding=True)))
     if where.scopes is not None:
-        query = query.where(_in_units(where.scopes) if where.scopes else false())
+        query = query.where(_in_units("scopes") if where.scopes else false())
     if where.own_person is not None:
-        query = query.where(or_(Talk.lead_id == where.own_person, Talk.logged_by_id == where.own_person))
+        query = query.where(or_(Talk.lead_id == bindparam("own"), Talk.logged_by_id == bindparam("own")))
     return query
+
+
+def _parameters(where: TalkFilter, **more: Any) -> dict[str, Any]:
+    """The values `_subjects` binds (a statement ignores those it has no place for)."""
+    return {
+        "start": where.start,
+        "end": where.end,
+        "kinds": list(where.kinds),
+        "format": "collective" if where.collective else "individual",
+        "ranks": list(where.rank_levels),
+        "units": list(where.units),
+        "leads": list(where.lead_ids),
+        "scopes": list(where.scopes or ()),
+        "own": where.own_person,
+        **more,
+    }
+
+
+_BUILT: dict[tuple[Hashable, ...], Executable] = {}
+
+
+def _statement(purpose: Hashable, where: TalkFilter, build: Callable[[], Executable]) -> Executable:
+    """The statement for this purpose and this shape of filter, built the first time only: building a statement
+    with joins and aliases costs more than running it. `build` must take nothing from `where` but its shape."""
+    shape = (
+        purpose,
+        bool(where.kinds),
+        where.collective,
+        bool(where.rank_levels),
+        bool(where.units),
+        bool(where.lead_ids),
+        None if where.scopes is None else bool(where.scopes),
+        where.own_person is not None,
+    )
+    found = _BUILT.get(shape)
+    if found is None:
+        found = _BUILT[shape] = build()
+    return found
+
+
+_COUNTS = (func.count(func.distinct(TalkParticipant.talk_id)), func.count())
 
 
 async def totals(session: AsyncSession, where: TalkFilter) -> tuple[int, int]:
     """(talks, person-times)."""
-    row = (
-        await session.execute(_subjects([func.count(func.distinct(TalkParticipant.talk_id)), func.count()], where))
-    ).one()
+    statement = _statement("totals", where, lambda: _subjects(_COUNTS, where))
+    row = (await session.execute(statement, _parameters(where))).one()
     return int(row[0]), int(row[1])
 
 
 GROUPS = {"kind": TalkParticipant.kind, "rank": TalkParticipant.rank_level, "interviewer": Talk.lead_id}
+
+
+_TALLY_BASE = (
+    select(Unit.id, Unit.path, TallySettings.time_zone)
+    .join(TallySettings, true())
+    .where(Unit.path == bindparam("path"))
+)
 
 
 async def with_tally(session: AsyncSession, where: TalkFilter, roots: Sequence[str]) -> TalkFilter:
@@ -104,34 +171,53 @@ async def with_tally(session: AsyncSession, where: TalkFilter, roots: Sequence[s
     paths = list(where.units or where.scopes or roots)
     if len(paths) != 1 or (where.units and where.scopes is not None):
         return where  # several trees: a talk reaching two of them must still count once
-    found = (
-        await session.execute(
-            select(Unit.id, Unit.path, TallySettings.time_zone).join(TallySettings, true()).where(Unit.path == paths[0])
-        )
-    ).first()
+    found = (await session.execute(_TALLY_BASE, {"path": paths[0]})).first()
     months = tally.months_between(where.start, where.end, ZoneInfo(found.time_zone)) if found else None
     if found is None or not months:
         return where
     return replace(where, tally=TallyCells(months, found.id, len(found.path.split("/"))))
 
 
+def _largest_first(rows: Iterable[tuple[object, int, int]]) -> list[tuple[object, int, int]]:
+    return sorted(rows, key=lambda r: (-r[1], -r[2]))
+
+
 async def by_group(session: AsyncSession, where: TalkFilter, dimension: str) -> list[tuple[object, int, int]]:
     """(value, talks, person-times) for each value of `kind`, `rank` or `interviewer`, largest first."""
     cells = where.tally if dimension != "interviewer" else None
     if cells is not None:
-        counted = await tally.by_column(session, cells.months, where.kinds, cells.base, dimension)
-        return sorted(counted, key=lambda r: (-r[1], -r[2]))
+        return _largest_first(await tally.by_column(session, cells.months, where.kinds, cells.base, dimension))
     column = GROUPS[dimension]
-    rows = (
-        await session.execute(
-            _subjects(
-                [column, func.count(func.distinct(TalkParticipant.talk_id)), func.count()],
-                where,
-                with_talk=dimension == "interviewer",
-            ).group_by(column)
-        )
-    ).all()
-    return sorted(((value, int(talks), int(times)) for value, talks, times in rows), key=lambda r: (-r[1], -r[2]))
+    statement = _statement(
+        ("by_group", dimension),
+        where,
+        lambda: _subjects([column, *_COUNTS], where, with_talk=dimension == "interviewer").group_by(column),
+    )
+    rows = await session.execute(statement, _parameters(where))
+    return _largest_first((value, int(talks), int(times)) for value, talks, times in rows)
+
+
+def _kinds_and_ranks(where: TalkFilter) -> Executable:
+    kinds = _subjects([literal_column("'kind'"), TalkParticipant.kind, *_COUNTS], where)
+    ranks = _subjects([literal_column("'rank'"), TalkParticipant.rank_level, *_COUNTS], where)
+    return union_all(kinds.group_by(TalkParticipant.kind), ranks.group_by(TalkParticipant.rank_level))
+
+
+async def kinds_and_ranks(
+    session: AsyncSession, where: TalkFilter
+) -> tuple[list[tuple[object, int, int]], list[tuple[object, int, int]]]:
+    """`by_group` by kind and by rank together, in one statement: what every answer's sentence needs."""
+    cells = where.tally
+    if cells is not None:
+        kinds, ranks = await tally.by_kind_and_rank(session, cells.months, where.kinds, cells.base)
+        return _largest_first(kinds), _largest_first(ranks)
+    rows = await session.execute(
+        _statement("kinds_and_ranks", where, lambda: _kinds_and_ranks(where)), _parameters(where)
+    )
+    grouped: dict[str, list[tuple[object, int, int]]] = {"kind": [], "rank": []}
+    for group, value, talks, times in rows:
+        grouped[group].append((value, int(talks), int(times)))
+    return _largest_first(grouped["kind"]), _largest_first(grouped["rank"])
 
 
 async def by_unit(session: AsyncSession, where: TalkFilter, depth: int) -> list[tuple[str, int, int]]:
@@ -140,62 +226,73 @@ async def by_unit(session: AsyncSession, where: TalkFilter, depth: int) -> list[
     if cells is not None and depth > cells.base_depth:
         # Sub-trees from the tally; the few units above `depth` count only their own people, from their rows.
         rows = await tally.by_unit(session, cells.months, where.kinds, cells.base, depth)
-        above = aliased(UnitAncestor)
-        units_above = select(above.unit_id).where(above.ancestor_id == cells.base, above.unit_depth < depth)
-        return rows + await _rolled_up(session, where, depth, TalkParticipant.unit_id.in_(units_above))
+        return rows + await _rolled_up(session, where, depth, above_of=cells.base)
     return await _rolled_up(session, where, depth)
 
 
-async def _rolled_up(
-    session: AsyncSession, where: TalkFilter, depth: int, *conditions: ColumnElement[bool]
-) -> list[tuple[str, int, int]]:
+def _rolled_up_statement(where: TalkFilter, only_above: bool) -> Executable:
     ancestor = aliased(Unit)
+    depth: BindParameter[int] = bindparam("depth", type_=Integer)
     level = case((UnitAncestor.unit_depth < depth, UnitAncestor.unit_depth), else_=depth)
-    rows = (
-        await session.execute(
-            _subjects([ancestor.path, func.count(func.distinct(TalkParticipant.talk_id)), func.count()], where)
-            .join(UnitAncestor, and_(UnitAncestor.unit_id == TalkParticipant.unit_id, UnitAncestor.depth == level))
-            .join(ancestor, ancestor.id == UnitAncestor.ancestor_id)
-            .where(*conditions)
-            .group_by(ancestor.path)
-        )
-    ).all()
+    query = (
+        _subjects([ancestor.path, *_COUNTS], where)
+        .join(UnitAncestor, and_(UnitAncestor.unit_id == TalkParticipant.unit_id, UnitAncestor.depth == level))
+        .join(ancestor, ancestor.id == UnitAncestor.ancestor_id)
+        .group_by(ancestor.path)
+    )
+    if only_above:
+        above = aliased(UnitAncestor)
+        units_above = select(above.unit_id).where(above.ancestor_id == bindparam("base"), above.unit_depth < depth)
+        query = query.where(TalkParticipant.unit_id.in_(units_above))
+    return query
+
+
+async def _rolled_up(
+    session: AsyncSession, where: TalkFilter, depth: int, *, above_of: int | None = None
+) -> list[tuple[str, int, int]]:
+    """Rolled up to `depth`; with `above_of`, only the people of the units under it that are above `depth`."""
+    only_above = above_of is not None
+    statement = _statement(("rolled_up", only_above), where, lambda: _rolled_up_statement(where, only_above))
+    rows = await session.execute(statement, _parameters(where, depth=depth, base=above_of))
     return [(path, int(talks), int(times)) for path, talks, times in rows]
 
 
 async def talk_kinds(session: AsyncSession, where: TalkFilter) -> list[tuple[datetime, str]]:
     """(held at, kind) of every counted talk, once each."""
-    rows = (
-        await session.execute(
-            _subjects([TalkParticipant.talk_id, TalkParticipant.held_at, TalkParticipant.kind], where).distinct()
-        )
-    ).all()
-    return [(held_at, kind) for _, held_at, kind in rows]
+    statement = _statement(
+        "talk_kinds",
+        where,
+        lambda: _subjects([TalkParticipant.talk_id, TalkParticipant.held_at, TalkParticipant.kind], where).distinct(),
+    )
+    return [(held_at, kind) for _, held_at, kind in await session.execute(statement, _parameters(where))]
 
 
 async def talk_times(session: AsyncSession, where: TalkFilter) -> list[tuple[int, datetime, int]]:
     """(talk id, held at, person-times) of every counted talk: months are bucketed in local time by the caller."""
-    rows = (
-        await session.execute(
-            _subjects([TalkParticipant.talk_id, TalkParticipant.held_at, func.count()], where).group_by(
-                TalkParticipant.talk_id, TalkParticipant.held_at
-            )
-        )
-    ).all()
+    statement = _statement(
+        "talk_times",
+        where,
+        lambda: _subjects([TalkParticipant.talk_id, TalkParticipant.held_at, func.count()], where).group_by(
+            TalkParticipant.talk_id, TalkParticipant.held_at
+        ),
+    )
+    rows = await session.execute(statement, _parameters(where))
     return [(int(talk_id), held_at, int(times)) for talk_id, held_at, times in rows]
 
 
 async def talks_matching(session: AsyncSession, where: TalkFilter, offset: int, limit: int) -> tuple[list[Talk], int]:
     """The records behind a figure: the counted talks, newest first, a page of them and how many in all."""
     ids = _subjects([TalkParticipant.talk_id], where).distinct().subquery()
-    total = int(await session.scalar(select(func.count()).select_from(ids)) or 0)
+    parameters = _parameters(where)
+    total = int(await session.scalar(select(func.count()).select_from(ids), parameters) or 0)
     page = (
         await session.scalars(
             select(Talk)
             .where(Talk.id.in_(select(ids.c.talk_id)))
             .order_by(Talk.held_at.desc(), Talk.id.desc())
             .offset(offset)
-            .limit(limit)
+            .limit(limit),
+            parameters,
         )
     ).all()
     return list(page), total
@@ -215,7 +312,8 @@ def _problems_of(selected: Sequence[Any], where: TalkFilter) -> Select[Any]:
 async def item_counts(session: AsyncSession, where: TalkFilter) -> tuple[int, int]:
     """(problem items, of which closed) of the counted talks."""
     closed = func.count(case((RectificationItem.state == "closed", 1)))
-    count, closed_count = (await session.execute(_problems_of([func.count(), closed], where))).one()
+    statement = _statement("item_counts", where, lambda: _problems_of([func.count(), closed], where))
+    count, closed_count = (await session.execute(statement, _parameters(where))).one()
     return int(count), int(closed_count)
 
 
@@ -225,8 +323,8 @@ async def items_in(
     """Problem items of the counted talks (responsible person in the units), or only those overdue on a day."""
     query = _problems_of([RectificationItem], where).order_by(RectificationItem.deadline, RectificationItem.id)
     if overdue_on is not None:
-        query = query.where(and_(RectificationItem.state != "closed", RectificationItem.deadline < overdue_on))
-    return list((await session.scalars(query)).all())
+        query = query.where(RectificationItem.state != "closed", RectificationItem.deadline < bindparam("today"))
+    return list((await session.scalars(query, _parameters(where, today=overdue_on))).all())
 
 
 async def unit_paths(session: AsyncSession) -> list[str]:

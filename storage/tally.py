@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, delete, event, func, insert, select
+from sqlalchemy import Select, bindparam, delete, event, func, insert, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -62,7 +62,7 @@ def _contribution(connection: Connection, talk_ids: Iterable[int], zone: ZoneInf
             .where(
                 TalkParticipant.talk_id.in_(ids[start : start + 500]),
                 TalkParticipant.role == "subject",
-                TalkParticipant.counted,
+                TalkParticipant.counted == true(),
                 TalkParticipant.held_at.is_not(None),
             )
             .group_by(
@@ -171,7 +171,7 @@ def rebuild(connection: Connection, zone: ZoneInfo) -> None:
     connection.execute(delete(TallySettings))
     first, last = connection.execute(
         select(func.min(TalkParticipant.held_at), func.max(TalkParticipant.held_at)).where(
-            TalkParticipant.counted, TalkParticipant.role == "subject"
+            TalkParticipant.counted == true(), TalkParticipant.role == "subject"
         )
     ).one()
     month = first.astimezone(zone).date().replace(day=1) if first else date.max
@@ -180,7 +180,7 @@ def rebuild(connection: Connection, zone: ZoneInfo) -> None:
         start, end = (datetime.combine(day, time(0, 0), tzinfo=zone) for day in (month, following))
         in_month = (
             TalkParticipant.role == "subject",
-            TalkParticipant.counted,
+            TalkParticipant.counted == true(),
             TalkParticipant.held_at >= start,
             TalkParticipant.held_at < end,
         )
@@ -248,6 +248,40 @@ async def by_column(
     )
     rows = (await session.execute(query)).all()
     return [(value, int(t), int(p)) for value, t, p in rows if t or p]
+
+
+_KINDS_AND_RANKS = (
+    select(TalkTally.kind, TalkTally.rank_level, func.sum(TalkTally.talks), func.sum(TalkTally.person_times))
+    .where(
+        TalkTally.month >= bindparam("first"),
+        TalkTally.month <= bindparam("last"),
+        TalkTally.unit_id == bindparam("base"),
+    )
+    .group_by(TalkTally.kind, TalkTally.rank_level)
+)
+_KINDS_AND_RANKS_OF_KINDS = _KINDS_AND_RANKS.where(TalkTally.kind.in_(bindparam("kinds", expanding=True)))
+
+
+async def by_kind_and_rank(
+    session: AsyncSession, months: Sequence[str], kinds: Sequence[str], base: int
+) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
+    """(kind, talks, person-times) rows and (rank level, talks, person-times) rows within one unit's sub-tree over
+    whole months, in one statement. A talk has one kind, so a rank level's talks add up over the kinds."""
+    parameters: dict[str, Any] = {"first": min(months), "last": max(months), "base": base}
+    if kinds:
+        parameters["kinds"] = list(kinds)
+    rows = (await session.execute(_KINDS_AND_RANKS_OF_KINDS if kinds else _KINDS_AND_RANKS, parameters)).all()
+    by_kind: list[tuple[str, int, int]] = []
+    by_rank: dict[str, list[int]] = {}
+    for kind, rank, talks, times in rows:
+        if rank == ALL_RANKS:
+            by_kind.append((kind, int(talks), int(times)))
+        else:
+            counted = by_rank.setdefault(rank, [0, 0])
+            counted[0] += int(talks)
+            counted[1] += int(times)
+    ranks = [(rank, talks, times) for rank, (talks, times) in by_rank.items()]
+    return [row for row in by_kind if row[1] or row[2]], [row for row in ranks if row[1] or row[2]]
 
 
 async def by_unit(
