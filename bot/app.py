@@ -10,8 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.error import BadRequest, NetworkError, TimedOut
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, ExtBot
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.access import commands_for
 from bot.clock import Clock, SystemClock
@@ -19,7 +18,7 @@ from bot.config import LANGUAGES, Config
 from bot.i18n import text
 from bot.lease import Lease
 from bot.services import Services
-from bot.transport import AiohttpRequest
+from bot.transport import AiohttpRequest, PatientRequest, TalkBot
 from bot.webhook import WebhookServer
 from handlers import admin, fallback, groups, help, items, mytalks, start, stats, talklog
 from handlers import outbox as outbox_handlers
@@ -48,41 +47,6 @@ class TalkApplication(Application):  # type: ignore[type-arg]
                 self.handled_event(update.update_id).set()
                 while len(self.handled) > self.KEEP:  # a long-running bot must not keep one per update forever
                     del self.handled[next(iter(self.handled))]
-
-
-class TalkBot(ExtBot):  # type: ignore[type-arg]
-    """The Bot API client. Acknowledging a button press that has expired (Telegram allows 15 seconds; a backlog
-    after a restart is older) is not a failure of what the press does, so it is logged and passed over."""
-
-    async def answer_callback_query(self, *args: Any, **kwargs: Any) -> bool:
-        try:
-            return await super().answer_callback_query(*args, **kwargs)
-        except BadRequest as error:
-            if "query is too old" not in error.message.lower() and "query id is invalid" not in error.message.lower():
-                raise
-            log.info("a button press was acknowledged too late: %s", error.message)
-            return False
-
-
-class PatientRequest(AiohttpRequest):
-    """Bot API calls that the server failed (5xx) or that timed out or lost the connection are tried again, three times,
-    after a short pause: a moment's trouble at Telegram should not cost the person their reply. (429s are the
-    rate limiter's: it waits as told.)"""
-
-    ATTEMPTS = 4
-
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        for attempt in range(1, self.ATTEMPTS + 1):
-            try:
-                code, payload = await super().do_request(*args, **kwargs)
-            except (TimedOut, NetworkError):
-                if attempt == self.ATTEMPTS:
-                    raise
-            else:
-                if code < 500 or attempt == self.ATTEMPTS:
-                    return code, payload
-            await asyncio.sleep(0.2 * attempt)
-        raise AssertionError("unreachable")
 
 
 def build_application(

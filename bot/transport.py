@@ -1,4 +1,4 @@
-"""The Bot API's HTTP client, on aiohttp.
+"""The Bot API client: the bot (TalkBot), and its HTTP client on aiohttp.
 
 PTB's default client is httpx. Each call through httpx passes anyio, sniffio, a cookie jar and a pure-Python
 HTTP/1.1 parser, which cost about as much CPU as everything else a reply does. aiohttp, which the bot already
@@ -7,12 +7,18 @@ carries for its webhook server, parses in C: a sendMessage costs about half as m
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 import aiohttp
+from telegram import InlineKeyboardMarkup
 from telegram._utils.defaultvalue import DefaultValue
-from telegram.error import NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.ext import ExtBot
 from telegram.request import BaseRequest, RequestData
+
+log = logging.getLogger(__name__)
 
 
 class AiohttpRequest(BaseRequest):
@@ -119,3 +125,47 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+
+
+class TalkBot(ExtBot):  # type: ignore[type-arg]
+    """The Bot API client. Acknowledging a button press that has expired (Telegram allows 15 seconds; a backlog
+    after a restart is older) is not a failure of what the press does, so it is logged and passed over."""
+
+    async def send_text(self, chat_id: int, body: str, markup: InlineKeyboardMarkup | None = None) -> int:
+        """sendMessage, for a caller that needs only the new message's id. PTB's send_message turns the sent
+        message into a Message object, which costs about as much CPU as the call itself."""
+        parameters: dict[str, Any] = {"chat_id": chat_id, "text": body}
+        if markup is not None:
+            parameters["reply_markup"] = markup
+        sent = await self._post("sendMessage", parameters)
+        return int(sent["message_id"])
+
+    async def answer_callback_query(self, *args: Any, **kwargs: Any) -> bool:
+        try:
+            return await super().answer_callback_query(*args, **kwargs)
+        except BadRequest as error:
+            if "query is too old" not in error.message.lower() and "query id is invalid" not in error.message.lower():
+                raise
+            log.info("a button press was acknowledged too late: %s", error.message)
+            return False
+
+
+class PatientRequest(AiohttpRequest):
+    """Bot API calls that the server failed (5xx) or that timed out or lost the connection are tried again, three times,
+    after a short pause: a moment's trouble at Telegram should not cost the person their reply. (429s are the
+    rate limiter's: it waits as told.)"""
+
+    ATTEMPTS = 4
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        for attempt in range(1, self.ATTEMPTS + 1):
+            try:
+                code, payload = await super().do_request(*args, **kwargs)
+            except (TimedOut, NetworkError):
+                if attempt == self.ATTEMPTS:
+                    raise
+            else:
+                if code < 500 or attempt == self.ATTEMPTS:
+                    return code, payload
+            await asyncio.sleep(0.2 * attempt)
+        raise AssertionError("unreachable")

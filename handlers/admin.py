@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import enrollment
 from bot.access import Capability, Viewer
 from bot.i18n import text
-from handlers.common import Context, Handlers, answer, callback_id, gated, people_keyboard, refuse_button, services
+from handlers.common import Context, Handlers, answer, callback_id, gated, people_keyboard, refuse_button, say, services
 from storage import people
 from storage.models import Person
 
@@ -129,8 +129,7 @@ async def roster_overview(update: Update, context: Context, viewer: Viewer) -> N
     lines = [text(language, "roster.title")] + [
         text(language, "roster.line", unit=unit, people=total, enrolled=enrolled) for unit, total, enrolled in counts
     ]
-    if update.effective_chat is not None:
-        await update.effective_chat.send_message("\n".join(lines)[:4000])
+    await say(update, "\n".join(lines)[:4000])
 
 
 HANDLERS: Handlers = [

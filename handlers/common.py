@@ -19,6 +19,7 @@ from telegram.ext import BaseHandler, ContextTypes
 from bot.access import Capability, Viewer, commands_for
 from bot.i18n import language_of, text
 from bot.services import Services
+from bot.transport import TalkBot
 from storage.models import Person
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -45,9 +46,16 @@ async def answer(
     """Reply in the update's chat; a button press is acknowledged first."""
     if update.callback_query is not None:
         await update.callback_query.answer()
+    await say(update, text(language, key, **params), markup)
+
+
+async def say(update: Update, body: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Send `body` to the update's chat; the sent message is not read back (see TalkBot.send_text)."""
     chat = update.effective_chat
     if chat is not None:
-        await chat.send_message(text(language, key, **params), reply_markup=markup)
+        bot = update.get_bot()
+        assert isinstance(bot, TalkBot)
+        await bot.send_text(chat.id, body, markup)
 
 
 async def refuse_button(update: Update, language: str, key: str) -> None:

@@ -10,7 +10,7 @@ from telegram.ext import CommandHandler
 from bot.access import Capability, Viewer
 from bot.question import NotUnderstood
 from bot.summary import answer as summarise
-from handlers.common import Context, Handlers, answer, gated, refuse_in_group, services
+from handlers.common import Context, Handlers, answer, gated, refuse_in_group, say, services
 from handlers.stats import ask as ask_privately
 from handlers.stats import read_question
 from storage import audit
@@ -71,7 +71,7 @@ async def ask(update: Update, context: Context, viewer: Viewer) -> None:
         return
     async with found.sessions() as session:
         result = await summarise(session, found, viewer, question)
-    await update.effective_chat.send_message(result.text[:4096])
+    await say(update, result.text[:4096])
 
 
 HANDLERS: Handlers = [CommandHandler("group", register), CommandHandler("ask", ask)]

@@ -9,7 +9,7 @@ from bot import identity
 from bot.access import Capability, Viewer, commands_for
 from bot.config import LANGUAGES
 from bot.i18n import text
-from handlers.common import Context, Handlers, answer, gated, refresh_menu, refuse_button, roles_text, services
+from handlers.common import Context, Handlers, answer, gated, refresh_menu, refuse_button, roles_text, say, services
 from storage import people
 
 
@@ -23,7 +23,7 @@ async def show_help(update: Update, context: Context, viewer: Viewer) -> None:
     ]
     if update.effective_chat is not None:
         await refresh_menu(context, update.effective_chat.id, viewer, language)
-        await update.effective_chat.send_message("\n".join(lines))
+        await say(update, "\n".join(lines))
 
 
 @gated(Capability.ME)

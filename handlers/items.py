@@ -13,7 +13,7 @@ from bot import followup as logic
 from bot.access import Capability, Role, Viewer
 from bot.i18n import text
 from bot.outbox import Buttons
-from handlers.common import Context, Handlers, answer, gated, refuse_button, services
+from handlers.common import Context, Handlers, answer, gated, refuse_button, say, services
 from handlers.outbox import kick
 from handlers.transfer import download
 from storage import followup
@@ -172,10 +172,8 @@ async def my_items(update: Update, context: Context, viewer: Viewer) -> None:
         return
     title = text(viewer.language, "item.list_title", count=len(items))
     for n, (card, buttons) in enumerate(cards):
-        if update.effective_chat is not None:  # the title heads the first card: one message fewer
-            await update.effective_chat.send_message(
-                f"{title}\n\n{card}" if n == 0 else card, reply_markup=keyboard(buttons)
-            )
+        # The title heads the first card: one message fewer.
+        await say(update, f"{title}\n\n{card}" if n == 0 else card, keyboard(buttons))
 
 
 @gated(Capability.FOLLOWUPS)
@@ -210,11 +208,9 @@ async def follow_ups(update: Update, context: Context, viewer: Viewer) -> None:
             text(language, "followups.state", state=text(language, f"item.state.{state}"), count=len(by_state[state]))
         )
         lines += by_state[state][:MAX_LISTED]
-    chat = update.effective_chat
-    if chat is not None:
-        await chat.send_message("\n".join(lines)[:4096])
-        for card, buttons in awaiting:
-            await chat.send_message(card, reply_markup=keyboard(buttons))
+    await say(update, "\n".join(lines)[:4096])
+    for card, buttons in awaiting:
+        await say(update, card, keyboard(buttons))
 
 
 HANDLERS: Handlers = [

@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.access import Capability, Viewer
 from bot.i18n import text
 from bot.talklog import Draft, TalkLog, describe, may_correct, may_view
-from handlers.common import Context, Handlers, gated, refuse_button, services
+from handlers.common import Context, Handlers, gated, refuse_button, say, services
 from handlers.talklog import send_reply
 from storage import audit, people, talks
 from storage.models import Talk
@@ -51,8 +51,7 @@ async def _page(context: Context, viewer: Viewer, page: int) -> tuple[str, Inlin
 @gated(Capability.MYTALKS)
 async def my_talks(update: Update, context: Context, viewer: Viewer) -> None:
     body, markup = await _page(context, viewer, 0)
-    if update.effective_chat is not None:
-        await update.effective_chat.send_message(body, reply_markup=markup)
+    await say(update, body, markup)
 
 
 @gated(Capability.MYTALKS)
@@ -97,8 +96,7 @@ async def press(update: Update, context: Context, viewer: Viewer) -> None:
                 else None
             )
             await query.answer()
-            if update.effective_chat is not None:
-                await update.effective_chat.send_message(body[:4096], reply_markup=markup)
+            await say(update, body[:4096], markup)
             return
         elif action == "fix":
             if not may_correct(viewer, talk, found.clock.now(), found.config.correction_window_days):

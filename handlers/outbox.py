@@ -8,7 +8,7 @@ from datetime import time as dt_time
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
@@ -16,6 +16,7 @@ from bot import outbox, reports
 from bot.followup import renderer
 from bot.outbox import Buttons, DispatchStats, RateLimiter, SendFailed
 from bot.services import Services
+from bot.transport import TalkBot
 from handlers.common import Context
 from storage.models import Notification
 from storage.sqlite import on_worker_thread
@@ -26,7 +27,7 @@ PERMANENT_BAD_REQUESTS = ("chat not found", "user not found", "peer_id_invalid",
 
 
 class TelegramNotifier:
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: TalkBot) -> None:
         self.bot = bot
 
     async def send(self, chat_id: int, text: str, buttons: Buttons) -> int:
@@ -38,7 +39,7 @@ class TelegramNotifier:
             else None
         )
         try:
-            message = await self.bot.send_message(chat_id, text[:4096], reply_markup=markup)
+            message_id = await self.bot.send_text(chat_id, text[:4096], markup)
         except RetryAfter as error:
             wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
@@ -52,7 +53,7 @@ class TelegramNotifier:
             raise SendFailed(str(error) or type(error).__name__) from error
         except TelegramError as error:
             raise SendFailed(str(error)) from error
-        return message.message_id
+        return message_id
 
 
 class Sweeper:

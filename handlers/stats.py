@@ -14,7 +14,7 @@ from bot import summary as logic
 from bot.access import Capability, Viewer
 from bot.i18n import text
 from bot.question import NotUnderstood, Question, parse_question
-from handlers.common import Context, Handlers, answer, gated, refuse_button, services
+from handlers.common import Context, Handlers, answer, gated, refuse_button, say, services
 from storage import audit, summary
 from storage.models import SavedQuestion
 
@@ -70,7 +70,7 @@ async def _answer_question(update: Update, context: Context, viewer: Viewer, que
     ]
     markup = InlineKeyboardMarkup(buttons) if question.measure in ("talks", "person_times") else None
     if update.effective_chat is not None:
-        await update.effective_chat.send_message(result.text[:4096], reply_markup=markup)
+        await say(update, result.text[:4096], markup)
 
 
 @gated(Capability.STATS)
@@ -201,10 +201,7 @@ async def _records(
         navigation.append(
             InlineKeyboardButton(text(language, "stats.button.next"), callback_data=f"sq:{saved_id}:records:{page + 1}")
         )
-    if update.effective_chat is not None:
-        await update.effective_chat.send_message(
-            "\n".join(lines)[:4096], reply_markup=InlineKeyboardMarkup([navigation]) if navigation else None
-        )
+    await say(update, "\n".join(lines)[:4096], InlineKeyboardMarkup([navigation]) if navigation else None)
 
 
 async def _excel(update: Update, context: Context, viewer: Viewer, question: Question) -> None:

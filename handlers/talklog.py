@@ -12,7 +12,7 @@ from bot.access import Capability, Viewer
 from bot.i18n import text
 from bot.talklog import Reply, TalkLog
 from handlers import fallback, items, stats
-from handlers.common import Context, Handlers, answer, gated, load_viewer, refuse_button, services
+from handlers.common import Context, Handlers, answer, gated, load_viewer, refuse_button, say, services
 from handlers.outbox import kick
 from handlers.transfer import download
 from storage import talks
@@ -22,11 +22,8 @@ log = logging.getLogger(__name__)
 
 async def send_reply(update: Update, reply: Reply) -> None:
     """The flow's notices, then its question with buttons that name this draft and prompt."""
-    chat = update.effective_chat
-    if chat is None:
-        return
     for notice in reply.notices:
-        await chat.send_message(notice[:4096])
+        await say(update, notice[:4096])
     if reply.question:
         markup = InlineKeyboardMarkup(
             [
@@ -34,7 +31,7 @@ async def send_reply(update: Update, reply: Reply) -> None:
                 for row in reply.rows
             ]
         )
-        await chat.send_message(reply.question[:4096], reply_markup=markup if reply.rows else None)
+        await say(update, reply.question[:4096], markup if reply.rows else None)
 
 
 @gated(Capability.LOG)
