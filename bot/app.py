@@ -40,8 +40,13 @@ class TalkApplication(Application):  # type: ignore[type-arg]
         return self.handled.setdefault(update_id, asyncio.Event())
 
     async def process_update(self, update: object) -> None:
+        found: Services | None = self.bot_data.get("services")
         try:
-            await super().process_update(update)
+            if found is None:
+                await super().process_update(update)
+            else:
+                with found.roster.one_version_per_update():
+                    await super().process_update(update)
         finally:
             if isinstance(update, Update):
                 self.handled_event(update.update_id).set()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,6 +31,17 @@ class Vocabulary:
     roots: list[str]  # the paths of the units at the top of the tree
 
 
+@dataclass
+class _VersionsRead:
+    """The roster versions read during one update, by cache."""
+
+    versions: dict[RosterCache, int] = field(default_factory=dict)
+    open: bool = True
+
+
+_THIS_UPDATE: ContextVar[_VersionsRead | None] = ContextVar("roster_versions_of_this_update", default=None)
+
+
 class RosterCache:
     """What updates read of the roster again and again, each entry kept with the roster version it was read at:
     viewers by messenger account, the unit paths and the names a question may mention. Any change to people, roles
@@ -43,9 +57,32 @@ class RosterCache:
         self._viewers: dict[int, tuple[int, Viewer | None]] = {}
         self._vocabulary: tuple[int, Vocabulary] | None = None
 
+    @contextmanager
+    def one_version_per_update(self) -> Iterator[None]:
+        """Within the block (one update), the roster version is read once: the gate, a question's parser and its
+        filter all ask for it, and on PostgreSQL each read is a query. A change committed during the block is seen
+        from the next update on; so a handler that changes the roster must not read the cache after it (/start
+        builds the new person's viewer from the row it wrote)."""
+        read = _VersionsRead()
+        token = _THIS_UPDATE.set(read)
+        try:
+            yield
+        finally:
+            read.open = False  # a task started inside (an outbox sweep) copied the variable: it reads afresh
+            _THIS_UPDATE.reset(token)
+
+    async def _current_version(self) -> int:
+        read = _THIS_UPDATE.get()
+        if read is None or not read.open:
+            return await self._version.read()
+        version = read.versions.get(self)
+        if version is None:
+            version = read.versions[self] = await self._version.read()
+        return version
+
     async def viewer(self, telegram_user_id: int) -> Viewer | None:
         """The enrolled, active person behind this account, or None for a stranger."""
-        version = await self._version.read()
+        version = await self._current_version()
         cached = self._viewers.get(telegram_user_id)
         if cached is not None and cached[0] == version:
             return cached[1]
@@ -78,7 +115,7 @@ class RosterCache:
 
     async def vocabulary(self) -> Vocabulary:
         """The words a question may name, and the units at the top of the tree."""
-        version = await self._version.read()
+        version = await self._current_version()
         if self._vocabulary is None or self._vocabulary[0] != version:
             async with self._sessions() as session:
                 units = await summary.unit_paths(session)

@@ -94,3 +94,35 @@ async def test_preloaded_viewers_cost_no_query_until_the_roster_changes(
         assert [q for q in queries if "people" in q]  # read again, once the version moved
     finally:
         cache.close()
+
+
+async def test_within_one_update_the_version_is_read_once_and_a_change_shows_from_the_next(
+    engines: tuple[AsyncEngine, AsyncEngine],
+) -> None:
+    bot, cli = engines
+    cache = RosterCache(sessions(bot), "zh-CN")
+    reads = 0
+    read = cache._version.read
+
+    async def counted() -> int:
+        nonlocal reads
+        reads += 1
+        return await read()
+
+    cache._version.read = counted  # type: ignore[method-assign]
+    try:
+        with cache.one_version_per_update():
+            assert (await cache.viewer(101)) is not None
+            await cache.vocabulary()
+            async with sessions(cli).begin() as session:  # the CLI deactivates him meanwhile
+                person = await session.scalar(select(Person).where(Person.telegram_user_id == 101))
+                assert person is not None
+                person.active = False
+            assert (await cache.viewer(101)) is not None  # this update goes on as it began
+        assert reads == 1
+        with cache.one_version_per_update():
+            assert await cache.viewer(101) is None  # the next one sees the change
+        assert reads == 2
+        assert await cache.viewer(101) is None and reads == 3  # outside an update: read every time
+    finally:
+        cache.close()
