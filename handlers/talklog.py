@@ -137,8 +137,8 @@ async def on_message(update: Update, context: Context) -> None:
         await fallback.unknown_message(update, context)
         return
     found = services(context)
-    async with found.sessions() as session:
-        awaiting, drafting = await talks.pending(session, viewer.person_id)
+    async with found.engine.connect() as connection:
+        awaiting, drafting = await talks.pending(connection, viewer.person_id)
     if awaiting and await items.answer_awaited(update, context, viewer):
         return
     if not viewer.may(Capability.LOG):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, exists, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models import Attachment, AwaitedAnswer, LedgerCounter, Talk, TalkChange, TalkDraft
 
@@ -17,10 +17,10 @@ _PENDING = select(
 )
 
 
-async def pending(session: AsyncSession, person_id: int) -> tuple[bool, bool]:
+async def pending(connection: AsyncConnection, person_id: int) -> tuple[bool, bool]:
     """(the bot awaits an answer from this person, they have a draft open): what a typed message may answer, in one
     query, so that the common case (neither) costs little."""
-    awaiting, drafting = (await session.execute(_PENDING, {"person": person_id})).one()
+    awaiting, drafting = (await connection.execute(_PENDING, {"person": person_id})).one()
     return bool(awaiting), bool(drafting)
 
 
