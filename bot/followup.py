@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.access import Role, Viewer
 from bot.i18n import text
@@ -111,11 +111,18 @@ class Outcome:
     params: dict[str, object]
 
 
-async def acknowledge(session: AsyncSession, services: Services, viewer: Viewer, item: RectificationItem) -> Outcome:
-    if item.acknowledged_at is None:
-        item.acknowledged_at = services.clock.now()
-        _audit(session, services, viewer, "item.acknowledge", item)
-    return Outcome("item.acknowledged", {"number": item.id})
+async def acknowledge(connection: AsyncConnection, services: Services, viewer: Viewer, item_id: int) -> Outcome | None:
+    """The person responsible has seen the item (✅ 已知悉); None for an item not theirs, closed or gone. A second
+    press says the same and writes nothing. Core statements: this is the commonest press of all."""
+    found = await followup.answerable(connection, item_id)
+    if found is None or viewer.person_id not in found.responsible_ids or found.state == "closed":
+        return None
+    now = services.clock.now()
+    if not found.acknowledged and await followup.mark_acknowledged(connection, item_id, now):
+        await audit.write(
+            connection, at=now, actor_person_id=viewer.person_id, action="item.acknowledge", subject=f"item:{item_id}"
+        )
+    return Outcome("item.acknowledged", {"number": item_id})
 
 
 async def ask_for(session: AsyncSession, services: Services, viewer: Viewer, purpose: str, target_id: int) -> None:

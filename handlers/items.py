@@ -37,20 +37,24 @@ async def item_button(update: Update, context: Context, viewer: Viewer) -> None:
     """it:<item>:ack|progress|done|extend, pressed by the person responsible."""
     item_id, action = _parts(update)
     found = services(context)
+    if action == "ack":
+        acknowledged = None
+        if item_id is not None:
+            async with found.engine.begin() as connection:
+                acknowledged = await logic.acknowledge(connection, found, viewer, item_id)
+        if acknowledged is not None and update.callback_query is not None:
+            # Nothing follows an acknowledgement: the press's own notice says it, without a message in the chat.
+            await update.callback_query.answer(text(viewer.language, acknowledged.key, **acknowledged.params))
+            return
+        await _answer(update, viewer, None)
+        return
     reply: tuple[str, dict[str, object]] | None = None
     async with found.sessions.begin() as session:
         item = await followup.item_by_id(session, item_id) if item_id is not None else None
-        if item is not None and logic.answers_for(item, viewer) and item.state != "closed":
-            if action == "ack":
-                outcome = await logic.acknowledge(session, found, viewer, item)
-                reply = (outcome.key, outcome.params)
-            elif action in ("progress", "done", "extend"):
-                await logic.ask_for(session, found, viewer, action, item.id)
-                reply = (f"item.ask.{action}", {"number": item.id, "deadline": item.deadline.isoformat()})
-    if reply is not None and action == "ack" and update.callback_query is not None:
-        # Nothing follows an acknowledgement: the press's own notice says it, without a message in the chat.
-        await update.callback_query.answer(text(viewer.language, reply[0], **reply[1]))
-        return
+        asked = action in ("progress", "done", "extend")
+        if asked and item is not None and logic.answers_for(item, viewer) and item.state != "closed":
+            await logic.ask_for(session, found, viewer, action, item.id)
+            reply = (f"item.ask.{action}", {"number": item.id, "deadline": item.deadline.isoformat()})
     await _answer(update, viewer, reply)
 
 

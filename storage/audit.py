@@ -6,14 +6,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models import AuditEntry
 
 
-def record(
-    session: AsyncSession,
+def entry(
     *,
     at: datetime,
     action: str,
@@ -21,19 +20,26 @@ def record(
     subject: str = "",
     actor_person_id: int | None = None,
     **details: Any,
-) -> None:
-    """One audit entry; the actor defaults to the person acting (`person:<id>`)."""
-    actor = actor or (f"person:{actor_person_id}" if actor_person_id is not None else "system")
-    session.add(
-        AuditEntry(
-            at=at,
-            actor=actor,
-            actor_person_id=actor_person_id,
-            action=action,
-            subject=subject,
-            details=json.dumps(details, ensure_ascii=False, sort_keys=True) if details else "",
-        )
-    )
+) -> dict[str, Any]:
+    """One audit entry's columns; the actor defaults to the person acting (`person:<id>`)."""
+    return {
+        "at": at,
+        "actor": actor or (f"person:{actor_person_id}" if actor_person_id is not None else "system"),
+        "actor_person_id": actor_person_id,
+        "action": action,
+        "subject": subject,
+        "details": json.dumps(details, ensure_ascii=False, sort_keys=True) if details else "",
+    }
+
+
+def record(session: AsyncSession, **columns: Any) -> None:
+    """One audit entry, written with the session's other changes (see `entry` for the columns)."""
+    session.add(AuditEntry(**entry(**columns)))
+
+
+async def write(connection: AsyncConnection, **columns: Any) -> None:
+    """One audit entry, on a Core connection (see `entry` for the columns)."""
+    await connection.execute(insert(AuditEntry), entry(**columns))
 
 
 async def entries(session: AsyncSession, action: str | None = None) -> list[AuditEntry]:

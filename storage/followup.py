@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import (
@@ -21,6 +21,37 @@ from storage.models import (
     Talk,
     Unit,
 )
+
+_WHO_ANSWERS = select(
+    RectificationItem.responsible_id,
+    RectificationItem.second_responsible_id,
+    RectificationItem.state,
+    RectificationItem.acknowledged_at,
+).where(RectificationItem.id == bindparam("item"))
+_ACKNOWLEDGE = (
+    update(RectificationItem)
+    .where(RectificationItem.id == bindparam("item"), RectificationItem.acknowledged_at.is_(None))
+    .values(acknowledged_at=bindparam("now"))
+)
+
+
+@dataclass(frozen=True)
+class Answerable:
+    """What deciding whether a person may acknowledge an item needs."""
+
+    responsible_ids: tuple[int, int | None]
+    state: str
+    acknowledged: bool
+
+
+async def answerable(connection: AsyncConnection, item_id: int) -> Answerable | None:
+    row = (await connection.execute(_WHO_ANSWERS, {"item": item_id})).first()
+    return None if row is None else Answerable((row[0], row[1]), row[2], row[3] is not None)
+
+
+async def mark_acknowledged(connection: AsyncConnection, item_id: int, now: datetime) -> bool:
+    """Set the acknowledgement time unless it is set; whether this call set it."""
+    return (await connection.execute(_ACKNOWLEDGE, {"item": item_id, "now": now})).rowcount == 1
 
 
 async def item_by_id(session: AsyncSession, item_id: int) -> RectificationItem | None:

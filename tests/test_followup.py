@@ -8,11 +8,16 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from bot.app import running
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text
 from bot.transcript import ChatUser, EmulatorClient
+from storage import audit
+from storage.db import open_engine, sessions
+from storage.models import RectificationItem
 from tests.conftest import Enroll, People, Sweep
 from tests.test_talklog import quick_individual_talk
 
@@ -53,7 +58,21 @@ async def setup_talk(enrolled: Enroll, sweep: Sweep) -> tuple[ChatUser, ChatUser
     return leader, zhao
 
 
-async def test_items_are_delivered_on_confirmation_with_their_buttons(enrolled: Enroll, sweep: Sweep) -> None:
+async def acknowledgements(config: Config) -> tuple[list[str], list[datetime | None]]:
+    """The acknowledgement audit entries' subjects, and every item's acknowledgement time."""
+    engine = open_engine(config.database_url)
+    async with sessions(engine)() as session:
+        entries = [entry.subject for entry in await audit.entries(session, "item.acknowledge")]
+        times = list(
+            (await session.scalars(select(RectificationItem.acknowledged_at).order_by(RectificationItem.id))).all()
+        )
+    await engine.dispose()
+    return entries, times
+
+
+async def test_items_are_delivered_on_confirmation_with_their_buttons(
+    enrolled: Enroll, sweep: Sweep, config: Config
+) -> None:
     leader, zhao = await setup_talk(enrolled, sweep)
     delivered = (await zhao.bot_messages())[-2:]
     problem, report = (str(m["text"]) for m in delivered)
@@ -67,8 +86,11 @@ async def test_items_are_delivered_on_confirmation_with_their_buttons(enrolled: 
     acknowledged = await press_on(zhao, "✅ 已知悉")
     assert acknowledged["text"] == zh("item.acknowledged", number=1)  # the press's own notice, no new message
     assert len(await zhao.bot_messages()) == before
+    entries, times = await acknowledgements(config)
+    assert entries == ["item:1"] and times[0] is not None and times[1:] == [None]
     again = await press_on(zhao, "✅ 已知悉")  # a second press changes nothing and says the same
     assert again["text"] == zh("item.acknowledged", number=1)
+    assert await acknowledgements(config) == (entries, times)
 
 
 async def test_every_default_reminder_at_its_local_time_and_escalation(
