@@ -24,10 +24,16 @@ async def pending(connection: AsyncConnection, person_id: int) -> tuple[bool, bo
     return bool(awaiting), bool(drafting)
 
 
+_ACTIVE_DRAFT = (
+    select(TalkDraft)
+    .where(TalkDraft.owner_id == bindparam("owner"), TalkDraft.active)
+    .order_by(TalkDraft.id.desc())
+    .limit(1)
+)
+
+
 async def active_draft(session: AsyncSession, owner_id: int) -> TalkDraft | None:
-    return await session.scalar(
-        select(TalkDraft).where(TalkDraft.owner_id == owner_id, TalkDraft.active).order_by(TalkDraft.id.desc())
-    )
+    return await session.scalar(_ACTIVE_DRAFT, {"owner": owner_id})
 
 
 async def drafts_of(session: AsyncSession, owner_id: int) -> Sequence[TalkDraft]:
