@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Config
 from bot.identity import RosterCache
+from storage.db import reader
 from storage.questions import SavedQuestionIds
 
 
@@ -20,10 +21,12 @@ class Services:
     bot_username: str = ""  # known once the bot has asked the Bot API who it is
     roster: RosterCache = field(init=False, repr=False, compare=False)
     saved_questions: SavedQuestionIds = field(init=False, repr=False, compare=False)
+    reader: AsyncEngine = field(init=False, repr=False, compare=False)  # storage.db.reader: single reads
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "roster", RosterCache(self.sessions, self.default_language))
         object.__setattr__(self, "saved_questions", SavedQuestionIds(self.engine))
+        object.__setattr__(self, "reader", reader(self.engine))
 
     @property
     def engine(self) -> AsyncEngine:

@@ -137,7 +137,7 @@ async def on_message(update: Update, context: Context) -> None:
         await fallback.unknown_message(update, context)
         return
     found = services(context)
-    async with found.engine.connect() as connection:
+    async with found.reader.connect() as connection:
         awaiting, drafting = await talks.pending(connection, viewer.person_id)
     if awaiting and await items.answer_awaited(update, context, viewer):
         return

@@ -47,6 +47,14 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def reader(engine: AsyncEngine) -> AsyncEngine:
+    """The engine for a single read outside any transaction. On PostgreSQL it reads in autocommit: one round trip
+    instead of BEGIN, the read and ROLLBACK. (SQLite begins no transaction for a read anyway.)"""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
+
+
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from storage.db import reader
 from storage.models import Person, RoleGrant, RosterVersion, Unit, UnitAncestor
 
 
@@ -175,8 +176,7 @@ def set_grants(person: Person, grants: Sequence[tuple[str, Unit]]) -> None:
         person.grants.append(RoleGrant(role=role, scope_unit=units[unit_id], scope_unit_id=unit_id))
 
 
-async def roster_version(session: AsyncSession) -> int:
-    return int(await session.scalar(select(RosterVersion.version)) or 0)
+_VERSION = select(RosterVersion.version)
 
 
 @dataclass(frozen=True)
@@ -240,11 +240,11 @@ class RosterVersionReader:
     (a few microseconds; a WAL reader never waits for a writer). Elsewhere: one query on a pooled connection."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        bind = sessions.kw.get("bind")
-        url = bind.url if bind is not None else None
-        sqlite_file = url is not None and url.get_backend_name() == "sqlite" and url.database not in (None, ":memory:")
-        self._path = url.database if url is not None and sqlite_file else None
+        bind = sessions.kw["bind"]
+        self._reader = reader(bind)
+        url = bind.url
+        sqlite_file = url.get_backend_name() == "sqlite" and url.database not in (None, ":memory:")
+        self._path = url.database if sqlite_file else None
         self._connection: sqlite3.Connection | None = None
 
     async def read(self) -> int:
@@ -257,8 +257,8 @@ class RosterVersionReader:
                 return int(rows[0][0]) if rows else 0
             except sqlite3.Error:
                 pass  # busy for a moment (or not yet made): the pooled way below waits as every query does
-        async with self._sessions() as session:
-            return await roster_version(session)
+        async with self._reader.connect() as connection:
+            return int(await connection.scalar(_VERSION) or 0)
 
     def close(self) -> None:
         if self._connection is not None:
