@@ -17,6 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import LANGUAGES, Config
 from bot.i18n import text
 from bot.lease import Lease
+from bot.ordering import OnePersonAtATime, updates_at_once
 from bot.services import Services
 from bot.transport import AiohttpRequest, PatientRequest, TalkBot
 from bot.webhook import WebhookServer
@@ -66,7 +67,12 @@ def build_application(
         request=PatientRequest(connection_pool_size=256),
         get_updates_request=AiohttpRequest(),
     )
-    builder = ApplicationBuilder().application_class(TalkApplication).bot(bot)
+    builder = (
+        ApplicationBuilder()
+        .application_class(TalkApplication)
+        .bot(bot)
+        .concurrent_updates(OnePersonAtATime(updates_at_once(config.database_url)))
+    )
     if not polling:
         builder = builder.updater(None)  # updates arrive through our webhook server instead
     application = builder.build()
