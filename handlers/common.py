@@ -18,6 +18,7 @@ from telegram.ext import BaseHandler, ContextTypes
 
 from bot.access import Capability, Viewer, commands_for
 from bot.i18n import language_of, text
+from bot.outbox import Buttons
 from bot.services import Services
 from bot.transport import TalkBot
 from storage.models import Person
@@ -49,7 +50,7 @@ async def answer(
     await say(update, text(language, key, **params), markup)
 
 
-async def say(update: Update, body: str, markup: InlineKeyboardMarkup | None = None) -> None:
+async def say(update: Update, body: str, markup: InlineKeyboardMarkup | Buttons | None = None) -> None:
     """Send `body` to the update's chat; the sent message is not read back (see TalkBot.send_text)."""
     chat = update.effective_chat
     if chat is not None:

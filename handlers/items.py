@@ -177,7 +177,7 @@ async def my_items(update: Update, context: Context, viewer: Viewer) -> None:
     title = text(viewer.language, "item.list_title", count=len(items))
     for n, (card, buttons) in enumerate(cards):
         # The title heads the first card: one message fewer.
-        await say(update, f"{title}\n\n{card}" if n == 0 else card, keyboard(buttons))
+        await say(update, f"{title}\n\n{card}" if n == 0 else card, buttons)
 
 
 @gated(Capability.FOLLOWUPS)
@@ -214,7 +214,7 @@ async def follow_ups(update: Update, context: Context, viewer: Viewer) -> None:
         lines += by_state[state][:MAX_LISTED]
     await say(update, "\n".join(lines)[:4096])
     for card, buttons in awaiting:
-        await say(update, card, keyboard(buttons))
+        await say(update, card, buttons)
 
 
 HANDLERS: Handlers = [

@@ -8,7 +8,6 @@ from datetime import time as dt_time
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
@@ -31,15 +30,8 @@ class TelegramNotifier:
         self.bot = bot
 
     async def send(self, chat_id: int, text: str, buttons: Buttons) -> int:
-        markup = (
-            InlineKeyboardMarkup(
-                [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in buttons]
-            )
-            if buttons
-            else None
-        )
         try:
-            message_id = await self.bot.send_text(chat_id, text[:4096], markup)
+            message_id = await self.bot.send_text(chat_id, text[:4096], buttons)
         except RetryAfter as error:
             wait = error.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

@@ -4,7 +4,7 @@ records behind the figure, Excel. The parsing and counting are bot/question.py a
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -21,20 +21,43 @@ from storage.models import SavedQuestion
 PAGE = 10
 
 
+class _Parsed:
+    """Questions already read, for one vocabulary and configuration: the same words on the same day read the same
+    (the commission asks 本月约谈多少次 again and again), and reading them costs more than looking them up."""
+
+    LIMIT = 5_000
+
+    def __init__(self) -> None:
+        self.read_with: tuple[object, object] | None = None  # (services, vocabulary) the entries were read with
+        self.questions: dict[tuple[str, date], Question | NotUnderstood] = {}
+
+
+_PARSED = _Parsed()
+
+
 async def read_question(context: Context, typed: str) -> Question | NotUnderstood:
     """The typed words as a question, knowing the configured kinds and the roster's units and names."""
     found = services(context)
     today = found.clock.now().astimezone(found.config.organisation.zone).date()
     vocabulary = await found.roster.vocabulary()
-    organisation = found.config.organisation
-    return parse_question(
-        typed[:300],
-        today,
-        kinds=organisation.talk_kinds,
-        rank_levels=organisation.rank_levels,
-        units=vocabulary.units,
-        people=list(vocabulary.names),
-    )
+    if _PARSED.read_with is None or _PARSED.read_with[0] is not found or _PARSED.read_with[1] is not vocabulary:
+        _PARSED.read_with, _PARSED.questions = (found, vocabulary), {}
+    key = (typed[:300], today)
+    question = _PARSED.questions.get(key)
+    if question is None:
+        organisation = found.config.organisation
+        question = parse_question(
+            typed[:300],
+            today,
+            kinds=organisation.talk_kinds,
+            rank_levels=organisation.rank_levels,
+            units=vocabulary.units,
+            people=list(vocabulary.names),
+        )
+        if len(_PARSED.questions) >= _PARSED.LIMIT:
+            _PARSED.questions.clear()
+        _PARSED.questions[key] = question
+    return question
 
 
 async def ask(update: Update, context: Context, viewer: Viewer, typed: str) -> None:
@@ -58,17 +81,14 @@ async def _answer_question(update: Update, context: Context, viewer: Viewer, que
         result = await logic.answer(session, found, viewer, question)
     language = viewer.language
     buttons = [
+        [(text(language, f"stats.button.{name}"), f"sq:{saved_id}:{name}") for name in ("unit", "kind", "month")],
         [
-            InlineKeyboardButton(text(language, f"stats.button.{name}"), callback_data=f"sq:{saved_id}:{name}")
-            for name in ("unit", "kind", "month")
-        ],
-        [
-            InlineKeyboardButton(text(language, "stats.button.records"), callback_data=f"sq:{saved_id}:records:0"),
-            InlineKeyboardButton(text(language, "stats.button.excel"), callback_data=f"sq:{saved_id}:excel"),
-            InlineKeyboardButton(text(language, "stats.button.chart"), callback_data=f"sq:{saved_id}:chart"),
+            (text(language, "stats.button.records"), f"sq:{saved_id}:records:0"),
+            (text(language, "stats.button.excel"), f"sq:{saved_id}:excel"),
+            (text(language, "stats.button.chart"), f"sq:{saved_id}:chart"),
         ],
     ]
-    markup = InlineKeyboardMarkup(buttons) if question.measure in ("talks", "person_times") else None
+    markup = buttons if question.measure in ("talks", "person_times") else None
     if update.effective_chat is not None:
         await say(update, result.text[:4096], markup)
 

@@ -25,13 +25,8 @@ async def send_reply(update: Update, reply: Reply) -> None:
     for notice in reply.notices:
         await say(update, notice[:4096])
     if reply.question:
-        markup = InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(b.label, callback_data=f"t:{reply.draft_id}:{reply.seq}:{b.action}") for b in row]
-                for row in reply.rows
-            ]
-        )
-        await say(update, reply.question[:4096], markup if reply.rows else None)
+        buttons = [[(b.label, f"t:{reply.draft_id}:{reply.seq}:{b.action}") for b in row] for row in reply.rows]
+        await say(update, reply.question[:4096], buttons)
 
 
 @gated(Capability.LOG)
