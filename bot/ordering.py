@@ -1,9 +1,12 @@
 """Which updates may be handled side by side: different people's, never two of one person's.
 
-On PostgreSQL an update spends most of its time waiting for the database's answers; handling several at once keeps
-the process busy meanwhile. One person's updates still run one after another, in the order they came: their draft,
-their awaited answer and their button presses build on each other. On SQLite statements run on the event loop
-(storage/sqlite.py) and nothing is gained, so updates there are handled one at a time.
+An update spends part of its time waiting: for the Bot API's answer to each reply, and on PostgreSQL for the
+database's. Handling several at once keeps the process busy meanwhile. One person's updates still run one after
+another, in the order they came: their draft, their awaited answer and their button presses build on each other.
+
+On SQLite statements run in line on the event loop (storage/sqlite.py), so a transaction is never interrupted by
+another update unless it waits for a lock; handlers commit before they call the Bot API. A database in memory is
+one connection shared by all: there, one update at a time.
 """
 
 from __future__ import annotations
@@ -12,14 +15,19 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
+from sqlalchemy import make_url
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 SIDE_BY_SIDE = 16  # updates of different people handled at once on PostgreSQL
+SIDE_BY_SIDE_SQLITE = 4  # on SQLite only the Bot API calls are waited for: a few suffice to fill those waits
 
 
 def updates_at_once(database_url: str) -> int:
-    return 1 if database_url.startswith("sqlite") else SIDE_BY_SIDE
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        return SIDE_BY_SIDE
+    return 1 if url.database in (None, "", ":memory:") else SIDE_BY_SIDE_SQLITE
 
 
 class _Turn:

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models import Attachment, AwaitedAnswer, LedgerCounter, Talk, TalkChange, TalkDraft
+from storage.upsert import insert_for
 
 _PENDING = select(
     exists().where(AwaitedAnswer.person_id == bindparam("person")),
@@ -53,14 +54,14 @@ async def deactivate_drafts(session: AsyncSession, owner_id: int) -> None:
 
 
 async def next_ledger_number(session: AsyncSession, year: int) -> int:
-    """The next number of `year`, counted in the caller's transaction (a row lock on PostgreSQL)."""
-    counter = await session.scalar(select(LedgerCounter).where(LedgerCounter.year == year).with_for_update())
-    if counter is None:
-        counter = LedgerCounter(year=year, last=0)
-        session.add(counter)
-    counter.last += 1
-    await session.flush()
-    return counter.last
+    """The next number of `year`, taken in the caller's transaction by one atomic increment: two talks saved at
+    the same moment (or the first two of a year) never get the same number, on either database."""
+    connection = await session.connection()
+    first = insert_for(connection, LedgerCounter).values(year=year, last=1)
+    taken = first.on_conflict_do_update(
+        index_elements=[LedgerCounter.year], set_={"last": LedgerCounter.last + 1}
+    ).returning(LedgerCounter.last)
+    return int((await connection.execute(taken)).scalar_one())
 
 
 async def bump_ledger_counter(session: AsyncSession, year: int, serial: int) -> None:
@@ -100,9 +101,7 @@ _LOGGED_BY = (
 )
 
 
-async def talks_logged_by(
-    session: AsyncSession, person_id: int, offset: int, limit: int
-) -> tuple[list[TalkLine], int]:
+async def talks_logged_by(session: AsyncSession, person_id: int, offset: int, limit: int) -> tuple[list[TalkLine], int]:
     """A page of the talks this person logged or led, newest first, and how many there are: one statement, the
     count riding along on every row (a window over all of them, taken before the page is cut)."""
     rows = (await session.execute(_LOGGED_BY, {"person": person_id, "offset": offset, "limit": limit})).all()

@@ -20,12 +20,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, delete, event, func, insert, select, true
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
 from storage.models import Talk, TalkParticipant, TalkTally, TallySettings, Unit, UnitAncestor
+from storage.upsert import insert_for
 
 ALL_RANKS = ""
 
@@ -101,8 +101,7 @@ def _apply(connection: Connection, before: Contribution, after: Contribution) ->
     rows = [row for row in rows if row["talks"] or row["person_times"]]
     if not rows:
         return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(TalkTally)
+    statement = insert_for(connection, TalkTally)
     # Adding deltas in one statement keeps concurrent writers from losing each other's counts.
     statement = statement.on_conflict_do_update(
         index_elements=["unit_id", "rank_level", "month", "kind"],

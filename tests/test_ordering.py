@@ -54,6 +54,6 @@ async def test_a_failing_update_frees_the_persons_turn() -> None:
     assert processor._turns == {}
 
 
-def test_side_by_side_only_on_postgresql() -> None:
-    assert updates_at_once("sqlite+aiosqlite:///talkledger.db") == 1
-    assert updates_at_once("postgresql+asyncpg://u@h/db") > 1
+def test_side_by_side_except_for_a_database_in_memory() -> None:
+    assert updates_at_once("postgresql+asyncpg://u@h/db") > updates_at_once("sqlite+aiosqlite:///talkledger.db") > 1
+    assert updates_at_once("sqlite+aiosqlite://") == updates_at_once("sqlite+aiosqlite:///:memory:") == 1

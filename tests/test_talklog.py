@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
@@ -13,8 +14,9 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text
 from bot.transcript import ChatUser
-from storage.db import open_engine, sessions
+from storage.db import ensure_schema, open_engine, sessions
 from storage.models import Talk
+from storage.talks import next_ledger_number
 from tests.conftest import Enroll, People, fw
 
 
@@ -338,3 +340,25 @@ async def test_ledger_numbers_count_per_year(enrolled: Enroll, clock: ManualCloc
     clock.set(datetime(2026, 1, 2, 2, 0, tzinfo=UTC))
     third, _ = await quick_individual_talk(leader)
     assert "2026-000001" in third
+
+
+async def test_two_talks_saved_at_the_same_moment_get_different_numbers(db_url: str) -> None:
+    """The second saver waits for the first one's transaction (a row lock on PostgreSQL, the write lock on
+    SQLite) and then takes the next number, also for the first two talks of a year."""
+    engine = open_engine(db_url)
+    await ensure_schema(engine)
+    make = sessions(engine)
+    try:
+        async with make() as first, make() as second:
+            taken_first = await next_ledger_number(first, 2027)
+            waiting = asyncio.create_task(next_ledger_number(second, 2027))
+            await asyncio.sleep(0.1)
+            assert not waiting.done()
+            await first.commit()
+            taken_second = await asyncio.wait_for(waiting, 10)
+            await second.commit()
+        async with make() as session:
+            assert (taken_first, taken_second) == (1, 2)
+            assert await next_ledger_number(session, 2027) == 3
+    finally:
+        await engine.dispose()
