@@ -7,9 +7,11 @@ import asyncio
 import sqlite3
 
 import asyncpg
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+import storage.db
 from bot.config import Config
 from bot.i18n import text
 from storage.db import open_engine, sessions
@@ -25,22 +27,39 @@ async def drafts(config: Config) -> int:
     return count
 
 
-async def test_the_database_failing_for_a_moment(enrolled: Enroll, config: Config) -> None:
+async def cut_every_connection(database: str | None) -> None:
+    """As when the server restarts or a proxy drops the links."""
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        cut = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1", database
+        )
+    finally:
+        await admin.close()
+    assert cut >= 1
+
+
+async def test_the_database_failing_for_a_moment(
+    enrolled: Enroll, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
     leader = await enrolled("李华")
     url = make_url(config.database_url)
     if url.get_backend_name() == "postgresql":
-        # Every connection the bot holds is cut, as when the server restarts or a proxy drops idle links.
-        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            cut = await admin.fetchval(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1", url.database
-            )
-        finally:
-            await admin.close()
-        assert cut >= 1
+        # Cut while busy (no ping for a connection back a moment ago): that update gets a "try again", SQLAlchemy
+        # replaces the whole pool, and the same action works at once.
+        await cut_every_connection(url.database)
         await leader.send("/log")
-        assert "工作约谈" in await leader.buttons()  # answered as usual: the pool replaced the dead connections
+        assert leader.reply_texts == [text("zh-CN", "reply.try_again")]
+        assert await drafts(config) == 0  # nothing half-written
+        await leader.send("/log")
+        assert "工作约谈" in await leader.buttons()
         assert await drafts(config) == 1
+        # Connections cut while they sat idle in the pool are found by the ping on checkout and replaced unnoticed.
+        monkeypatch.setattr(storage.db, "PING_AFTER_IDLE_SECONDS", 0.0)  # as if they had been idle a while
+        await cut_every_connection(url.database)
+        await leader.press("工作约谈")
+        assert leader.reply_texts != [text("zh-CN", "reply.try_again")]
+        assert leader.last_reply == text("zh-CN", "log.ask.subjects")  # the draft goes on to its next question
         return
     # SQLite: another process holds the write lock for longer than the bot will wait for it.
     locker = sqlite3.connect(str(url.database), timeout=0)
