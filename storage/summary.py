@@ -76,11 +76,14 @@ def _subjects(selected: Sequence[Any], where: TalkFilter, *, with_talk: bool = F
 
     Only the filter's shape (which filters are set) shapes the statement; the values are bound parameters, from
     `_parameters`, so that a statement built once serves every question of its shape (see `_statement`)."""
+    # For a leader, their own talks (a few dozen a year) are the narrower way in: `role || ''` keeps SQLite from
+    # choosing the (role, counted, held_at) index, which would visit every subject of the period (5× slower).
+    role = TalkParticipant.role.concat("") if where.own_person is not None else TalkParticipant.role
     query = (
         select(*selected)
         .select_from(TalkParticipant)
         .where(
-            TalkParticipant.role == "subject",
+            role == "subject",
             TalkParticipant.counted == true(),  # "= 1", so that the index on (role, counted, held_at) serves the range
             TalkParticipant.held_at >= bindparam("start"),
             TalkParticipant.held_at < bindparam("end"),
@@ -101,7 +104,7 @@ def _subjects(selected: Sequence[Any], where: TalkFilter, *, with_talk: bool = F
     if where.scopes is not None:
         query = query.where(_in_units("scopes") if where.scopes else false())
     if where.own_person is not None:
-        # A list of the person's talks, read once through their indexes, rather than a join tried on every row
+        # A list of the person's talks, read once through their indexes, then their participants by talk
         own_talks = select(Talk.id).where(or_(Talk.lead_id == bindparam("own"), Talk.logged_by_id == bindparam("own")))
         query = query.where(TalkParticipant.talk_id.in_(own_talks))
     return query
