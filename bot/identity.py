@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.access import Grant, Role, Viewer
 from storage import people, summary
 from storage.models import Person
+from storage.versions import VersionReader, Versions
 
 
 def viewer_of(person: Person, default_language: str) -> Viewer:
@@ -33,9 +34,9 @@ class Vocabulary:
 
 @dataclass
 class _VersionsRead:
-    """The roster versions read during one update, by cache."""
+    """The versions read during one update, by cache."""
 
-    versions: dict[RosterCache, int] = field(default_factory=dict)
+    versions: dict[RosterCache, Versions] = field(default_factory=dict)
     open: bool = True
 
 
@@ -53,7 +54,7 @@ class RosterCache:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], default_language: str) -> None:
         self._sessions = sessions
         self._default_language = default_language
-        self._version = people.RosterVersionReader(sessions)
+        self._version = VersionReader(sessions.kw["bind"])
         self._viewers: dict[int, tuple[int, Viewer | None]] = {}
         self._vocabulary: tuple[int, Vocabulary] | None = None
 
@@ -71,14 +72,18 @@ class RosterCache:
             read.open = False  # a task started inside (an outbox sweep) copied the variable: it reads afresh
             _THIS_UPDATE.reset(token)
 
-    async def _current_version(self) -> int:
+    async def versions(self) -> Versions:
+        """The roster and ledger versions: read once per update (see one_version_per_update), else every time."""
         read = _THIS_UPDATE.get()
         if read is None or not read.open:
             return await self._version.read()
-        version = read.versions.get(self)
-        if version is None:
-            version = read.versions[self] = await self._version.read()
-        return version
+        versions = read.versions.get(self)
+        if versions is None:
+            versions = read.versions[self] = await self._version.read()
+        return versions
+
+    async def _current_version(self) -> int:
+        return (await self.versions()).roster
 
     async def viewer(self, telegram_user_id: int) -> Viewer | None:
         """The enrolled, active person behind this account, or None for a stranger."""
@@ -96,7 +101,7 @@ class RosterCache:
 
     async def preload(self) -> None:
         """Everyone enrolled, in one query: at start, so that nobody's first message after it pays for a load."""
-        version = await self._version.read()
+        version = (await self._version.read()).roster
         async with self._sessions() as session:
             everyone = await people.everyone_enrolled(session)
         for account, found in list(everyone.items())[: self.LIMIT]:

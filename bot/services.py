@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.answers import AnswerCache
 from bot.clock import Clock
 from bot.config import Config
 from bot.identity import RosterCache
@@ -22,11 +23,13 @@ class Services:
     roster: RosterCache = field(init=False, repr=False, compare=False)
     saved_questions: SavedQuestionIds = field(init=False, repr=False, compare=False)
     reader: AsyncEngine = field(init=False, repr=False, compare=False)  # storage.db.reader: single reads
+    answers: AnswerCache = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "roster", RosterCache(self.sessions, self.default_language))
         object.__setattr__(self, "saved_questions", SavedQuestionIds(self.engine))
         object.__setattr__(self, "reader", reader(self.engine))
+        object.__setattr__(self, "answers", AnswerCache())
 
     @property
     def engine(self) -> AsyncEngine:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, replace
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import Role, Viewer
+from bot.answers import Answer
 from bot.coverage import coverage_text, quota_text
 from bot.i18n import text
 from bot.periods import Period
@@ -71,14 +72,6 @@ async def talk_filter(session: AsyncSession, services: Services, viewer: Viewer,
     return await summary.with_tally(session, where, roots)
 
 
-@dataclass
-class Answer:
-    text: str
-    talks: int = 0
-    person_times: int = 0
-    rows: list[tuple[str, int, int]] = field(default_factory=list)  # the breakdown: label, talks, person-times
-
-
 async def answer(session: AsyncSession, services: Services, viewer: Viewer, question: Question) -> Answer:
     language = viewer.language
     where = await talk_filter(session, services, viewer, question)
@@ -111,7 +104,7 @@ async def answer(session: AsyncSession, services: Services, viewer: Viewer, ques
     result = Answer(text=f"{heading}\n{sentence}", talks=talks, person_times=person_times)
     if question.breakdown:
         already = {"kind": kinds, "rank": ranks}.get(question.breakdown)
-        result.rows = (
+        rows = (
             [(str(value), t, p) for value, t, p in already]
             if already is not None
             else await breakdown(session, services, where, question.breakdown, viewer)
@@ -119,10 +112,23 @@ async def answer(session: AsyncSession, services: Services, viewer: Viewer, ques
         lines = [text(language, f"stats.by.{question.breakdown}")]
         lines += [
             text(language, "stats.row", rank=i, label=label, talks=t, person_times=p)
-            for i, (label, t, p) in enumerate(result.rows, start=1)
+            for i, (label, t, p) in enumerate(rows, start=1)
         ]
-        result.text += "\n\n" + "\n".join(lines)
+        result = replace(result, text=result.text + "\n\n" + "\n".join(lines), rows=tuple(rows))
     return result
+
+
+async def kept_or_counted(services: Services, viewer: Viewer, question: Question) -> Answer:
+    """The answer: from memory while neither the roster nor the ledger changed since it was counted (bot/answers.py),
+    else counted now."""
+    versions = await services.roster.versions()
+    kept = services.answers.get(viewer, question, versions)
+    if kept is not None:
+        return kept
+    async with services.sessions() as session:
+        counted = await answer(session, services, viewer, question)
+    services.answers.keep(viewer, question, versions, counted)
+    return counted
 
 
 async def breakdown(

@@ -77,8 +77,7 @@ async def ask(update: Update, context: Context, viewer: Viewer, typed: str) -> N
 async def _answer_question(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
     found = services(context)
     saved_id = await found.saved_questions.id_for(viewer.person_id, logic.to_json(question), found.clock.now())
-    async with found.sessions() as session:
-        result = await logic.answer(session, found, viewer, question)
+    result = await logic.kept_or_counted(found, viewer, question)
     language = viewer.language
     buttons = [
         [(text(language, f"stats.button.{name}"), f"sq:{saved_id}:{name}") for name in ("unit", "kind", "month")],

@@ -227,6 +227,16 @@ class RosterVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class LedgerVersion(Base):
+    """One counter, raised by triggers (migration 0012) in the same transaction as any write to talks or their
+    participants, so that every process can tell whether an answer it counted is still the ledger's."""
+
+    __tablename__ = "ledger_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class TalkTally(Base):
     """Talks and person-times in one local month, of one kind, in a unit's sub-tree (kept by storage.tally)."""
 
@@ -262,7 +272,7 @@ class RectificationItem(Base):
     measure: Mapped[str] = mapped_column(String(500), default="")
     deadline: Mapped[date] = mapped_column(Date)
     responsible_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    second_responsible_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    second_responsible_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     state: Mapped[str] = mapped_column(String(16), default="open")  # open | awaiting | closed
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     kind: Mapped[str] = mapped_column(String(16), default="problem")  # problem | followup (双报告)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.db import reader
-from storage.models import Person, RoleGrant, RosterVersion, Unit, UnitAncestor
+from storage.models import Person, RoleGrant, Unit, UnitAncestor
 
 
 def pinyin_key(name: str) -> str:
@@ -176,9 +174,6 @@ def set_grants(person: Person, grants: Sequence[tuple[str, Unit]]) -> None:
         person.grants.append(RoleGrant(role=role, scope_unit=units[unit_id], scope_unit_id=unit_id))
 
 
-_VERSION = select(RosterVersion.version)
-
-
 @dataclass(frozen=True)
 class Enrolled:
     """What the access gate needs of the person behind a messenger account, read in one query."""
@@ -233,34 +228,3 @@ async def enrolled_by_telegram(session: AsyncSession, telegram_user_id: int) -> 
 async def everyone_enrolled(session: AsyncSession) -> dict[int, Enrolled]:
     """Every linked messenger account's person, in one query."""
     return _enrolled((await session.execute(_EVERYONE_ENROLLED)).all())
-
-
-class RosterVersionReader:
-    """The roster version, read as cheaply as the database allows. On SQLite: from a connection of its own, in line
-    (a few microseconds; a WAL reader never waits for a writer). Elsewhere: one query on a pooled connection."""
-
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        bind = sessions.kw["bind"]
-        self._reader = reader(bind)
-        url = bind.url
-        sqlite_file = url.get_backend_name() == "sqlite" and url.database not in (None, ":memory:")
-        self._path = url.database if sqlite_file else None
-        self._connection: sqlite3.Connection | None = None
-
-    async def read(self) -> int:
-        if self._path is not None:
-            try:
-                if self._connection is None:
-                    self._connection = sqlite3.connect(self._path, check_same_thread=False, timeout=0)
-                # fetchall ends the statement, and with it the read snapshot: the next read sees new commits.
-                rows = self._connection.execute("SELECT version FROM roster_version").fetchall()
-                return int(rows[0][0]) if rows else 0
-            except sqlite3.Error:
-                pass  # busy for a moment (or not yet made): the pooled way below waits as every query does
-        async with self._reader.connect() as connection:
-            return int(await connection.scalar(_VERSION) or 0)
-
-    def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None

@@ -50,7 +50,10 @@ async def draft_by_id(session: AsyncSession, draft_id: int) -> TalkDraft | None:
 
 
 async def deactivate_drafts(session: AsyncSession, owner_id: int) -> None:
-    await session.execute(update(TalkDraft).where(TalkDraft.owner_id == owner_id).values(active=False))
+    # Only the active ones: the owner's old drafts stay (inactive) and need no write.
+    await session.execute(
+        update(TalkDraft).where(TalkDraft.owner_id == owner_id, TalkDraft.active).values(active=False)
+    )
 
 
 async def next_ledger_number(session: AsyncSession, year: int) -> int:

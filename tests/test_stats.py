@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select, update
 
 from bot.app import TalkApplication
 from bot.clock import ManualClock
@@ -312,6 +312,47 @@ async def test_the_same_question_asked_again_reuses_its_saved_row(
         saved = (await connection.execute(select(SavedQuestion.body))).scalars().all()
     await engine.dispose()
     assert len(saved) == len(set(saved)) == 2
+
+
+async def test_a_repeated_question_is_answered_from_memory_until_the_ledger_changes(
+    enrolled: Enroll, ledger: list[FixtureTalk], config: Config, bot: TalkApplication
+) -> None:
+    leader = await enrolled("李华")
+    own = truth(ledger, *THIS_MONTH, lead="李华")
+    statements: list[str] = []
+    engine = bot.bot_data["services"].engine
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+
+    def counted() -> bool:
+        return any("talk_participants" in s or "talk_tallies" in s for s in statements)
+
+    await leader.send("本月约谈多少次")
+    assert figures(leader.last_reply) == own and counted()
+    statements.clear()
+    await leader.send("本月约谈多少次")
+    assert figures(leader.last_reply) == own and not counted()  # from memory
+
+    # A talk logged through the bot is in the next answer.
+    await leader.send("/log")
+    await leader.press("工作约谈")
+    await leader.send("zm")  # 赵敏
+    await leader.press("刚才")
+    await leader.send("落实主体责任情况")
+    await leader.send("台账不全\n一个月内补齐")
+    await leader.press("1个月")
+    await leader.press("✅ 确认登记")
+    statements.clear()
+    await leader.send("本月约谈多少次")
+    assert figures(leader.last_reply) == (own[0] + 1, own[1] + 1) and counted()
+
+    # So is an operator's correction in SQL, outside the bot and its code: the database's triggers tell.
+    other = open_engine(config.database_url)
+    async with other.begin() as connection:
+        newest = await connection.scalar(select(func.max(Talk.id)))
+        await connection.execute(update(TalkParticipant).where(TalkParticipant.talk_id == newest).values(counted=False))
+    await other.dispose()
+    await leader.send("本月约谈多少次")
+    assert figures(leader.last_reply) == own
 
 
 async def test_another_persons_saved_question_is_refused(
