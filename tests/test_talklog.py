@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime
 
 import pytest
@@ -340,6 +340,33 @@ async def test_ledger_numbers_count_per_year(enrolled: Enroll, clock: ManualCloc
     clock.set(datetime(2026, 1, 2, 2, 0, tzinfo=UTC))
     third, _ = await quick_individual_talk(leader)
     assert "2026-000001" in third
+
+
+async def test_three_people_logging_at_the_same_moment_each_get_their_own_talk(
+    enrolled: Enroll, ledger: AsyncSession
+) -> None:
+    """Different people's updates are handled side by side (bot/ordering.py): their steps interleave, their
+    drafts, receipts and ledger numbers stay their own."""
+    loggers = {name: await enrolled(name) for name in ("张建平", "李华", "王强")}
+    subjects = {"张建平": "孙磊", "李华": "赵敏", "王强": "周涛"}
+
+    async def all_at_once(step: Callable[[str, ChatUser], Awaitable[object]]) -> None:
+        await asyncio.gather(*(step(name, user) for name, user in loggers.items()))
+
+    await all_at_once(lambda _, user: user.send("/log"))
+    await all_at_once(lambda _, user: user.press("工作约谈"))
+    await all_at_once(lambda name, user: user.send(subjects[name]))
+    await all_at_once(lambda _, user: user.press("刚才"))
+    await all_at_once(lambda name, user: user.send(f"{name}的谈话主题"))
+    await all_at_once(lambda _, user: user.send("台账不全\n一个月内补齐"))
+    await all_at_once(lambda _, user: user.press("1个月"))
+    await all_at_once(lambda _, user: user.press("✅ 确认登记"))
+    numbers = {name: ledger_number(user.last_reply) for name, user in loggers.items()}
+    assert sorted(numbers.values()) == ["2025-000001", "2025-000002", "2025-000003"]
+    for name, number in numbers.items():
+        talk = await saved_talk(ledger, number)
+        assert talk.topic == f"{name}的谈话主题"
+        assert [p.person.name for p in talk.participants if p.role == "subject"] == [subjects[name]]
 
 
 async def test_two_talks_saved_at_the_same_moment_get_different_numbers(db_url: str) -> None:
