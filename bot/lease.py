@@ -18,6 +18,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from storage.db import sqlite_file
+
 log = logging.getLogger(__name__)
 LOCK_KEY = 0x74616C6B  # "talk": one talkledger per database
 RETRY_SECONDS = 1.0
@@ -42,9 +44,9 @@ class Lease:
         return self.held
 
     def _flock(self) -> bool:
-        database = self.engine.url.database
-        if not database or database == ":memory:":
-            return True  # nothing else can open this database
+        database = sqlite_file(self.engine.url)
+        if database is None:
+            return True  # in memory: nothing else can open this database
         if self._file is None:
             self._file = os.open(f"{Path(database).resolve()}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:

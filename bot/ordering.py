@@ -19,15 +19,16 @@ from sqlalchemy import make_url
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from storage.db import sqlite_file
+
 SIDE_BY_SIDE = 16  # updates of different people handled at once on PostgreSQL
 SIDE_BY_SIDE_SQLITE = 4  # on SQLite only the Bot API calls are waited for: a few suffice to fill those waits
 
 
 def updates_at_once(database_url: str) -> int:
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite":
+    if make_url(database_url).get_backend_name() != "sqlite":
         return SIDE_BY_SIDE
-    return 1 if url.database in (None, "", ":memory:") else SIDE_BY_SIDE_SQLITE
+    return SIDE_BY_SIDE_SQLITE if sqlite_file(database_url) else 1
 
 
 class _Turn:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, inspect, make_url, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util.concurrency import await_
@@ -42,11 +42,21 @@ def open_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True)
     options: dict[str, Any] = {}
-    if parsed.database and parsed.database != ":memory:":
-        options["async_creator"] = storage.sqlite.connector(parsed.database)  # in line: see storage/sqlite.py
+    path = sqlite_file(parsed)
+    if path is not None:
+        options["async_creator"] = storage.sqlite.connector(path)  # in line: see storage/sqlite.py
     engine = create_async_engine(url, **options)
     event.listen(engine.sync_engine, "connect", _tune_sqlite)
     return engine
+
+
+def sqlite_file(url: str | URL) -> str | None:
+    """The file of a SQLite database URL; None for another database, or for one in memory (one connection that
+    everything shares)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return parsed.database
 
 
 PING_AFTER_IDLE_SECONDS = 1.0  # a connection back in the pool for longer is pinged before it is used again

@@ -8,9 +8,10 @@ import sqlite3
 from dataclasses import dataclass
 
 from sqlalchemy import select, true
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import reader
+from storage.db import reader, sqlite_file
 from storage.models import LedgerVersion, RosterVersion
 
 
@@ -20,8 +21,8 @@ class Versions:
     ledger: int
 
 
-_BOTH = "SELECT roster_version.version, ledger_version.version FROM roster_version, ledger_version"
-_BOTH_STATEMENT = select(RosterVersion.version, LedgerVersion.version).join(LedgerVersion, true())  # one row each
+_BOTH = select(RosterVersion.version, LedgerVersion.version).join(LedgerVersion, true())  # one row each
+_BOTH_SQLITE = str(_BOTH.compile(dialect=sqlite.dialect()))  # for the plain sqlite3 connection
 
 
 class VersionReader:
@@ -31,9 +32,7 @@ class VersionReader:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._reader = reader(engine)
-        url = engine.url
-        sqlite_file = url.get_backend_name() == "sqlite" and url.database not in (None, ":memory:")
-        self._path = url.database if sqlite_file else None
+        self._path = sqlite_file(engine.url)
         self._connection: sqlite3.Connection | None = None
 
     async def read(self) -> Versions:
@@ -42,12 +41,12 @@ class VersionReader:
                 if self._connection is None:
                     self._connection = sqlite3.connect(self._path, check_same_thread=False, timeout=0)
                 # fetchall ends the statement, and with it the read snapshot: the next read sees new commits.
-                rows = self._connection.execute(_BOTH).fetchall()
+                rows = self._connection.execute(_BOTH_SQLITE).fetchall()
                 return Versions(*rows[0]) if rows else Versions(0, 0)
             except sqlite3.Error:
                 pass  # busy for a moment (or not yet made): the pooled way below waits as every query does
         async with self._reader.connect() as connection:
-            row = (await connection.execute(_BOTH_STATEMENT)).first()
+            row = (await connection.execute(_BOTH)).first()
         return Versions(*row) if row is not None else Versions(0, 0)
 
     def close(self) -> None:
