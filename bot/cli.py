@@ -245,7 +245,7 @@ async def _ledger_export(config: Config, arguments: argparse.Namespace) -> int:
     if found is None:
         print(text(language, "ledger.bad_period", period=arguments.period), file=sys.stderr)
         return 1
-    period = found[0]
+    period = found.period
 
     async def work(engine: AsyncEngine) -> int:
         services = Services(config=config, sessions=sessions(engine), clock=SystemClock())

@@ -52,8 +52,18 @@ def _numeral(text: str) -> int:
 _NUM = r"(\d{1,2}|十[一二]?|[一二三四五六七八九])"
 
 
-def find_period(text: str, today: date) -> tuple[Period, str] | None:
-    """The period named in `text` and the words that named it, or None when there is none."""
+@dataclass(frozen=True)
+class PeriodMatch:
+    """A period read from a question, and where in the text it was written: the question reader counts those
+    characters as explained and looks at whatever is left."""
+
+    period: Period
+    words: str  # as typed
+    spans: tuple[tuple[int, int], ...]  # [start, end) offsets into the text
+
+
+def find_period(text: str, today: date) -> PeriodMatch | None:
+    """The period named in `text` and where it was named, or None when there is none."""
     lowered = text.lower()
     this_quarter = (today.month - 1) // 3 + 1
     rules: list[tuple[str, object]] = [
@@ -108,5 +118,5 @@ def find_period(text: str, today: date) -> tuple[Period, str] | None:
             return None  # a month 13, a quarter 5: named, but not a period
         if period.start >= period.end:
             return None
-        return period, found.group(0)
+        return PeriodMatch(period, text[found.start() : found.end()], (found.span(),))
     return None

@@ -74,7 +74,7 @@ def parse_question(
     understood: list[str] = []
     found = find_period(text, today)
     if found is not None:
-        understood.append(found[1])
+        understood.append(found.words)
 
     measure = _first(MEASURE_WORDS, lowered)
     if measure is not None:
@@ -110,7 +110,7 @@ def parse_question(
     )
     if not asks_something:
         return NotUnderstood(tuple(understood))
-    period = found[0] if found else year(today.year)
+    period = found.period if found else year(today.year)
     return Question(
         period=period,
         period_named=found is not None,

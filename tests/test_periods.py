@@ -73,15 +73,18 @@ def test_relative_periods_contain_today_or_end_where_the_next_begins(today: date
     last_quarter = find_period("上季度", today)
     this_year = find_period("今年", today)
     assert this_month and last_month and this_quarter and last_quarter and this_year
-    assert this_month[0].start <= today < this_month[0].end and this_month[0].start.day == 1
-    assert last_month[0].end == this_month[0].start
-    assert this_quarter[0].start <= today < this_quarter[0].end and last_quarter[0].end == this_quarter[0].start
-    assert this_quarter[0].start.month in (1, 4, 7, 10)
-    assert this_year[0] == year(today.year)
+    assert this_month.period.start <= today < this_month.period.end and this_month.period.start.day == 1
+    assert last_month.period.end == this_month.period.start
+    assert (
+        this_quarter.period.start <= today < this_quarter.period.end
+        and last_quarter.period.end == this_quarter.period.start
+    )
+    assert this_quarter.period.start.month in (1, 4, 7, 10)
+    assert this_year.period == year(today.year)
     so_far = find_period("今年以来", today)
-    assert so_far and so_far[0] == Period(date(today.year, 1, 1), today + timedelta(days=1))
+    assert so_far and so_far.period == Period(date(today.year, 1, 1), today + timedelta(days=1))
     recent = find_period("最近30天", today)
-    assert recent and (recent[0].end - recent[0].start).days == 30 and recent[0].last_day == today
+    assert recent and (recent.period.end - recent.period.start).days == 30 and recent.period.last_day == today
 
 
 @given(st.integers(1990, 2099), st.integers(1, 12))
@@ -92,7 +95,7 @@ def test_months_end_where_the_next_begins_leap_years_included(year_number: int, 
         leap = year_number % 4 == 0 and (year_number % 100 != 0 or year_number % 400 == 0)
         assert period.last_day.day == (29 if leap else 28)
     found = find_period(f"{year_number}年{month_number}月", TODAY)
-    assert found and found[0] == period
+    assert found and found.period == period
 
 
 @given(st.integers(1990, 2099), st.integers(1, 4))
@@ -103,4 +106,4 @@ def test_quarters_and_halves_tile_the_year(year_number: int, number: int) -> Non
     assert half(year_number, 1).end == half(year_number, 2).start == date(year_number, 7, 1)
     for typed in (f"{year_number}Q{number}", f"{year_number}年第{number}季度"):
         found = find_period(typed, TODAY)
-        assert found and found[0] == quarters[number - 1], typed
+        assert found and found.period == quarters[number - 1], typed
