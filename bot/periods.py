@@ -123,6 +123,8 @@ ZH_WORDS: dict[str, tuple[str, int | str]] = {
     **dict.fromkeys(("年末", "年底"), ("yedge", 2)),
     "月初": ("medge", 1),
     **dict.fromkeys(("月末", "月底"), ("medge", 2)),
+    **dict.fromkeys(("末", "底"), ("tail", 2)),  # 三季度末, 上半年底
+    "初": ("tail", 1),
     "上旬": ("xun", 1),
     "中旬": ("xun", 2),
     "下旬": ("xun", 3),
@@ -632,6 +634,8 @@ class Reader:
                 return between(spec, second[0], self.today), end
             if spec.unit == "bare" or self.tokens[connector].value in ("到", "-") and self.time_like(index + 1):
                 raise Unreadable(self.text)  # 30号到, 3月到13月
+        if self.at(index, "upto") and self.at(index + 1, "now"):
+            return self.since_point(spec), index + 2  # 今年截至目前
         if self.at(index, "since") or (self.at(index, "so") and self.at(index + 1, "far")):
             end = index + (2 if self.at(index, "so") else 1)
             while self.at(end, "since"):
@@ -687,7 +691,12 @@ class Reader:
         ]
         if not readings:
             return None
-        return max(readings, key=lambda reading: reading[1])
+        spec, end = max(readings, key=lambda reading: reading[1])
+        if self.at(end, "tail") and spec.unit in ("quarter", "half", "year", "month") and not spec.edge:
+            whole = period_of(complete(spec, self.today))  # 三季度末: the last day of the third quarter
+            edge_day = whole.start if self.value(end) == 1 else whole.last_day
+            return Spec("day", edge_day.year, edge_day.month, edge_day.day, edge=True), end + 1
+        return spec, end
 
     def dated(self, index: int) -> Parsed | None:
         """2025-03-05, 2025/3/5, 2025.03, 2025-03."""
@@ -768,9 +777,12 @@ class Reader:
             return Spec("half", year_number, number=self.value(index)), index + 1
         if self.at(index, "q") or self.at(index, "h"):
             return self.english_quarter(index, year_number)
-        if self.at(index, "qian") and year_number is not None and self.at(index + 1, "num"):
-            count = self.value(index + 1)
-            end = index + 3 if self.at(index + 2, "cl") else index + 2
+        first_one = self.at(index, "rel", -1) and self.text[self.tokens[index].start] == "前"  # 今年前一个月
+        if (first_one or self.at(index, "qian") and self.at(index + 1, "num")) and year_number is not None:
+            count = 1 if first_one else self.value(index + 1)
+            end = index + 1 if first_one else index + 2
+            if self.at(end, "cl"):
+                end += 1
             if self.unit_at(end, "month", "quarter"):
                 months = _checked(count, 1, 12) if self.unit_at(end, "month") else 3 * _checked(count, 1, 4)
                 start = date(year_number, 1, 1)
@@ -964,6 +976,8 @@ def find_period(text: str, today: date) -> PeriodMatch | None:
             if token.kind in ("other", "comma", "dash", "slash", "dot"):
                 continue
             found = reader.expression(index)
+            if found is None and token.kind == "qian" and reader.at(index + 1, "num"):
+                return None  # 前三季度: the first three of which year? Not the third quarter.
             if found is not None:
                 period, end = found
                 start_at, end_at = token.start, reader.tokens[end - 1].end
@@ -975,7 +989,7 @@ def find_period(text: str, today: date) -> PeriodMatch | None:
 
 _TIME_WORDS = re.compile(
     rf"[\d{CHINESE_NUMERALS}年月日号周季天旬今昨]"
-    r"|前|去年|[上下本这当][个一]?[周月季年半旬星]|上上|近|最近|过去|以来|至今|截[至止]|目前|期间"
+    r"|前|去年|[上下本这当][个一]?[周月季年半旬星]|上上|近|最近|过去|以来|至今|截[至止]|目前|期间|同期|同比|环比"
     r"|\b(?:" + "|".join(EN_MONTHS) + r"|q[1-4]|h[12]|ytd|today|yesterday|tomorrow|since|until|till|ago"
     r"|days?|weeks?|months?|quarters?|years?|half|fortnight|weekend|date)\b",
     re.IGNORECASE,
@@ -1002,9 +1016,11 @@ def suggest_periods(fragment: str, today: date) -> tuple[PeriodMatch, ...]:
     typed = fragment.strip()
     counted = re.search(r"(天|日|周|星期|个月|季度|年|days?|weeks?|months?)$", typed)
     candidates = [typed]
-    if counted:
-        bare = typed[1:] if typed.startswith("前") else typed
-        candidates += [f"近{bare}", f"last {bare}" if bare[:1].isascii() else f"最近{bare}"]
+    if counted and typed.isascii():
+        candidates.append(f"last {typed}")
+    elif counted:
+        bare = typed.removeprefix("前")
+        candidates += [f"近{bare}", f"最近{bare}"]
         if typed.startswith("前"):
             candidates.append(f"今年{typed}")
     candidates += [re.sub(r"(到|至|-|~|to)$", "", typed).strip()]
