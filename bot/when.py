@@ -56,11 +56,17 @@ def _normalise(text: str) -> str:
 
 
 def chinese_number(numeral: str) -> int:
-    """一 → 1, 十二 → 12, 二十三 → 23, 三十 → 30 (enough for months, days and hours)."""
-    if "十" not in numeral:
+    """一 → 1, 十二 → 12, 二十三 → 23, 三十 → 30, 一百二十 → 120; digit by digit without 十/百: 二〇二五 → 2025."""
+    if "十" not in numeral and "百" not in numeral:
         return int("".join(str(CHINESE_DIGITS[char]) for char in numeral))
-    tens, _, ones = numeral.partition("十")
-    return (CHINESE_DIGITS.get(tens, 1) if tens else 1) * 10 + (CHINESE_DIGITS.get(ones, 0) if ones else 0)
+    total = current = 0
+    for char in numeral:
+        if char in "十百":
+            total += (current or 1) * (10 if char == "十" else 100)
+            current = 0
+        else:
+            current = CHINESE_DIGITS[char]
+    return total + current
 
 
 def read_moment(text: str, today: date) -> Moment | None:
