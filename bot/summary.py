@@ -193,8 +193,9 @@ async def breakdown(
     bases = list(where.units) or list(where.scopes or []) or list((await services.roster.vocabulary()).roots)
     depth = min((len(path.split("/")) for path in bases), default=0) + 1
     found = {path: (t, p) for path, t, p in await summary.by_unit(session, where, depth)}
-    for path in await summary.units_at_depth(session, bases, depth):
-        found.setdefault(path, (0, 0))
+    if where.own_person is None:  # a leader's own talks: only the units they reached, no list of all the others
+        for path in await summary.units_at_depth(session, bases, depth):
+            found.setdefault(path, (0, 0))
     rows = [(path, t, p) for path, (t, p) in found.items()]
     return sorted(rows, key=lambda row: (-row[1], -row[2], row[0]))
 
