@@ -43,6 +43,8 @@ async def coverage_text(
     session: AsyncSession, scopes: tuple[str, ...] | None, period: Period, today: date, zone: ZoneInfo, language: str
 ) -> str:
     people = await coverage.required(session, scopes)
+    if not people:
+        return text(language, "coverage.none_required")
     ids = [p.id for p in people]
     excused = await coverage.excluded(session, ids, period.start, period.end)
     talks = await coverage.talked_to(session, ids, _utc(period.start, zone), _utc(period.end, zone))

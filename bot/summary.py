@@ -244,6 +244,8 @@ async def _items_answer(
         return Answer(text="\n".join(lines), talks=len(items))
     if question.measure == "items":
         count, closed = await summary.item_counts(session, where)
+        if not count:
+            return Answer(text=f"{heading}\n{text(language, 'stats.items_none')}", talks=0)
         body = text(language, "stats.items", count=count, closed=closed)
         return Answer(text=f"{heading}\n{body}", talks=count)
     # Completion counts every item that is closed by the same buttons, the 双报告 written report included.

@@ -165,6 +165,10 @@ async def test_empty_answers_are_worded(enrolled: Enroll, config: Config) -> Non
     assert commission.last_reply.endswith(zh("stats.by.interviewer") + "\n" + zh("stats.by_none"))
     await commission.send("整改完成率")
     assert zh("stats.completion_none") in commission.last_reply
+    await commission.send("本月整改问题")
+    assert zh("stats.items_none") in commission.last_reply
+    await commission.send("本年度约谈覆盖率")
+    assert zh("coverage.none_required") in commission.last_reply
     for reply in commission.reply_texts:
         assert "—" not in reply and not re.search(r"共 0 个\uff1a", reply), reply
 
