@@ -4,7 +4,7 @@ up to today; people with a justified exclusion overlapping the period are left o
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +43,8 @@ async def coverage_text(
     session: AsyncSession, scopes: tuple[str, ...] | None, period: Period, today: date, zone: ZoneInfo, language: str
 ) -> str:
     people = await coverage.required(session, scopes)
+    if not people:
+        return text(language, "coverage.none_required")
     ids = [p.id for p in people]
     excused = await coverage.excluded(session, ids, period.start, period.end)
     talks = await coverage.talked_to(session, ids, _utc(period.start, zone), _utc(period.end, zone))
@@ -75,27 +77,53 @@ async def coverage_text(
     return "\n".join(lines)
 
 
+MONTHS_PER = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+
+
+def whole_months(period: Period) -> int | None:
+    """How many whole months the period is, or None when it does not start and end on a month's first day."""
+    if period.start.day != 1 or period.end.day != 1:
+        return None
+    return (period.end.year - period.start.year) * 12 + period.end.month - period.start.month
+
+
+def scaled_quota(quota: int, per: str, months: int) -> float:
+    """The quota for `months` months: 10 a month is 30 a quarter; 30 a quarter is 10 a month."""
+    return quota * months / MONTHS_PER.get(per, 1)
+
+
 async def quota_text(
-    session: AsyncSession, scopes: tuple[str, ...] | None, today: date, zone: ZoneInfo, language: str
+    session: AsyncSession,
+    scopes: tuple[str, ...] | None,
+    person_id: int | None,
+    period: Period,
+    today: date,
+    zone: ZoneInfo,
+    language: str,
 ) -> str:
-    people = await coverage.with_quota(session, scopes)
+    """Each interviewer's talks led in the period against their quota scaled to it; with `person_id`, that
+    person's own line only."""
+    people = await coverage.with_quota(session, None if person_id is not None else scopes, person_id)
     if not people:
-        return text(language, "coverage.no_quotas")
+        return text(language, "coverage.no_own_quota" if person_id is not None else "coverage.no_quotas")
+    led = await coverage.talks_led(session, [p.id for p in people], _utc(period.start, zone), _utc(period.end, zone))
+    months = whole_months(period)
     lines = [text(language, "coverage.quota_title", today=today.isoformat())]
     for person in people:
-        window = window_of(today, person.quota_per or "month")
-        led = await coverage.talks_led(session, [person.id], _utc(window.start, zone), _utc(window.end, zone))
+        per = person.quota_per or "month"
         done = led.get(person.id, 0)
-        lines.append(
-            text(
-                language,
-                "coverage.quota_line",
-                name=person.name,
-                done=done,
-                quota=person.quota_talks,
-                start=window.start.isoformat(),
-                end=(window.end - timedelta(days=1)).isoformat(),
-                mark="✅" if done >= (person.quota_talks or 0) else "⏳",
-            )
-        )
+        common = {
+            "name": person.name,
+            "done": done,
+            "start": period.start.isoformat(),
+            "end": period.last_day.isoformat(),
+            "per": text(language, f"coverage.per.{per}"),
+            "each": person.quota_talks,
+        }
+        if months is None:
+            lines.append(text(language, "coverage.quota_line_uneven", **common))
+            continue
+        quota = scaled_quota(person.quota_talks or 0, per, months)
+        shown = f"{quota:.0f}" if quota == int(quota) else f"{quota:.1f}"
+        lines.append(text(language, "coverage.quota_line", quota=shown, mark="✅" if done >= quota else "⏳", **common))
     return "\n".join(lines)

@@ -13,9 +13,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import Viewer
+from bot.i18n import text
 from bot.question import Question
 from bot.services import Services
-from bot.summary import breakdown, talk_filter
+from bot.summary import breakdown, months_of, talk_filter
 from storage import people, summary
 
 DETAIL_HEADER = [
@@ -86,23 +87,26 @@ async def ledger_workbook(session: AsyncSession, services: Services, viewer: Vie
 
     tally = book.create_sheet("汇总账")
     kinds = list(services.config.organisation.talk_kinds)
-    per_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    per_month: dict[str, dict[str, int]] = {month: defaultdict(int) for month in months_of(where, zone)}
     for talk in talks:
-        per_month[talk.held_at.astimezone(zone).strftime("%Y-%m")][talk.kind] += 1
+        per_month.setdefault(talk.held_at.astimezone(zone).strftime("%Y-%m"), defaultdict(int))[talk.kind] += 1
     extra = sorted({kind for counts in per_month.values() for kind in counts} - set(kinds))
     tally.append(["月份", *kinds, *extra, "合计"])
     for month in sorted(per_month):
         counts = per_month[month]
         tally.append([month, *(counts.get(k, 0) for k in [*kinds, *extra]), sum(counts.values())])
     tally.append(["合计", *(sum(per_month[m].get(k, 0) for m in per_month) for k in [*kinds, *extra]), len(talks)])
-    tally.append([])
-    tally.append(["级别", "次数", "人次"])
-    for label, count, times in await breakdown(session, services, where, "rank", viewer):
-        tally.append([label, count, times])
-    tally.append([])
-    tally.append(["单位", "次数", "人次"])
-    for label, count, times in await breakdown(session, services, where, "unit", viewer):
-        tally.append([label, count, times])
+    person_times = sum(sum(1 for p in talk.participants if p.role == "subject") for talk in talks)
+    # Rank levels and units as the bot's answers count them: a talk reaching several counts once in each, which
+    # the note under each table says, with the distinct total.
+    for title, dimension, rule in (("级别", "rank", "stats.by_rank_rule"), ("单位", "unit", "stats.by_unit_rule")):
+        rows = await breakdown(session, services, where, dimension, viewer)
+        tally.append([])
+        tally.append([title, "次数", "人次"])
+        for label, count, times in rows:
+            tally.append([label, count, times])
+        tally.append(["不重复合计", len(talks), person_times])
+        tally.append([text("zh-CN", rule, sum=sum(r[1] for r in rows), talks=len(talks), person_times=person_times)])
     _finish(tally)
     stream = io.BytesIO()
     book.save(stream)

@@ -52,6 +52,7 @@ class Question:
     rank_levels: tuple[str, ...] = ()
     units: tuple[str, ...] = ()  # unit paths: each with its sub-units
     interviewers: tuple[str, ...] = ()  # names
+    mine: bool = False  # about the asker's own (我的指标): a quota answer gives their own line
     understood: tuple[str, ...] = field(default=(), compare=False)  # the words that were read
 
 
@@ -121,6 +122,7 @@ def parse_question(
         rank_levels=ranks,
         units=_outermost(chosen_units),
         interviewers=interviewers,
+        mine=re.search(r"我的|本人|\bmy\b", lowered) is not None,
         understood=tuple(understood),
     )
 

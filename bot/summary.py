@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,7 @@ from bot.i18n import text
 from bot.periods import Period
 from bot.question import Question
 from bot.services import Services
+from bot.when import add_months
 from storage import people, summary
 from storage.summary import TalkFilter
 
@@ -80,32 +82,38 @@ async def answer(session: AsyncSession, services: Services, viewer: Viewer, ques
         zone = services.config.organisation.zone
         today = services.clock.now().astimezone(zone).date()
         scopes, own = scope_of(viewer)
-        if own is not None:
-            scopes = ()  # a leader's own talks say nothing about coverage across units
-        body = (
-            await coverage_text(session, scopes, question.period, today, zone, language)
-            if question.measure == "coverage"
-            else await quota_text(session, scopes, today, zone, language)
-        )
+        if question.measure == "coverage":
+            # A leader's own talks say nothing about coverage across units.
+            body = await coverage_text(session, scopes if own is None else (), question.period, today, zone, language)
+        else:
+            # A leader, or anyone asking about their own (我的指标), gets their own line.
+            mine = viewer.person_id if own is not None or question.mine else None
+            body = await quota_text(session, scopes, mine, question.period, today, zone, language)
         return Answer(text=f"{heading}\n{body}")
     if question.measure in ("overdue", "items", "completion"):
         return await _items_answer(session, services, language, where, question, heading)
+    organisation = services.config.organisation
     kinds, ranks = await summary.kinds_and_ranks(session, where)
     # A talk has one kind: the kinds add up to the totals exactly.
     talks, person_times = sum(k[1] for k in kinds), sum(k[2] for k in kinds)
-    sentence = text(
-        language,
-        "stats.sentence",
-        talks=talks,
-        person_times=person_times,
-        kinds=_parts(language, [(k, n) for k, n, _ in kinds], "stats.kind_part"),
-        ranks=_parts(language, [(r, n) for r, _, n in ranks], "stats.rank_part"),
-    )
+    if talks:
+        kind_counts = [(k, t) for k, t, _ in in_order(kinds, organisation.talk_kinds) if t]
+        rank_counts = [(r, p) for r, _, p in in_order(ranks, organisation.rank_levels) if p]
+        sentence = text(
+            language,
+            "stats.sentence",
+            talks=talks,
+            person_times=person_times,
+            kinds=_parts(language, kind_counts, "stats.kind_part"),
+            ranks=_parts(language, rank_counts, "stats.rank_part"),
+        )
+    else:
+        sentence = text(language, "stats.sentence_none")
     result = Answer(text=f"{heading}\n{sentence}", talks=talks, person_times=person_times)
     if question.breakdown:
         already = {"kind": kinds, "rank": ranks}.get(question.breakdown)
         rows = (
-            [(str(value), t, p) for value, t, p in already]
+            _configured(services, question.breakdown, already)
             if already is not None
             else await breakdown(session, services, where, question.breakdown, viewer)
         )
@@ -113,9 +121,36 @@ async def answer(session: AsyncSession, services: Services, viewer: Viewer, ques
         lines += [
             text(language, "stats.row", rank=i, label=label, talks=t, person_times=p)
             for i, (label, t, p) in enumerate(rows, start=1)
-        ]
+        ] or [text(language, "stats.by_none")]
+        if question.breakdown in ("unit", "rank"):
+            # A talk with people of several units (levels) counts in each: say so, and the distinct total.
+            lines.append(
+                text(
+                    language,
+                    f"stats.by_{question.breakdown}_rule",
+                    sum=sum(t for _, t, _ in rows),
+                    talks=talks,
+                    person_times=person_times,
+                )
+            )
         result = replace(result, text=result.text + "\n\n" + "\n".join(lines), rows=tuple(rows))
     return result
+
+
+def in_order(rows: Sequence[tuple[object, int, int]], configured: Sequence[str]) -> list[tuple[str, int, int]]:
+    """Every configured value in the configured order (zero when absent), then any other value found (a kind
+    no longer configured), largest first."""
+    found = {str(value): (t, p) for value, t, p in rows}
+    ordered = [(value, *found.pop(value, (0, 0))) for value in configured]
+    rest = sorted(found.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
+    return ordered + [(value, t, p) for value, (t, p) in rest]
+
+
+def _configured(
+    services: Services, dimension: str, rows: Sequence[tuple[object, int, int]]
+) -> list[tuple[str, int, int]]:
+    organisation = services.config.organisation
+    return in_order(rows, organisation.talk_kinds if dimension == "kind" else organisation.rank_levels)
 
 
 async def kept_or_counted(services: Services, viewer: Viewer, question: Question) -> Answer:
@@ -134,9 +169,10 @@ async def kept_or_counted(services: Services, viewer: Viewer, question: Question
 async def breakdown(
     session: AsyncSession, services: Services, where: TalkFilter, dimension: str, viewer: Viewer
 ) -> list[tuple[str, int, int]]:
-    """(label, talks, person-times) rows, largest first (months in order)."""
+    """(label, talks, person-times) rows: kinds and rank levels in the configured order, every month of the
+    period in order, units largest first with the units directly under the scope even at zero."""
     if dimension in ("kind", "rank"):
-        return [(str(value), t, p) for value, t, p in await summary.by_group(session, where, dimension)]
+        return _configured(services, dimension, await summary.by_group(session, where, dimension))
     if dimension == "interviewer":
         rows = []
         for lead_id, t, p in await summary.by_group(session, where, "interviewer"):
@@ -145,21 +181,34 @@ async def breakdown(
         return rows
     if dimension == "month":
         zone = services.config.organisation.zone
-        talks_in: dict[str, set[int]] = defaultdict(set)
+        talks_in: dict[str, set[int]] = {key: set() for key in months_of(where, zone)}
         times: dict[str, int] = defaultdict(int)
         for talk_id, held_at, count in await summary.talk_times(session, where):
             key = held_at.astimezone(zone).strftime("%Y-%m")
-            talks_in[key].add(talk_id)
+            talks_in.setdefault(key, set()).add(talk_id)
             times[key] += count
         return [(key, len(talks_in[key]), times[key]) for key in sorted(talks_in)]
-    # By unit: one level below the scope (the districts of a city), each with its sub-units.
-    if where.tally is not None:
-        depth = where.tally.base_depth + 1
-    else:
-        base = list(where.units) or list(where.scopes or []) or (await services.roster.vocabulary()).roots
-        depth = min((len(path.split("/")) for path in base), default=0) + 1
-    rows = await summary.by_unit(session, where, depth)
+    # By unit: one level below the scope (the districts of a city), each with its sub-units; a talk counts once
+    # in each unit it reaches (the reply says so), a person-time in its person's unit.
+    bases = list(where.units) or list(where.scopes or []) or list((await services.roster.vocabulary()).roots)
+    depth = min((len(path.split("/")) for path in bases), default=0) + 1
+    found = {path: (t, p) for path, t, p in await summary.by_unit(session, where, depth)}
+    if where.own_person is None:  # a leader's own talks: only the units they reached, no list of all the others
+        for path in await summary.units_at_depth(session, bases, depth):
+            found.setdefault(path, (0, 0))
+    rows = [(path, t, p) for path, (t, p) in found.items()]
     return sorted(rows, key=lambda row: (-row[1], -row[2], row[0]))
+
+
+def months_of(where: TalkFilter, zone: ZoneInfo) -> list[str]:
+    """Every local month the filter's period touches, in order."""
+    day = where.start.astimezone(zone).date().replace(day=1)
+    last = (where.end.astimezone(zone) - timedelta(microseconds=1)).date()
+    found = []
+    while day <= last:
+        found.append(day.strftime("%Y-%m"))
+        day = add_months(day, 1)
+    return found
 
 
 async def _items_answer(
@@ -176,6 +225,8 @@ async def _items_answer(
             }
         )
         items = await summary.items_in(session, everywhere, overdue_on=today)
+        if not items:
+            return Answer(text=text(language, "stats.overdue_none", today=today.isoformat()), talks=0)
         lines = [text(language, "stats.overdue", count=len(items), today=today.isoformat())]
         for item in items[:30]:
             person = await people.person_by_id(session, item.responsible_id)
@@ -191,12 +242,19 @@ async def _items_answer(
                 )
             )
         return Answer(text="\n".join(lines), talks=len(items))
-    count, closed = await summary.item_counts(session, where)
     if question.measure == "items":
+        count, closed = await summary.item_counts(session, where)
+        if not count:
+            return Answer(text=f"{heading}\n{text(language, 'stats.items_none')}", talks=0)
         body = text(language, "stats.items", count=count, closed=closed)
-    else:
-        rate = f"{closed / count:.1%}" if count else "—"
-        body = text(language, "stats.completion", rate=rate, closed=closed, count=count)
+        return Answer(text=f"{heading}\n{body}", talks=count)
+    # Completion counts every item that is closed by the same buttons, the 双报告 written report included.
+    count, closed, reports = await summary.completion_counts(session, where)
+    if not count:
+        return Answer(text=f"{heading}\n{text(language, 'stats.completion_none')}", talks=0)
+    body = text(language, "stats.completion", rate=f"{closed / count:.1%}", closed=closed, count=count)
+    if reports:
+        body += "\n" + text(language, "stats.completion_reports", reports=reports)
     return Answer(text=f"{heading}\n{body}", talks=count)
 
 
@@ -222,7 +280,7 @@ def _heading(language: str, viewer: Viewer, question: Question) -> str:
     )
 
 
-def _parts(language: str, pairs: list[tuple[object, int]], key: str) -> str:
+def _parts(language: str, pairs: Sequence[tuple[object, int]], key: str) -> str:
     separator = "、" if language == "zh-CN" else ", "
     return separator.join(text(language, key, name=name, count=count) for name, count in pairs) or "—"
 

@@ -26,12 +26,15 @@ async def required(session: AsyncSession, scopes: Sequence[str] | None) -> list[
     return list((await session.scalars(query.order_by(Unit.path, Person.name))).all())
 
 
-async def with_quota(session: AsyncSession, scopes: Sequence[str] | None) -> list[Person]:
+async def with_quota(session: AsyncSession, scopes: Sequence[str] | None, person_id: int | None = None) -> list[Person]:
+    """Active people with a talk quota in the scopes (None: everywhere), or only the one person."""
     if scopes is not None and not scopes:
         return []
     query = select(Person).join(Unit, Unit.id == Person.unit_id).where(Person.active, Person.quota_talks > 0)
     if scopes is not None:
         query = query.where(_within(scopes))
+    if person_id is not None:
+        query = query.where(Person.id == person_id)
     return list((await session.scalars(query.order_by(Unit.path, Person.name))).all())
 
 

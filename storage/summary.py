@@ -303,15 +303,16 @@ async def talks_matching(session: AsyncSession, where: TalkFilter, offset: int, 
     return list(page), total
 
 
-def _problems_of(selected: Sequence[Any], where: TalkFilter) -> Select[Any]:
-    """Problem items of the counted talks."""
+def _problems_of(selected: Sequence[Any], where: TalkFilter, *, every_kind: bool = False) -> Select[Any]:
+    """Problem items of the counted talks; with `every_kind`, the 双报告 written-report items too."""
     talk_ids = _subjects([TalkParticipant.talk_id], where).distinct().subquery()
-    return (
+    query = (
         select(*selected)
         .join(Person, Person.id == RectificationItem.responsible_id)
         .join(Unit, Unit.id == Person.unit_id)
-        .where(RectificationItem.kind == "problem", RectificationItem.talk_id.in_(select(talk_ids.c.talk_id)))
+        .where(RectificationItem.talk_id.in_(select(talk_ids.c.talk_id)))
     )
+    return query if every_kind else query.where(RectificationItem.kind == "problem")
 
 
 async def item_counts(session: AsyncSession, where: TalkFilter) -> tuple[int, int]:
@@ -322,6 +323,18 @@ async def item_counts(session: AsyncSession, where: TalkFilter) -> tuple[int, in
     return int(count), int(closed_count)
 
 
+async def completion_counts(session: AsyncSession, where: TalkFilter) -> tuple[int, int, int]:
+    """(items of every kind, of which closed, of which 双报告 written reports) of the counted talks: a completion
+    rate counts every item that can be closed, the written report included."""
+    closed = func.count(case((RectificationItem.state == "closed", 1)))
+    reports = func.count(case((RectificationItem.kind == "followup", 1)))
+    statement = _statement(
+        "completion_counts", where, lambda: _problems_of([func.count(), closed, reports], where, every_kind=True)
+    )
+    count, closed_count, report_count = (await session.execute(statement, _parameters(where))).one()
+    return int(count), int(closed_count), int(report_count)
+
+
 async def items_in(
     session: AsyncSession, where: TalkFilter, *, overdue_on: date | None = None
 ) -> list[RectificationItem]:
@@ -330,6 +343,22 @@ async def items_in(
     if overdue_on is not None:
         query = query.where(RectificationItem.state != "closed", RectificationItem.deadline < bindparam("today"))
     return list((await session.scalars(query, _parameters(where, today=overdue_on))).all())
+
+
+async def units_at_depth(session: AsyncSession, bases: Sequence[str], depth: int) -> list[str]:
+    """The paths of the units `depth` levels deep within these units' sub-trees: the rows a by-unit breakdown
+    shows even when nobody there was talked to."""
+    if not bases:
+        return []
+    ancestor = aliased(Unit)
+    query = (
+        select(Unit.path)
+        .join(UnitAncestor, UnitAncestor.unit_id == Unit.id)
+        .join(ancestor, ancestor.id == UnitAncestor.ancestor_id)
+        .where(ancestor.path.in_(list(bases)), UnitAncestor.unit_depth == depth)
+        .distinct()
+    )
+    return list((await session.scalars(query)).all())
 
 
 async def unit_paths(session: AsyncSession) -> list[str]:

@@ -394,7 +394,7 @@ async def test_the_monthly_and_quarterly_reports_arrive_without_asking(
     assert figures(march) == truth(ledger, *THIS_MONTH)
     assert bulletin.startswith(text("zh-CN", "report.quarterly"))
     assert figures(bulletin) == truth(ledger, date(2025, 1, 1), date(2025, 4, 1))
-    assert "按单位" in bulletin and "逾期未整改的问题" in bulletin
+    assert "按单位" in bulletin and text("zh-CN", "stats.overdue_none", today="2025-04-01") in bulletin
     clock.set(at("2025-05-20 10:00"))  # May's run was missed for too long: not sent late
     await sweep()
     assert len(await reports()) == 3
@@ -455,10 +455,14 @@ async def test_coverage_of_required_people_and_quota_progress(
     assert fw("不计:周涛(借调)") in commission.last_reply
     for name in set(heads) - set(covered):
         assert fw(f"  {name}(") in commission.last_reply
-    await commission.send("约谈指标完成情况")
+    await commission.send("本月约谈指标完成情况")
     led = sum(1 for t in ledger if t.lead == "张建平" and date(2025, 3, 1) <= t.held.date() < date(2025, 4, 1))
     assert led > 0
-    assert fw(f"张建平:{led}/10 次(2025-03-01 至 2025-03-31)") in commission.last_reply
+    assert fw(f"张建平:{led}/10 次(2025-03-01 至 2025-03-31;指标每月 10 次)") in commission.last_reply
+    await commission.send("约谈指标完成情况")  # no period: this year, as the heading says, the quota scaled to it
+    led = sum(1 for t in ledger if t.lead == "张建平" and t.held.year == 2025)
+    assert fw("今年(2025-01-01 至 2025-12-31)") in commission.last_reply
+    assert fw(f"张建平:{led}/120 次(2025-01-01 至 2025-12-31;指标每月 10 次)") in commission.last_reply
 
 
 async def test_the_commission_group_gets_aggregates_and_never_records(
