@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import Viewer
+from bot.cells import inert_row
 from bot.question import Question
 from bot.services import Services
 from bot.summary import breakdown, talk_filter
@@ -49,7 +50,7 @@ async def ledger_workbook(session: AsyncSession, services: Services, viewer: Vie
     detail = book.active
     assert detail is not None
     detail.title = "明细账"
-    detail.append(DETAIL_HEADER)
+    _write(detail, DETAIL_HEADER)
     names: dict[int, str] = {}
 
     async def name(person_id: int) -> str:
@@ -61,7 +62,8 @@ async def ledger_workbook(session: AsyncSession, services: Services, viewer: Vie
     for talk in reversed(talks):  # oldest first, as a ledger is kept
         local = talk.held_at.astimezone(zone)
         subjects = [p for p in talk.participants if p.role == "subject"]
-        detail.append(
+        _write(
+            detail,
             [
                 talk.ledger_no,
                 local.strftime("%Y-%m-%d"),
@@ -80,7 +82,7 @@ async def ledger_workbook(session: AsyncSession, services: Services, viewer: Vie
                 "、".join(p.person.name for p in talk.participants if p.role == "attendee"),
                 sum(1 for item in talk.items if item.kind == "problem"),
                 await name(talk.logged_by_id),
-            ]
+            ],
         )
     _finish(detail)
 
@@ -90,23 +92,28 @@ async def ledger_workbook(session: AsyncSession, services: Services, viewer: Vie
     for talk in talks:
         per_month[talk.held_at.astimezone(zone).strftime("%Y-%m")][talk.kind] += 1
     extra = sorted({kind for counts in per_month.values() for kind in counts} - set(kinds))
-    tally.append(["月份", *kinds, *extra, "合计"])
+    _write(tally, ["月份", *kinds, *extra, "合计"])
     for month in sorted(per_month):
         counts = per_month[month]
-        tally.append([month, *(counts.get(k, 0) for k in [*kinds, *extra]), sum(counts.values())])
-    tally.append(["合计", *(sum(per_month[m].get(k, 0) for m in per_month) for k in [*kinds, *extra]), len(talks)])
-    tally.append([])
-    tally.append(["级别", "次数", "人次"])
+        _write(tally, [month, *(counts.get(k, 0) for k in [*kinds, *extra]), sum(counts.values())])
+    _write(tally, ["合计", *(sum(per_month[m].get(k, 0) for m in per_month) for k in [*kinds, *extra]), len(talks)])
+    _write(tally, [])
+    _write(tally, ["级别", "次数", "人次"])
     for label, count, times in await breakdown(session, services, where, "rank", viewer):
-        tally.append([label, count, times])
-    tally.append([])
-    tally.append(["单位", "次数", "人次"])
+        _write(tally, [label, count, times])
+    _write(tally, [])
+    _write(tally, ["单位", "次数", "人次"])
     for label, count, times in await breakdown(session, services, where, "unit", viewer):
-        tally.append([label, count, times])
+        _write(tally, [label, count, times])
     _finish(tally)
     stream = io.BytesIO()
     book.save(stream)
     return stream.getvalue()
+
+
+def _write(sheet: Worksheet, row: Sequence[object]) -> None:
+    """One row; a text that a spreadsheet would take for a formula (a topic typed as =HYPERLINK(…)) stays text."""
+    sheet.append(inert_row(row))
 
 
 def _finish(sheet: Worksheet) -> None:
