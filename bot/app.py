@@ -21,7 +21,7 @@ from bot.ordering import OnePersonAtATime, updates_at_once
 from bot.services import Services
 from bot.transport import AiohttpRequest, PatientRequest, TalkBot
 from bot.webhook import WebhookServer
-from handlers import admin, fallback, groups, help, items, mytalks, start, stats, talklog
+from handlers import admin, fallback, groups, guard, help, items, mytalks, start, stats, talklog
 from handlers import outbox as outbox_handlers
 from storage.db import open_engine, prepare, sessions
 
@@ -78,6 +78,7 @@ def build_application(
     application = builder.build()
     assert isinstance(application, TalkApplication)
     application.bot_data["services"] = services
+    application.add_handlers(guard.HANDLERS, group=-1)  # before every other handler
     for module in (start, help, admin, groups, talklog, mytalks, items, stats, fallback):
         application.add_handlers(module.HANDLERS)
     application.add_error_handler(fallback.on_error)

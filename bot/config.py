@@ -83,6 +83,9 @@ class WebhookConfig:
     path: str = "/telegram"
     secret: str = ""
     max_body_bytes: int = 1_048_576
+    max_depth: int = 32  # objects and arrays within each other; Telegram's updates nest less than 10 deep
+    header_timeout_seconds: float = 10.0  # a request head must arrive within this, else the connection is cut
+    read_timeout_seconds: float = 10.0  # a request body must arrive within this, else 408
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,7 @@ def _webhook(section: dict[str, Any]) -> WebhookConfig:
         raise ConfigError("webhook.secret", "16 to 256 letters, digits, _ or -", "<hidden>")
     if url and not secret:
         raise ConfigError("webhook.secret", "a secret (or TALKLEDGER_WEBHOOK_SECRET) when webhook.url is set")
+    defaults = WebhookConfig()
     path = _string(section, "webhook.path", WebhookConfig.path)
     if not path.startswith("/"):
         raise ConfigError("webhook.path", "a path starting with /", path)
@@ -194,7 +198,17 @@ def _webhook(section: dict[str, Any]) -> WebhookConfig:
         path=path,
         secret=secret,
         max_body_bytes=_count(section, "webhook.max_body_bytes", WebhookConfig.max_body_bytes, 1024, 50_000_000),
+        max_depth=_count(section, "webhook.max_depth", WebhookConfig.max_depth, 8, 1000),
+        header_timeout_seconds=_seconds(section, "webhook.header_timeout_seconds", defaults.header_timeout_seconds),
+        read_timeout_seconds=_seconds(section, "webhook.read_timeout_seconds", defaults.read_timeout_seconds),
     )
+
+
+def _seconds(section: dict[str, Any], key: str, default: float) -> float:
+    value = section.get(key.split(".")[-1], default)
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= 600:
+        raise ConfigError(key, "a number of seconds above 0, at most 600", value)
+    return float(value)
 
 
 def _choice(section: dict[str, Any], key: str, choices: tuple[str, ...]) -> str:

@@ -6,6 +6,8 @@ Bot API:   POST/GET /bot<token>/<method>     (JSON, form-encoded or multipart, l
 Control:   POST /control/send       {user, text, chat?}             a user writes (commands get entities)
            POST /control/send_file  {user, kind, filename, content_base64, caption?, chat?}
            POST /control/press      {user, label | data, chat_id?, message_id?}   press an inline button
+           POST /control/edit       {user, message_id, text, chat?}  a user edits a message they sent
+           POST /control/update     {update}                        any update, as given (hostile shapes)
            GET  /control/messages?chat_id=N     a chat's messages with keyboards and edits
            GET  /control/events?since=N&timeout=S   what the bot did (sent, edited, deleted), long-polled
            GET  /control/callbacks/<id>         how the bot answered a button press
@@ -123,6 +125,8 @@ class Emulator:
         app.router.add_post("/control/send", self._control_send)
         app.router.add_post("/control/send_file", self._control_send_file)
         app.router.add_post("/control/press", self._control_press)
+        app.router.add_post("/control/edit", self._control_edit)
+        app.router.add_post("/control/update", self._control_update)
         app.router.add_get("/control/messages", self._control_messages)
         app.router.add_get("/control/events", self._control_events)
         app.router.add_get("/control/callbacks/{id}", self._control_callback)
@@ -510,6 +514,25 @@ class Emulator:
             command = text.split()[0] if text.split() else text
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return await self._user_message(body, **content)
+
+    async def _control_edit(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        user, chat = self._user_and_chat(body)
+        for message in self.messages[chat["id"]]:
+            if message["message_id"] == body.get("message_id") and message["from"]["id"] == user["id"]:
+                message["edits"].append(message.get("text"))
+                message["text"] = str(body.get("text", ""))
+                edited = {key: value for key, value in message.items() if key not in ("edits", "deleted")}
+                update_id = await self._push_update({"edited_message": {**edited, "edit_date": int(time.time())}})
+                return web.json_response({"update_id": update_id})
+        raise web.HTTPNotFound(text=f"no message {body.get('message_id')} of user {user['id']} in chat {chat['id']}")
+
+    async def _control_update(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        update = body.get("update")
+        if not isinstance(update, dict):
+            raise web.HTTPBadRequest(text="update (an object) is required")
+        return web.json_response({"update_id": await self._push_update(update)})
 
     async def _control_send_file(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import Viewer
+from bot.cells import inert_row
 from bot.i18n import text
 from bot.question import Question
 from bot.services import Services
@@ -50,7 +51,7 @@ async def ledger_workbook(session: AsyncSession, services: Services, viewer: Vie
     detail = book.active
     assert detail is not None
     detail.title = "明细账"
-    detail.append(DETAIL_HEADER)
+    _write(detail, DETAIL_HEADER)
     names: dict[int, str] = {}
 
     async def name(person_id: int) -> str:
@@ -62,7 +63,8 @@ async def ledger_workbook(session: AsyncSession, services: Services, viewer: Vie
     for talk in reversed(talks):  # oldest first, as a ledger is kept
         local = talk.held_at.astimezone(zone)
         subjects = [p for p in talk.participants if p.role == "subject"]
-        detail.append(
+        _write(
+            detail,
             [
                 talk.ledger_no,
                 local.strftime("%Y-%m-%d"),
@@ -81,7 +83,7 @@ async def ledger_workbook(session: AsyncSession, services: Services, viewer: Vie
                 "、".join(p.person.name for p in talk.participants if p.role == "attendee"),
                 sum(1 for item in talk.items if item.kind == "problem"),
                 await name(talk.logged_by_id),
-            ]
+            ],
         )
     _finish(detail)
 
@@ -91,26 +93,31 @@ async def ledger_workbook(session: AsyncSession, services: Services, viewer: Vie
     for talk in talks:
         per_month.setdefault(talk.held_at.astimezone(zone).strftime("%Y-%m"), defaultdict(int))[talk.kind] += 1
     extra = sorted({kind for counts in per_month.values() for kind in counts} - set(kinds))
-    tally.append(["月份", *kinds, *extra, "合计"])
+    _write(tally, ["月份", *kinds, *extra, "合计"])
     for month in sorted(per_month):
         counts = per_month[month]
-        tally.append([month, *(counts.get(k, 0) for k in [*kinds, *extra]), sum(counts.values())])
-    tally.append(["合计", *(sum(per_month[m].get(k, 0) for m in per_month) for k in [*kinds, *extra]), len(talks)])
+        _write(tally, [month, *(counts.get(k, 0) for k in [*kinds, *extra]), sum(counts.values())])
+    _write(tally, ["合计", *(sum(per_month[m].get(k, 0) for m in per_month) for k in [*kinds, *extra]), len(talks)])
     person_times = sum(sum(1 for p in talk.participants if p.role == "subject") for talk in talks)
     # Rank levels and units as the bot's answers count them: a talk reaching several counts once in each, which
     # the note under each table says, with the distinct total.
     for title, dimension, rule in (("级别", "rank", "stats.by_rank_rule"), ("单位", "unit", "stats.by_unit_rule")):
         rows = await breakdown(session, services, where, dimension, viewer)
-        tally.append([])
-        tally.append([title, "次数", "人次"])
+        _write(tally, [])
+        _write(tally, [title, "次数", "人次"])
         for label, count, times in rows:
-            tally.append([label, count, times])
-        tally.append(["不重复合计", len(talks), person_times])
-        tally.append([text("zh-CN", rule, sum=sum(r[1] for r in rows), talks=len(talks), person_times=person_times)])
+            _write(tally, [label, count, times])
+        _write(tally, ["不重复合计", len(talks), person_times])
+        _write(tally, [text("zh-CN", rule, sum=sum(r[1] for r in rows), talks=len(talks), person_times=person_times)])
     _finish(tally)
     stream = io.BytesIO()
     book.save(stream)
     return stream.getvalue()
+
+
+def _write(sheet: Worksheet, row: Sequence[object]) -> None:
+    """One row; a text that a spreadsheet would take for a formula (a topic typed as =HYPERLINK(…)) stays text."""
+    sheet.append(inert_row(row))
 
 
 def _finish(sheet: Worksheet) -> None:

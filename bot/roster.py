@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import ROLE_ALIASES, Role
+from bot.cells import inert_row, restored
 from storage import audit, people
 from storage.models import Person
 
@@ -88,7 +89,7 @@ def read_table(path: Path) -> list[list[str]]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         text = path.read_bytes().decode("utf-8-sig", errors="strict")
-        return [row for row in csv.reader(io.StringIO(text))]
+        return [[restored(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
     if suffix == ".xlsx":
         import openpyxl  # noqa: PLC0415  (heavy: loaded when a spreadsheet is read)
 
@@ -106,7 +107,7 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return restored(str(value))
 
 
 def parse_rows(table: Sequence[Sequence[str]], rank_levels: Sequence[str]) -> tuple[list[RosterRow], list[RowError]]:
@@ -299,10 +300,11 @@ def roster_table(everyone: Iterable[Person]) -> list[list[str]]:
 
 
 def write_table(path: Path, table: Sequence[Sequence[str]]) -> None:
+    """Every cell as text no spreadsheet evaluates (bot.cells); `read_table` gives the same table back."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as stream:
-            csv.writer(stream).writerows(table)
+            csv.writer(stream).writerows(inert_row(row) for row in table)
     elif suffix == ".xlsx":
         import openpyxl  # noqa: PLC0415  (heavy: loaded when a spreadsheet is written)
 
@@ -310,7 +312,7 @@ def write_table(path: Path, table: Sequence[Sequence[str]]) -> None:
         sheet = workbook.active
         assert sheet is not None
         for row in table:
-            sheet.append(list(row))
+            sheet.append(inert_row(row))
         sheet.freeze_panes = "A2"
         workbook.save(path)
     else:

@@ -73,6 +73,14 @@ class ChatUser:
         sent = await self.client.post("send", {"user": self.user, "chat": self.chat, "text": text})
         return await self._after(sent["update_id"])
 
+    async def edit(self, message_id: int, text: str) -> list[dict[str, Any]]:
+        """Edit a message this person sent, and wait until the bot has handled the edit."""
+        await self._catch_up()
+        edited = await self.client.post(
+            "edit", {"user": self.user, "chat": self.chat, "message_id": message_id, "text": text}
+        )
+        return await self._after(edited["update_id"])
+
     async def send_file(self, kind: str, filename: str, content: bytes, caption: str = "") -> list[dict[str, Any]]:
         await self._catch_up()
         sent = await self.client.post(

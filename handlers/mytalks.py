@@ -16,7 +16,8 @@ from storage.models import Talk
 PAGE_SIZE = 5
 
 
-async def _page(context: Context, viewer: Viewer, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _page(context: Context, viewer: Viewer, page: int) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """Page `page` (from 0) of one's talks; None when there is no such page (a stale or forged button)."""
     found = services(context)
     zone = found.config.organisation.zone
     language = viewer.language
@@ -25,6 +26,8 @@ async def _page(context: Context, viewer: Viewer, page: int) -> tuple[str, Inlin
     if total == 0:
         return text(language, "mytalks.empty"), None
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    if page >= pages:
+        return None
     lines = [text(language, "mytalks.title", total=total, page=page + 1, pages=pages)]
     buttons = []
     for talk in rows:
@@ -50,8 +53,9 @@ async def _page(context: Context, viewer: Viewer, page: int) -> tuple[str, Inlin
 
 @gated(Capability.MYTALKS)
 async def my_talks(update: Update, context: Context, viewer: Viewer) -> None:
-    body, markup = await _page(context, viewer, 0)
-    await say(update, body, markup)
+    shown = await _page(context, viewer, 0)
+    assert shown is not None  # the first page always exists, if only to say there is nothing
+    await say(update, *shown)
 
 
 @gated(Capability.MYTALKS)
@@ -63,7 +67,11 @@ async def press(update: Update, context: Context, viewer: Viewer) -> None:
         await refuse_button(update, viewer.language, "button.stale")
         return
     if action == "page":
-        body, markup = await _page(context, viewer, int(argument))
+        shown = await _page(context, viewer, int(argument))
+        if shown is None:
+            await refuse_button(update, viewer.language, "button.stale")
+            return
+        body, markup = shown
         await query.answer()
         await query.edit_message_text(body, reply_markup=markup)
         return

@@ -155,7 +155,6 @@ async def question_button(update: Update, context: Context, viewer: Viewer) -> N
         await query.answer()
         await _answer_question(update, context, viewer, Question(**{**question.__dict__, "breakdown": action}))
     elif action == "records" and len(parts) == 4 and parts[3].isdigit():
-        await query.answer()
         await _records(update, context, viewer, saved.id, question, int(parts[3]))
     elif action == "excel":
         await query.answer()
@@ -176,15 +175,17 @@ async def _records(
     async with found.sessions.begin() as session:
         where = await logic.talk_filter(session, found, viewer, question)
         talks, total = await summary.talks_matching(session, where, page * PAGE, PAGE)
-        audit.record(
-            session,
-            at=found.clock.now(),
-            actor_person_id=viewer.person_id,
-            action="stats.records",
-            subject=f"question:{saved_id}",
-            page=page,
-            total=total,
-        )
+        past_the_last = total > 0 and not talks  # a forged or stale button: nothing shown, nothing audited
+        if not past_the_last:
+            audit.record(
+                session,
+                at=found.clock.now(),
+                actor_person_id=viewer.person_id,
+                action="stats.records",
+                subject=f"question:{saved_id}",
+                page=page,
+                total=total,
+            )
         lines = [
             text(
                 language,
@@ -209,6 +210,11 @@ async def _records(
     if not total:
         await answer(update, language, "stats.no_records")
         return
+    if past_the_last:
+        await refuse_button(update, language, "button.stale")
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer()
     navigation = []
     if page > 0:
         navigation.append(

@@ -99,7 +99,9 @@ def test_past_talks_import_once_and_export_by_period(
     assert detail[2][6] == "赵敏、周涛" and detail[2][9] == 2 and detail[2][16] == "李华"
     tally = list(book["汇总账"].iter_rows(values_only=True))
     assert tally[0][:4] == ("月份", "工作约谈", "提醒约谈", "告诫约谈")
-    assert tally[1][0] == "2015-03" and tally[2][0] == "2015-04"
+    # Every month of the period has its row, the months without talks at zero.
+    assert [row[0] for row in tally[1:7]] == [f"2015-0{number}" for number in range(1, 7)]
+    assert [row[tally[0].index("合计")] for row in tally[1:7]] == [0, 0, 1, 1, 0, 0] and tally[7][0] == "合计"
     assert cli(config_path, "export", "--period", "someday", "--out", str(tmp_path / "x.xlsx")) == 1
 
 
