@@ -291,6 +291,9 @@ async def month_by_kind(
     """Talks per local month and kind: what the chart draws."""
     zone = services.config.organisation.zone
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for held_at, kind in await summary.talk_kinds(session, await talk_filter(session, services, viewer, question)):
+    where = await talk_filter(session, services, viewer, question)
+    for month in months_of(where, zone):  # a month without talks is a bar group at zero, not a gap closed up
+        counts[month] = defaultdict(int)
+    for held_at, kind in await summary.talk_kinds(session, where):
         counts[held_at.astimezone(zone).strftime("%Y-%m")][kind] += 1
     return counts

@@ -26,7 +26,7 @@ from bot.i18n import text
 from bot.periods import Period
 from bot.question import Question
 from bot.services import Services
-from bot.summary import answer
+from bot.summary import answer, month_by_kind
 from storage import people, tally
 from storage.db import ensure_schema, open_engine, sessions
 from storage.models import Person, Talk, TalkParticipant
@@ -218,3 +218,16 @@ async def test_every_breakdown_that_claims_to_add_up_does(
             assert rule in reply, reply
         else:
             assert sum(t for t, _ in listed.values()) == talks, reply
+
+
+async def test_the_chart_has_every_month_of_the_period(services: Services) -> None:
+    found = await replace_ledger(services, [(datetime(2025, 2, 10, 9, 0), "工作约谈", "郑洁", ("赵敏", "周涛"))])
+    commission = Viewer(found["郑洁"].id, "郑洁", "兰州市", (Grant(Role.COMMISSION, "兰州市"),), "zh-CN")
+    question = Question(period=PERIODS[0], period_named=True, measure="talks")
+    async with services.sessions() as session:
+        counts = await month_by_kind(session, services, commission, question)
+    assert {month: dict(kinds) for month, kinds in counts.items()} == {
+        "2025-01": {},
+        "2025-02": {"工作约谈": 1},
+        "2025-03": {},
+    }
