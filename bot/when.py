@@ -1,18 +1,29 @@
-"""Reading the date and time of a talk as leaders type it: 昨天下午3点, 3月5日, 2025-03-05 15:00, today 9:30.
+"""Reading the dates typed in the talk form: when a talk was held (it lies behind) and an item's deadline (ahead).
 
-Pure: `read_moment` takes the text and today's local date; checking against now is `check_held_at`.
+A small grammar, Chinese and English, with Chinese numerals wherever a digit may stand:
+
+    moment   = day [time] | time
+    day      = date with year (2025-03-05, 2025年3月5日, March 5 2025) | date without year (3月5日, 3.5, Mar 5)
+             | a day counted from today (昨天, 明天, 3天前, 2 days ago) | a weekday (上周五, 下周五, 本周三, Friday)
+             | the start or end of a month, quarter, week or year (月底, 下月底, 3月底, 年底, 季度末, end of March)
+             | a span from today (三个月内, 半年, 两周内, 30天, in 3 months)
+    time     = [上午|下午|晚上|…] hour [点|:] [minute|半|一刻] [am|pm] | 上午|下午|… (the day only)
+
+A deadline may also carry 前 / 之前 / by / before. Pure: the text and today's local date in, a `Reading` out, or
+`Unreadable` saying what could not be read (nothing understood, or a day or time that does not exist).
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 DIGITS = str.maketrans(
-    "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff1a", "0123456789:"
-)  # full-width
+    "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff1a\uff0d\uff0f\uff0e", "0123456789:-/."
+)  # full-width digits, colon, dash, slash and dot
 CHINESE_DIGITS = {
     "零": 0,
     "〇": 0,
@@ -27,17 +38,54 @@ CHINESE_DIGITS = {
     "八": 8,
     "九": 9,
 }
-RELATIVE_DAYS = {"今天": 0, "今日": 0, "today": 0, "昨天": 1, "昨日": 1, "yesterday": 1, "前天": 2}
-AFTERNOON = ("下午", "晚上", "傍晚", "pm")
-DAY_PARTS = "上午|早上|早晨|中午|下午|晚上|傍晚|凌晨|am|pm"
-
-_DATE = (
-    r"(?:(?P<year>\d{4})[-/.年](?P<month>\d{1,2})[-/.月](?P<day>\d{1,2})[日号]?"
-    r"|(?P<short_month>\d{1,2})月(?P<short_day>\d{1,2})[日号]?"
-    r"|(?P<relative>今天|今日|昨天|昨日|前天|today|yesterday))"
-)
-_TIME = rf"(?:(?P<part>{DAY_PARTS})?(?P<hour>\d{{1,2}})(?:[:点时](?P<minute>\d{{1,2}}|半)?分?)?(?P<suffix>am|pm)?)"
-_MOMENT = re.compile(rf"^(?:{_DATE})?(?:{_TIME})?$")
+ENGLISH_NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+# Written out rather than taken from `calendar`, whose names follow the process's locale.
+_MONTHS = ["january", "february", "march", "april", "may", "june"]
+_MONTHS += ["july", "august", "september", "october", "november", "december"]
+MONTH_NAMES = {name: number for number, name in enumerate(_MONTHS, 1)} | {
+    name[:3]: number for number, name in enumerate(_MONTHS, 1)
+}
+MONTH_NAMES["sept"] = 9
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAY_NAMES = {name: number for number, name in enumerate(_WEEKDAYS)} | {
+    name[:3]: number for number, name in enumerate(_WEEKDAYS)
+}
+WEEKDAY_NAMES |= {"tues": 1, "thur": 3, "thurs": 3}
+RELATIVE_DAYS = {
+    "大前天": -3,
+    "前天": -2,
+    "昨天": -1,
+    "昨日": -1,
+    "今天": 0,
+    "今日": 0,
+    "明天": 1,
+    "明日": 1,
+    "后天": 2,
+    "大后天": 3,
+    "the day before yesterday": -2,
+    "yesterday": -1,
+    "today": 0,
+    "tomorrow": 1,
+    "the day after tomorrow": 2,
+}
+AFTERNOON = ("下午", "晚上", "傍晚", "夜里", "afternoon", "evening", "pm")
+MORNING = ("上午", "早上", "早晨", "morning", "am")
+LAST_YEARS_TRIED = 4  # 2月29日 without a year: the nearest leap year's
 
 
 @dataclass(frozen=True)
@@ -49,10 +97,18 @@ class Moment:
         return datetime.combine(self.day, self.at or time(0, 0))
 
 
-def _normalise(text: str) -> str:
-    text = text.translate(DIGITS).strip().lower()
-    text = re.sub(r"\s+", "", text)
-    return re.sub(r"[零〇一二两三四五六七八九十]+", lambda found: str(chinese_number(found.group())), text)
+@dataclass(frozen=True)
+class Reading:
+    moment: Moment
+    confirm: bool = False  # a year (or week) was chosen for the user that they may not have meant: show it back
+
+
+class Unreadable(ValueError):
+    """What the text could not give: `reason` is unread, no_such_day or no_such_time; `part` the words at fault."""
+
+    def __init__(self, reason: str, part: str = "") -> None:
+        super().__init__(reason, part)
+        self.reason, self.part = reason, part
 
 
 def chinese_number(numeral: str) -> int:
@@ -69,48 +125,321 @@ def chinese_number(numeral: str) -> int:
     return total + current
 
 
-def read_moment(text: str, today: date) -> Moment | None:
-    """The moment `text` names, or None when it cannot be read. A month and day without a year is the latest
-    such day not after today."""
-    found = _MOMENT.match(_normalise(text))
-    if found is None or not text.strip():
-        return None
-    parts = found.groupdict()
+def _normalise(text: str) -> str:
+    """Lower case, half-width digits, Chinese numerals as digits, and a space kept only between two Latin words or
+    numbers (so 3月5号 上午10点 and March 5, 2025 read alike however they were spaced)."""
+    text = text.translate(DIGITS).lower().replace("，", " ").replace(",", " ")
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r" (?![a-z0-9])|(?<![a-z0-9.]) ", "", text)
+    return re.sub(r"[零〇一二两三四五六七八九十]+", lambda found: str(chinese_number(found.group())), text)
+
+
+# ---- the grammar's pieces ------------------------------------------------------------------------------------
+
+_MONTH = "|".join(sorted(MONTH_NAMES, key=len, reverse=True))
+_WEEKDAY = "|".join(sorted(WEEKDAY_NAMES, key=len, reverse=True))
+_COUNT = r"\d{1,3}|" + "|".join(sorted(ENGLISH_NUMBERS, key=len, reverse=True))
+_TIME = (
+    r"(?:at ?)?(?P<part>上午|早上|早晨|中午|下午|晚上|傍晚|夜里|凌晨|in the morning|in the afternoon|in the evening)?"
+    r"(?:(?P<hour>\d{1,2})(?:(?P<separator>[:点时])(?P<minute>\d{1,2}分?|半|[13]刻)?)? ?(?P<suffix>am|pm)?)?"
+)
+_MOMENT = r"^(?P<day>{day})(?: ?(?P<time>{time}))?$"
+_DEADLINE_PREFIX = re.compile(r"^(?:(?:by|before|until|no later than|due|due by) |在|于|截至|截止到?)")
+_DEADLINE_SUFFIX = re.compile(r"(?:之前|以前|前|为止|止)$")
+
+
+@dataclass(frozen=True)
+class _Context:
+    today: date
+    ahead: bool  # a deadline: a day without its year, or a bare weekday, is the next one, not the last
+
+
+Rule = Callable[[dict[str, str | None], _Context, str], Reading]
+
+
+def _day(year: int, month: int, day: int, part: str) -> date:
     try:
-        day = _day(parts, today)
-        at = _time(parts)
+        return date(year, month, day)
     except ValueError:
+        raise Unreadable("no_such_day", part) from None
+
+
+def _nearest(context: _Context, build: Callable[[int], date], part: str) -> Reading:
+    """The day `build(year)` nearest today on the right side (behind for a talk, ahead for a deadline). The year
+    was not typed: when it is not this year's, the user is asked."""
+    today = context.today
+    step = 1 if context.ahead else -1
+    for offset in range(LAST_YEARS_TRIED + 1):
+        try:
+            found = build(today.year + step * offset)
+        except ValueError:
+            continue
+        if (found >= today) if context.ahead else (found <= today):
+            return Reading(Moment(found, None), confirm=found.year != today.year)
+    raise Unreadable("no_such_day", part)
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter (1月31日 + 1个月 → 2月28日)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _month_of(day: date, shift: int) -> tuple[int, int]:
+    shifted = add_months(day.replace(day=1), shift)
+    return shifted.year, shifted.month
+
+
+def _number(word: str | None) -> int:
+    return ENGLISH_NUMBERS[word] if word in ENGLISH_NUMBERS else int(word or 0)
+
+
+def _full_date(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
+    year, month, day = int(parts["year"] or 0), _month_number(parts), int(parts["d"] or 0)
+    return Reading(Moment(_day(year, month, day, part), None))
+
+
+def _month_number(parts: dict[str, str | None]) -> int:
+    name = parts.get("name")
+    return MONTH_NAMES[name] if name else int(parts["m"] or 0)
+
+
+def _year_less_date(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
+    if parts.get("year"):
+        return _full_date(parts, context, part)
+    month, day = _month_number(parts), int(parts["d"] or 0)
+    _day(2000, month, day, part)  # a day no year has (2月30日) is named as such
+    return _nearest(context, lambda year: date(year, month, day), part)
+
+
+def _relative_day(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
+    return Reading(Moment(context.today + timedelta(days=RELATIVE_DAYS[parts["word"] or ""]), None))
+
+
+SPAN_UNITS = {"天": 1, "day": 1, "days": 1, "周": 7, "星期": 7, "个星期": 7, "个礼拜": 7, "礼拜": 7}
+SPAN_UNITS |= {"week": 7, "weeks": 7}
+MONTH_UNITS = {"月": 1, "个月": 1, "month": 1, "months": 1, "年": 12, "year": 12, "years": 12}
+
+
+def _span(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
+    """N天前 / 3个月后 / 三个月内 / in 3 months / 2 days ago; a bare count (30天) lies ahead, so only a deadline."""
+    unit, direction = parts["unit"] or "", parts.get("direction") or ""
+    count = _number(parts["n"]) * (-1 if direction in ("前", "以前", "之前", "ago") else 1)
+    if not direction and not context.ahead:
+        raise Unreadable("unread", part)  # "30天" is no talk time
+    if unit in MONTH_UNITS:
+        return Reading(Moment(add_months(context.today, count * MONTH_UNITS[unit]), None))
+    return Reading(Moment(context.today + timedelta(days=count * SPAN_UNITS[unit]), None))
+
+
+def _half(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
+    """半年 (six months), 半个月 (fifteen days)."""
+    if (parts["unit"] or "").endswith("年") or parts["unit"] == "year":
+        return Reading(Moment(add_months(context.today, 6), None))
+    return Reading(Moment(context.today + timedelta(days=15), None))
+
+
+def _weekday(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
+    """上周五 / 本周三 / 下周五: that week's day (weeks start on Monday); a bare 周五 or Friday is the nearest one
+    on the right side; English next / last Friday is read as 下周五 / 上周五 and shown back, as English is loose."""
+    which, name = parts["which"] or "", parts["wd"] or ""
+    weekday = WEEKDAY_NAMES[name] if name in WEEKDAY_NAMES else ("1234567".find(name) if name.isdigit() else 6)
+    if weekday < 0:
+        raise Unreadable("no_such_day", part)
+    monday = context.today - timedelta(days=context.today.weekday())
+    weeks = {"上上": -2, "上": -1, "上个": -1, "last": -1, "本": 0, "这": 0, "这个": 0, "this": 0}
+    weeks |= {"下": 1, "下个": 1, "next": 1, "下下": 2}
+    if which in weeks:
+        day = monday + timedelta(days=7 * weeks[which] + weekday)
+        return Reading(Moment(day, None), confirm=which in ("last", "next"))
+    gap = (weekday - context.today.weekday()) % 7
+    if context.ahead:
+        return Reading(Moment(context.today + timedelta(days=gap), None))
+    return Reading(Moment(context.today - timedelta(days=(7 - gap) % 7), None))
+
+
+def _month_edge(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
+    """月底 / 下月底 / 上月末 / 3月底 / 2026年3月底 / 下月初 / end of March."""
+    start = (parts.get("edge") or "") in ("初", "start", "beginning")
+    shift = {"上": -1, "last": -1, "下": 1, "next": 1}.get((parts.get("which") or "").removesuffix("个"), 0)
+    if parts.get("m") or parts.get("name"):
+        month = _month_number(parts)
+        if not 1 <= month <= 12:
+            raise Unreadable("no_such_day", part)
+        if parts.get("year"):
+            year = int(parts["year"] or 0)
+            return Reading(Moment(date(year, month, 1) if start else _month_end(year, month), None))
+        return _nearest(context, lambda year: date(year, month, 1) if start else _month_end(year, month), part)
+    year, month = _month_of(context.today, shift)
+    return Reading(Moment(date(year, month, 1) if start else _month_end(year, month), None))
+
+
+def _quarter_end(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
+    """季度末 / 本季度末 / 下季度末 / 三季度末 / end of Q3 / end of the quarter."""
+    if parts.get("q"):
+        quarter = int(parts["q"] or 0)
+        if not 1 <= quarter <= 4:
+            raise Unreadable("no_such_day", part)
+        return _nearest(context, lambda year: _month_end(year, quarter * 3), part)
+    shift = {"上": -1, "last": -1, "下": 1, "next": 1}.get((parts.get("which") or "").removesuffix("个"), 0)
+    year, month = _month_of(context.today, 3 * shift)
+    return Reading(Moment(_month_end(year, (month - 1) // 3 * 3 + 3), None))
+
+
+def _year_edge(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
+    """年底 / 年底前 / 年内 / 明年底 / 2026年底 / 年初 / end of the year / end of 2026."""
+    year = int(parts.get("year") or context.today.year)
+    year += {"去": -1, "last": -1, "明": 1, "next": 1}.get(parts.get("which") or "", 0)
+    start = (parts.get("edge") or "") in ("初", "start", "beginning")
+    return Reading(Moment(date(year, 1, 1) if start else date(year, 12, 31), None))
+
+
+def _week_end(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
+    """周末 / 本周内 / 下周末 / end of the week: that week's Sunday."""
+    shift = 1 if (parts.get("which") or "") in ("下", "next") else 0
+    sunday = context.today + timedelta(days=6 - context.today.weekday() + 7 * shift)
+    return Reading(Moment(sunday, None))
+
+
+_EDGE_ZH = r"(?P<edge>底|末|初|内)"
+_EDGE_EN = r"(?:the )?(?P<edge>end|start|beginning) of (?:the )?"
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_YEAR_EN = r"(?: (?P<year>\d{4}))?"
+_AHEAD_OR_BACK = r"(?P<direction>以?前|之前|以?后|之后|以?内|之内)?"
+RULES: list[tuple[str, Rule]] = [
+    (r"(?P<year>\d{4})(?:[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})[日号]?)", _full_date),
+    (r"(?:(?P<year>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?", _year_less_date),
+    (r"(?P<m>\d{1,2})\.(?P<d>\d{1,2})", _year_less_date),
+    (rf"(?P<name>{_MONTH})\.? ?(?P<d>\d{{1,2}}){_ORDINAL}{_YEAR_EN}", _year_less_date),
+    (rf"(?:the )?(?P<d>\d{{1,2}}){_ORDINAL} (?:of )?(?P<name>{_MONTH})\.?{_YEAR_EN}", _year_less_date),
+    ("(?P<word>" + "|".join(sorted(RELATIVE_DAYS, key=len, reverse=True)) + ")", _relative_day),
+    (rf"(?P<n>\d{{1,3}}) ?(?P<unit>个月|天|周|个?星期|个?礼拜|年){_AHEAD_OR_BACK}", _span),
+    (rf"(?:in |within )?(?P<n>{_COUNT}) (?P<unit>days?|weeks?|months?|years?)(?: (?P<direction>ago|later))?", _span),
+    (rf"(?P<n>{_COUNT}) (?P<unit>days?|weeks?|months?|years?) from now", _span),
+    (r"(?:in |within )?half (?:a |an )?(?P<unit>year|month)", _half),
+    (r"半(?:个)?(?P<unit>年|月)(?:以?内|之内|以?后|之后)?", _half),
+    (r"(?P<which>上上|上个?|下下|下个?|本|这个?|last|next|this) ?(?:周|星期|礼拜)(?P<wd>[1-7日天])", _weekday),
+    (r"(?:周|星期|礼拜)(?P<wd>[1-7日天])", _weekday),
+    (rf"(?:(?P<which>last|next|this) )?(?P<wd>{_WEEKDAY})", _weekday),
+    (r"(?:本|这个?|当|(?P<which>上个?|下个?))?月月?(?P<edge>底|末|初|内)", _month_edge),
+    (rf"(?:(?P<year>\d{{4}})年)?(?P<m>\d{{1,2}})月(?:份)?{_EDGE_ZH}", _month_edge),
+    (rf"{_EDGE_EN}(?:(?:this|the) )?(?P<which>last |next )?month", _month_edge),
+    (rf"{_EDGE_EN}(?P<name>{_MONTH}){_YEAR_EN}", _month_edge),
+    (r"(?:month end|month-end)", _month_edge),
+    (r"(?:本|这个?|当|(?P<which>上个?|下个?))?季度?(?:末|底|内)", _quarter_end),
+    (r"(?:第)?(?P<q>\d)季度?(?:末|底)", _quarter_end),
+    (rf"{_EDGE_EN}(?:(?:this|the) )?(?P<which>last |next )?quarter|(?:the )?end of q(?P<q>\d)", _quarter_end),
+    (rf"(?:本|今|当|(?P<which>去|明))?年年?{_EDGE_ZH}", _year_edge),
+    (rf"(?P<year>\d{{4}})年{_EDGE_ZH}", _year_edge),
+    (rf"{_EDGE_EN}(?:(?:this|the) )?(?:(?P<which>last|next) )?year|(?:the )?end of (?P<year>\d{{4}})", _year_edge),
+    (r"year end|year-end", _year_edge),
+    (r"(?:本|这)?(?:周|星期)(?:末|内)|(?P<which>下)(?:周|星期)末", _week_end),
+    (r"(?:the )?end of (?:the |this )?week|(?:the )?end of (?P<which>next) week|(?:this )?weekend", _week_end),
+]
+_COMPILED = [(re.compile(_MOMENT.format(day=pattern, time=_TIME)), rule) for pattern, rule in RULES]
+_TIME_ONLY = re.compile(rf"^(?P<time>{_TIME})$")
+
+
+class _Parts(dict[str, str | None]):
+    """A match's groups, stripped; a group the rule does not have reads as absent (None)."""
+
+    def __missing__(self, key: str) -> None:
         return None
-    if day is None and at is None:
-        return None
-    bare_number = parts["hour"] is not None and not any(parts[key] for key in ("part", "minute", "suffix"))
-    if day is None and bare_number:
-        return None  # "12" alone is not a time
-    return Moment(day or today, at)
 
 
-def _day(parts: dict[str, str | None], today: date) -> date | None:
-    if parts["relative"]:
-        return today - timedelta(days=RELATIVE_DAYS[parts["relative"]])
-    if parts["year"]:
-        return date(int(parts["year"]), int(parts["month"] or 0), int(parts["day"] or 0))
-    if parts["short_month"]:
-        day = date(today.year, int(parts["short_month"]), int(parts["short_day"] or 0))
-        return day if day <= today else date(today.year - 1, day.month, day.day)
-    return None
+def _clean(groups: dict[str, str | None]) -> _Parts:
+    return _Parts({key: value.strip() if value else value for key, value in groups.items()})
 
 
-def _time(parts: dict[str, str | None]) -> time | None:
+def _time_of_day(parts: dict[str, str | None], part: str) -> time | None:
+    """下午3点 → 15:00, 三点半 → 3:30, 9:30pm → 21:30; a day part alone (下午) gives no time."""
     if parts["hour"] is None:
+        if parts["suffix"]:
+            raise Unreadable("unread", part)
         return None
-    hour = int(parts["hour"])
-    minute = 30 if parts["minute"] == "半" else int(parts["minute"] or 0)
-    period = parts["part"] or parts["suffix"]
+    hour, minute_text = int(parts["hour"]), (parts["minute"] or "").removesuffix("分")
+    minute = {"半": 30, "1刻": 15, "3刻": 45}.get(minute_text) or int(minute_text or 0)
+    period = (parts["part"] or parts["suffix"] or "").removeprefix("in the ")
+    if hour > 23 or minute > 59 or (period in MORNING or parts["suffix"]) and hour > 12:
+        raise Unreadable("no_such_time", part)
+    if period in ("晚上", "夜里") and hour == 12:
+        raise Unreadable("unread", part)  # noon or midnight: not guessed
     if period in AFTERNOON and hour < 12 or period == "中午" and hour < 11:
         hour += 12
     elif period in ("凌晨", "am") and hour == 12:
         hour = 0
     return time(hour, minute)
+
+
+def _read(text: str, context: _Context) -> Reading:
+    normalised = _normalise(text)
+    if not normalised:
+        raise Unreadable("unread", "")
+    for pattern, rule in _COMPILED:
+        found = pattern.match(normalised)
+        if found is None:
+            continue
+        parts = _clean(found.groupdict())
+        reading = rule(parts, context, parts["day"] or "")
+        if parts["time"]:
+            at = _time_of_day(parts, parts["time"])
+            if parts["hour"] is None and not parts["part"]:
+                raise Unreadable("unread", parts["time"])
+            reading = Reading(Moment(reading.moment.day, at), reading.confirm)
+        return reading
+    found = _TIME_ONLY.match(normalised)
+    if found is not None:
+        parts = _clean(found.groupdict())
+        bare_number = not any(parts[key] for key in ("part", "separator", "suffix"))
+        if not bare_number:  # "12" alone is not a time
+            return Reading(Moment(context.today, _time_of_day(parts, normalised)))
+    raise Unreadable("unread", text.strip())
+
+
+def read_talk_time(text: str, today: date) -> Reading:
+    """When a talk was held, as typed; a day without its year is the latest such day not after today."""
+    return _read(text, _Context(today, ahead=False))
+
+
+def read_due(text: str, today: date) -> Reading:
+    """An item's deadline, as typed; a day without its year is the next such day. By / 前 / 之前 are the same day
+    (the deadline is the last day allowed); a time of day is read but a deadline keeps only its day."""
+    context = _Context(today, ahead=True)
+    try:
+        return _read(text, context)
+    except Unreadable as refusal:
+        if refusal.reason != "unread":
+            raise
+        trimmed = _DEADLINE_SUFFIX.sub("", _DEADLINE_PREFIX.sub("", _normalise(text)))
+        if trimmed == _normalise(text) or not trimmed:
+            raise
+        try:
+            return _read(trimmed, context)
+        except Unreadable as second:
+            if second.reason != "unread":
+                raise
+            raise refusal from None
+
+
+def read_moment(text: str, today: date) -> Moment | None:
+    """The moment `text` names, or None when it cannot be read (see read_talk_time)."""
+    try:
+        return read_talk_time(text, today).moment
+    except Unreadable:
+        return None
+
+
+def read_deadline(text: str, today: date) -> date | None:
+    """A deadline's day, or None when it cannot be read (see read_due)."""
+    try:
+        return read_due(text, today).moment.day
+    except Unreadable:
+        return None
 
 
 def check_held_at(moment: Moment, now_local: datetime, max_age_days: int) -> str | None:
@@ -120,32 +449,3 @@ def check_held_at(moment: Moment, now_local: datetime, max_age_days: int) -> str
     if moment.day < now_local.date() - timedelta(days=max_age_days):
         return "log.error.too_old"
     return None
-
-
-def read_deadline(text: str, today: date) -> date | None:
-    """A deadline: a date as above (without time), or "N个月"/"N天"/"N周" from today."""
-    normalised = _normalise(text)
-    relative = re.match(r"^(\d{1,3})(个月|月|天|日|周|星期|months?|days?|weeks?)(内|后)?$", normalised)
-    if relative:
-        count, unit = int(relative.group(1)), relative.group(2)
-        if unit in ("个月", "月") or unit.startswith("month"):
-            return add_months(today, count)
-        return today + timedelta(days=count * (7 if unit in ("周", "星期") or unit.startswith("week") else 1))
-    found = re.match(rf"^{_DATE}$", normalised)
-    if found is None:
-        return None
-    parts = found.groupdict()
-    try:
-        if parts["short_month"]:
-            day = date(today.year, int(parts["short_month"]), int(parts["short_day"] or 0))
-            return day if day >= today else date(today.year + 1, day.month, day.day)  # deadlines lie ahead
-        return _day(parts, today)
-    except ValueError:
-        return None
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it is shorter (1月31日 + 1个月 → 2月28日)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
