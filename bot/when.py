@@ -145,7 +145,7 @@ _TIME = (
 )
 _MOMENT = r"^(?P<day>{day})(?: ?(?P<time>{time}))?$"
 _DEADLINE_PREFIX = re.compile(r"^(?:(?:by|before|until|no later than|due|due by) |在|于|截至|截止到?)")
-_DEADLINE_SUFFIX = re.compile(r"(?:之前|以前|前|为止|止)$")
+_DEADLINE_SUFFIX = re.compile(r"(?:之前|以前|前|为止|止)?(?:完成|办结|完成整改|整改完成|整改到位)?$")
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,14 @@ class _Context:
     ahead: bool  # a deadline: a day without its year, or a bare weekday, is the next one, not the last
 
 
-Rule = Callable[[dict[str, str | None], _Context, str], Reading]
+class _Parts(dict[str, str | None]):
+    """A match's groups, stripped; a group the rule does not have reads as absent (None)."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+Rule = Callable[[_Parts, _Context, str], Reading]
 
 
 def _day(year: int, month: int, day: int, part: str) -> date:
@@ -195,67 +202,91 @@ def _month_of(day: date, shift: int) -> tuple[int, int]:
     return shifted.year, shifted.month
 
 
+RELATIVE_YEARS = {"前": -2, "去": -1, "last": -1, "今": 0, "本": 0, "当": 0, "this": 0, "明": 1, "next": 1, "后": 2}
+# 上月 / 下周 / 上上季度 …: how many months, weeks or quarters from the present one
+RELATIVE_SHIFTS = {"上上": -2, "上": -1, "上个": -1, "last": -1, "本": 0, "这": 0, "这个": 0, "当": 0, "this": 0}
+RELATIVE_SHIFTS |= {"下": 1, "下个": 1, "next": 1, "下下": 2}
+
+
+def _typed_year(parts: _Parts, context: _Context) -> int | None:
+    """The year written with the day (2026年, 明年, 2026), or None when it was left out."""
+    if parts["year"]:
+        return int(parts["year"])
+    if parts["rel_year"]:
+        return context.today.year + RELATIVE_YEARS[parts["rel_year"]]
+    return None
+
+
+def _month_number(parts: _Parts) -> int:
+    name = parts["name"]
+    return MONTH_NAMES[name] if name else int(parts["m"] or 0)
+
+
+def _date(parts: _Parts, context: _Context, part: str) -> Reading:
+    """2025-03-05 / 2025年3月5日 / 明年1月15日 / 3月5日 / 3.5 / March 5 / 5 March 2025."""
+    month, day = _month_number(parts), int(parts["d"] or 0)
+    _day(2000, month, day, part)  # a day no year has (2月30日) is named as such
+    year = _typed_year(parts, context)
+    if year is not None:
+        return Reading(Moment(_day(year, month, day, part), None))
+    return _nearest(context, lambda year: date(year, month, day), part)
+
+
+def _day_of_month(parts: _Parts, context: _Context, part: str) -> Reading:
+    """5号 / 20日: this month's, or the nearest month's on the right side (then shown back)."""
+    today, number = context.today, int(parts["d"] or 0)
+    if not 1 <= number <= 31:
+        raise Unreadable("no_such_day", part)
+    for offset in range(3):
+        year, month = _month_of(today, offset if context.ahead else -offset)
+        if number > calendar.monthrange(year, month)[1]:
+            continue
+        found = date(year, month, number)
+        if (found >= today) if context.ahead else (found <= today):
+            return Reading(Moment(found, None), confirm=(year, month) != (today.year, today.month))
+    raise Unreadable("no_such_day", part)
+
+
+def _relative_day(parts: _Parts, context: _Context, part: str) -> Reading:
+    return Reading(Moment(context.today + timedelta(days=RELATIVE_DAYS[parts["word"] or ""]), None))
+
+
+SPAN_DAYS = {"天": 1, "日": 1, "day": 1, "days": 1, "周": 7, "星期": 7, "个星期": 7, "礼拜": 7, "个礼拜": 7}
+SPAN_DAYS |= {"week": 7, "weeks": 7}
+SPAN_MONTHS = {"个月": 1, "month": 1, "months": 1, "年": 12, "year": 12, "years": 12}
+BACKWARDS = ("前", "以前", "之前", "ago")
+
+
+def _span(parts: _Parts, context: _Context, part: str) -> Reading:
+    """N天前 / 3个月后 / 三个月内 / in 3 months / 2 days ago; a bare count (30天) lies ahead, so only a deadline."""
+    unit, direction = parts["unit"] or "", parts["direction"] or ""
+    if not direction and not context.ahead:
+        raise Unreadable("unread", part)  # "30天" is no talk time
+    count = _number(parts["n"]) * (-1 if direction in BACKWARDS else 1)
+    if unit in SPAN_MONTHS:
+        return Reading(Moment(add_months(context.today, count * SPAN_MONTHS[unit]), None))
+    return Reading(Moment(context.today + timedelta(days=count * SPAN_DAYS[unit]), None))
+
+
 def _number(word: str | None) -> int:
     return ENGLISH_NUMBERS[word] if word in ENGLISH_NUMBERS else int(word or 0)
 
 
-def _full_date(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
-    year, month, day = int(parts["year"] or 0), _month_number(parts), int(parts["d"] or 0)
-    return Reading(Moment(_day(year, month, day, part), None))
-
-
-def _month_number(parts: dict[str, str | None]) -> int:
-    name = parts.get("name")
-    return MONTH_NAMES[name] if name else int(parts["m"] or 0)
-
-
-def _year_less_date(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
-    if parts.get("year"):
-        return _full_date(parts, context, part)
-    month, day = _month_number(parts), int(parts["d"] or 0)
-    _day(2000, month, day, part)  # a day no year has (2月30日) is named as such
-    return _nearest(context, lambda year: date(year, month, day), part)
-
-
-def _relative_day(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
-    return Reading(Moment(context.today + timedelta(days=RELATIVE_DAYS[parts["word"] or ""]), None))
-
-
-SPAN_UNITS = {"天": 1, "day": 1, "days": 1, "周": 7, "星期": 7, "个星期": 7, "个礼拜": 7, "礼拜": 7}
-SPAN_UNITS |= {"week": 7, "weeks": 7}
-MONTH_UNITS = {"月": 1, "个月": 1, "month": 1, "months": 1, "年": 12, "year": 12, "years": 12}
-
-
-def _span(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
-    """N天前 / 3个月后 / 三个月内 / in 3 months / 2 days ago; a bare count (30天) lies ahead, so only a deadline."""
-    unit, direction = parts["unit"] or "", parts.get("direction") or ""
-    count = _number(parts["n"]) * (-1 if direction in ("前", "以前", "之前", "ago") else 1)
-    if not direction and not context.ahead:
-        raise Unreadable("unread", part)  # "30天" is no talk time
-    if unit in MONTH_UNITS:
-        return Reading(Moment(add_months(context.today, count * MONTH_UNITS[unit]), None))
-    return Reading(Moment(context.today + timedelta(days=count * SPAN_UNITS[unit]), None))
-
-
-def _half(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
-    """半年 (six months), 半个月 (fifteen days)."""
-    if (parts["unit"] or "").endswith("年") or parts["unit"] == "year":
+def _half(parts: _Parts, context: _Context, part: str) -> Reading:
+    """半年 / half a year (six months), 半个月 / half a month (fifteen days)."""
+    if parts["unit"] in ("年", "year"):
         return Reading(Moment(add_months(context.today, 6), None))
     return Reading(Moment(context.today + timedelta(days=15), None))
 
 
-def _weekday(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
+def _weekday(parts: _Parts, context: _Context, part: str) -> Reading:
     """上周五 / 本周三 / 下周五: that week's day (weeks start on Monday); a bare 周五 or Friday is the nearest one
     on the right side; English next / last Friday is read as 下周五 / 上周五 and shown back, as English is loose."""
     which, name = parts["which"] or "", parts["wd"] or ""
     weekday = WEEKDAY_NAMES[name] if name in WEEKDAY_NAMES else ("1234567".find(name) if name.isdigit() else 6)
-    if weekday < 0:
-        raise Unreadable("no_such_day", part)
-    monday = context.today - timedelta(days=context.today.weekday())
-    weeks = {"上上": -2, "上": -1, "上个": -1, "last": -1, "本": 0, "这": 0, "这个": 0, "this": 0}
-    weeks |= {"下": 1, "下个": 1, "next": 1, "下下": 2}
-    if which in weeks:
-        day = monday + timedelta(days=7 * weeks[which] + weekday)
+    if which:
+        monday = context.today - timedelta(days=context.today.weekday())
+        day = monday + timedelta(days=7 * RELATIVE_SHIFTS[which] + weekday)
         return Reading(Moment(day, None), confirm=which in ("last", "next"))
     gap = (weekday - context.today.weekday()) % 7
     if context.ahead:
@@ -263,105 +294,106 @@ def _weekday(parts: dict[str, str | None], context: _Context, part: str) -> Read
     return Reading(Moment(context.today - timedelta(days=(7 - gap) % 7), None))
 
 
-def _month_edge(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
-    """月底 / 下月底 / 上月末 / 3月底 / 2026年3月底 / 下月初 / end of March."""
-    start = (parts.get("edge") or "") in ("初", "start", "beginning")
-    shift = {"上": -1, "last": -1, "下": 1, "next": 1}.get((parts.get("which") or "").removesuffix("个"), 0)
-    if parts.get("m") or parts.get("name"):
-        month = _month_number(parts)
-        if not 1 <= month <= 12:
-            raise Unreadable("no_such_day", part)
-        if parts.get("year"):
-            year = int(parts["year"] or 0)
-            return Reading(Moment(date(year, month, 1) if start else _month_end(year, month), None))
-        return _nearest(context, lambda year: date(year, month, 1) if start else _month_end(year, month), part)
-    year, month = _month_of(context.today, shift)
-    return Reading(Moment(date(year, month, 1) if start else _month_end(year, month), None))
+def _edge_day(parts: _Parts, year: int, first_month: int, last_month: int) -> date:
+    """The first day of `first_month` for 初 / start of, else the last day of `last_month`."""
+    if parts["edge"] in ("初", "start", "beginning"):
+        return date(year, first_month, 1)
+    return _month_end(year, last_month)
 
 
-def _quarter_end(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
+def _month_edge(parts: _Parts, context: _Context, part: str) -> Reading:
+    """月底 / 下月底 / 上月末 / 下月初 / 3月底 / 2026年3月底 / 明年3月底 / end of March / end of next month."""
+    if not (parts["m"] or parts["name"]):
+        shifted_year, shifted_month = _month_of(context.today, RELATIVE_SHIFTS[parts["which"] or "本"])
+        return Reading(Moment(_edge_day(parts, shifted_year, shifted_month, shifted_month), None))
+    month = _month_number(parts)
+    if not 1 <= month <= 12:
+        raise Unreadable("no_such_day", part)
+    typed = _typed_year(parts, context)
+    if typed is not None:
+        return Reading(Moment(_edge_day(parts, typed, month, month), None))
+    return _nearest(context, lambda year: _edge_day(parts, year, month, month), part)
+
+
+def _quarter_end(parts: _Parts, context: _Context, part: str) -> Reading:
     """季度末 / 本季度末 / 下季度末 / 三季度末 / end of Q3 / end of the quarter."""
-    if parts.get("q"):
-        quarter = int(parts["q"] or 0)
+    if parts["q"]:
+        quarter = int(parts["q"])
         if not 1 <= quarter <= 4:
             raise Unreadable("no_such_day", part)
         return _nearest(context, lambda year: _month_end(year, quarter * 3), part)
-    shift = {"上": -1, "last": -1, "下": 1, "next": 1}.get((parts.get("which") or "").removesuffix("个"), 0)
-    year, month = _month_of(context.today, 3 * shift)
+    year, month = _month_of(context.today, 3 * RELATIVE_SHIFTS[parts["which"] or "本"])
     return Reading(Moment(_month_end(year, (month - 1) // 3 * 3 + 3), None))
 
 
-def _year_edge(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
-    """年底 / 年底前 / 年内 / 明年底 / 2026年底 / 年初 / end of the year / end of 2026."""
-    year = int(parts.get("year") or context.today.year)
-    year += {"去": -1, "last": -1, "明": 1, "next": 1}.get(parts.get("which") or "", 0)
-    start = (parts.get("edge") or "") in ("初", "start", "beginning")
-    return Reading(Moment(date(year, 1, 1) if start else date(year, 12, 31), None))
+def _year_edge(parts: _Parts, context: _Context, part: str) -> Reading:
+    """年底 / 年内 / 明年底 / 2026年底 / 年初 / end of the year / end of 2026."""
+    year = _typed_year(parts, context) or context.today.year
+    return Reading(Moment(_edge_day(parts, year, 1, 12), None))
 
 
-def _week_end(parts: dict[str, str | None], context: _Context, part: str) -> Reading:
+def _week_end(parts: _Parts, context: _Context, part: str) -> Reading:
     """周末 / 本周内 / 下周末 / end of the week: that week's Sunday."""
-    shift = 1 if (parts.get("which") or "") in ("下", "next") else 0
-    sunday = context.today + timedelta(days=6 - context.today.weekday() + 7 * shift)
-    return Reading(Moment(sunday, None))
+    weeks = RELATIVE_SHIFTS[parts["which"] or "本"]
+    return Reading(Moment(context.today + timedelta(days=6 - context.today.weekday() + 7 * weeks), None))
 
 
-_EDGE_ZH = r"(?P<edge>底|末|初|内)"
-_EDGE_EN = r"(?:the )?(?P<edge>end|start|beginning) of (?:the )?"
-_ORDINAL = r"(?:st|nd|rd|th)?"
+_YEAR_ZH = r"(?:(?P<year>\d{4})年|(?P<rel_year>前|去|今|明|后)年)?"
 _YEAR_EN = r"(?: (?P<year>\d{4}))?"
-_AHEAD_OR_BACK = r"(?P<direction>以?前|之前|以?后|之后|以?内|之内)?"
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_EDGE_EN = r"(?:the )?(?P<edge>end|start|beginning) of (?:the )?"
+_WHICH = r"(?P<which>上上|上个?|下下|下个?|本|这个?|当)"
+_WHICH_EN = r"(?:(?P<which>last|next|this) )"
+_DIRECTION = r"(?P<direction>以?前|之前|以?后|之后|以?内|之内)"
 RULES: list[tuple[str, Rule]] = [
-    (r"(?P<year>\d{4})(?:[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})[日号]?)", _full_date),
-    (r"(?:(?P<year>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?", _year_less_date),
-    (r"(?P<m>\d{1,2})\.(?P<d>\d{1,2})", _year_less_date),
-    (rf"(?P<name>{_MONTH})\.? ?(?P<d>\d{{1,2}}){_ORDINAL}{_YEAR_EN}", _year_less_date),
-    (rf"(?:the )?(?P<d>\d{{1,2}}){_ORDINAL} (?:of )?(?P<name>{_MONTH})\.?{_YEAR_EN}", _year_less_date),
+    # dates: with a year, with a relative year, or without
+    (r"(?P<year>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})", _date),
+    (rf"{_YEAR_ZH}(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})[日号]?", _date),
+    (r"(?P<m>\d{1,2})\.(?P<d>\d{1,2})", _date),
+    (rf"(?P<name>{_MONTH})\.? ?(?P<d>\d{{1,2}}){_ORDINAL}{_YEAR_EN}", _date),
+    (rf"(?:the )?(?P<d>\d{{1,2}}){_ORDINAL} (?:of )?(?P<name>{_MONTH})\.?{_YEAR_EN}", _date),
+    (r"(?P<d>\d{1,2})[日号]", _day_of_month),
+    # days and spans counted from today
     ("(?P<word>" + "|".join(sorted(RELATIVE_DAYS, key=len, reverse=True)) + ")", _relative_day),
-    (rf"(?P<n>\d{{1,3}}) ?(?P<unit>个月|天|周|个?星期|个?礼拜|年){_AHEAD_OR_BACK}", _span),
+    (rf"(?P<n>\d{{1,3}}) ?(?P<unit>个月|天|周|个?星期|个?礼拜|年){_DIRECTION}?", _span),
+    (rf"(?P<n>\d{{1,3}})(?P<unit>日){_DIRECTION}", _span),
     (rf"(?:in |within )?(?P<n>{_COUNT}) (?P<unit>days?|weeks?|months?|years?)(?: (?P<direction>ago|later))?", _span),
     (rf"(?P<n>{_COUNT}) (?P<unit>days?|weeks?|months?|years?) from now", _span),
     (r"(?:in |within )?half (?:a |an )?(?P<unit>year|month)", _half),
-    (r"半(?:个)?(?P<unit>年|月)(?:以?内|之内|以?后|之后)?", _half),
-    (r"(?P<which>上上|上个?|下下|下个?|本|这个?|last|next|this) ?(?:周|星期|礼拜)(?P<wd>[1-7日天])", _weekday),
-    (r"(?:周|星期|礼拜)(?P<wd>[1-7日天])", _weekday),
-    (rf"(?:(?P<which>last|next|this) )?(?P<wd>{_WEEKDAY})", _weekday),
-    (r"(?:本|这个?|当|(?P<which>上个?|下个?))?月月?(?P<edge>底|末|初|内)", _month_edge),
-    (rf"(?:(?P<year>\d{{4}})年)?(?P<m>\d{{1,2}})月(?:份)?{_EDGE_ZH}", _month_edge),
-    (rf"{_EDGE_EN}(?:(?:this|the) )?(?P<which>last |next )?month", _month_edge),
-    (rf"{_EDGE_EN}(?P<name>{_MONTH}){_YEAR_EN}", _month_edge),
-    (r"(?:month end|month-end)", _month_edge),
-    (r"(?:本|这个?|当|(?P<which>上个?|下个?))?季度?(?:末|底|内)", _quarter_end),
-    (r"(?:第)?(?P<q>\d)季度?(?:末|底)", _quarter_end),
-    (rf"{_EDGE_EN}(?:(?:this|the) )?(?P<which>last |next )?quarter|(?:the )?end of q(?P<q>\d)", _quarter_end),
-    (rf"(?:本|今|当|(?P<which>去|明))?年年?{_EDGE_ZH}", _year_edge),
-    (rf"(?P<year>\d{{4}})年{_EDGE_ZH}", _year_edge),
-    (rf"{_EDGE_EN}(?:(?:this|the) )?(?:(?P<which>last|next) )?year|(?:the )?end of (?P<year>\d{{4}})", _year_edge),
-    (r"year end|year-end", _year_edge),
+    (r"半个?(?P<unit>年|月)(?:以?内|之内|以?后|之后)?", _half),
+    # weekdays
+    (rf"{_WHICH}? ?(?:周|星期|礼拜)(?P<wd>[1-7日天])", _weekday),
+    (rf"{_WHICH_EN}?(?P<wd>{_WEEKDAY})", _weekday),
+    # starts and ends of weeks, months, quarters and years
     (r"(?:本|这)?(?:周|星期)(?:末|内)|(?P<which>下)(?:周|星期)末", _week_end),
     (r"(?:the )?end of (?:the |this )?week|(?:the )?end of (?P<which>next) week|(?:this )?weekend", _week_end),
+    (rf"{_WHICH}?月月?(?P<edge>底|末|初|内)", _month_edge),
+    (rf"{_YEAR_ZH}(?P<m>\d{{1,2}})月份?(?P<edge>底|末|初)", _month_edge),  # 3月内: March, or 3个月内? Not read
+    (rf"{_EDGE_EN}(?:this |the )?(?:(?P<which>last|next) )?month|month[ -]end", _month_edge),
+    (rf"{_EDGE_EN}(?P<name>{_MONTH}){_YEAR_EN}", _month_edge),
+    (rf"{_WHICH}?季度?(?:末|底|内)", _quarter_end),
+    (r"第?(?P<q>\d)季度?(?:末|底)", _quarter_end),
+    (rf"{_EDGE_EN}(?:this |the )?(?:(?P<which>last|next) )?quarter|(?:the )?end of q(?P<q>\d)", _quarter_end),
+    (r"(?:(?P<year>\d{4})|(?P<rel_year>本|今|当|前|去|明|后))?年年?(?P<edge>底|末|初|内)", _year_edge),
+    (rf"{_EDGE_EN}(?:this |the )?(?:(?P<rel_year>last|next) )?year|year[ -]end", _year_edge),
+    (r"(?:the )?end of (?P<year>\d{4})", _year_edge),
 ]
 _COMPILED = [(re.compile(_MOMENT.format(day=pattern, time=_TIME)), rule) for pattern, rule in RULES]
 _TIME_ONLY = re.compile(rf"^(?P<time>{_TIME})$")
-
-
-class _Parts(dict[str, str | None]):
-    """A match's groups, stripped; a group the rule does not have reads as absent (None)."""
-
-    def __missing__(self, key: str) -> None:
-        return None
 
 
 def _clean(groups: dict[str, str | None]) -> _Parts:
     return _Parts({key: value.strip() if value else value for key, value in groups.items()})
 
 
-def _time_of_day(parts: dict[str, str | None], part: str) -> time | None:
-    """下午3点 → 15:00, 三点半 → 3:30, 9:30pm → 21:30; a day part alone (下午) gives no time."""
+def _time_of_day(parts: _Parts, part: str) -> tuple[time | None, bool]:
+    """下午3点 → 15:00, 三点半 → 15:30, 9:30pm → 21:30, 09:30 → 9:30; a day part alone (下午) gives no time. And
+    whether the half of the day was guessed: an hour from 1 to 6 without 上午/下午 or am/pm is the afternoon's
+    (talks are held in working hours), to be shown back."""
     if parts["hour"] is None:
         if parts["suffix"]:
             raise Unreadable("unread", part)
-        return None
+        return None, False
     hour, minute_text = int(parts["hour"]), (parts["minute"] or "").removesuffix("分")
     minute = {"半": 30, "1刻": 15, "3刻": 45}.get(minute_text) or int(minute_text or 0)
     period = (parts["part"] or parts["suffix"] or "").removeprefix("in the ")
@@ -369,35 +401,38 @@ def _time_of_day(parts: dict[str, str | None], part: str) -> time | None:
         raise Unreadable("no_such_time", part)
     if period in ("晚上", "夜里") and hour == 12:
         raise Unreadable("unread", part)  # noon or midnight: not guessed
-    if period in AFTERNOON and hour < 12 or period == "中午" and hour < 11:
+    guessed = not period and len(parts["hour"]) == 1 and 1 <= hour <= 6
+    if period in AFTERNOON and hour < 12 or period == "中午" and hour < 11 or guessed:
         hour += 12
     elif period in ("凌晨", "am") and hour == 12:
         hour = 0
-    return time(hour, minute)
+    return time(hour, minute), guessed
+
+
+def _with_time(reading: Reading, parts: _Parts, context: _Context) -> Reading:
+    """The day read, with the time typed after it; a deadline keeps only its day (its time is still checked)."""
+    if not parts["time"]:
+        return reading
+    if parts["hour"] is None and not parts["part"]:
+        raise Unreadable("unread", parts["time"])  # "at" and nothing after it
+    at, guessed = _time_of_day(parts, parts["time"])
+    if context.ahead:
+        return reading
+    return Reading(Moment(reading.moment.day, at), reading.confirm or guessed)
 
 
 def _read(text: str, context: _Context) -> Reading:
     normalised = _normalise(text)
-    if not normalised:
-        raise Unreadable("unread", "")
     for pattern, rule in _COMPILED:
         found = pattern.match(normalised)
-        if found is None:
-            continue
-        parts = _clean(found.groupdict())
-        reading = rule(parts, context, parts["day"] or "")
-        if parts["time"]:
-            at = _time_of_day(parts, parts["time"])
-            if parts["hour"] is None and not parts["part"]:
-                raise Unreadable("unread", parts["time"])
-            reading = Reading(Moment(reading.moment.day, at), reading.confirm)
-        return reading
+        if found is not None:
+            parts = _clean(found.groupdict())
+            return _with_time(rule(parts, context, parts["day"] or ""), parts, context)
     found = _TIME_ONLY.match(normalised)
     if found is not None:
         parts = _clean(found.groupdict())
-        bare_number = not any(parts[key] for key in ("part", "separator", "suffix"))
-        if not bare_number:  # "12" alone is not a time
-            return Reading(Moment(context.today, _time_of_day(parts, normalised)))
+        if any(parts[key] for key in ("part", "separator", "suffix")):  # "12" alone is not a time
+            return _with_time(Reading(Moment(context.today, None)), parts, context)
     raise Unreadable("unread", text.strip())
 
 

@@ -68,7 +68,11 @@ TALK_TIMES: list[tuple[str, Moment | tuple[Moment, str] | tuple[str, str]]] = [
     ("two days ago", on(3, 4)),
     # a time alone is today's
     ("中午12点", now(12)),
-    ("三点半", now(3, 30)),
+    ("三点半", (now(15, 30), ASK)),  # an hour from 1 to 6 alone: the afternoon's, shown back
+    ("3:30", (now(15, 30), ASK)),
+    ("03:30", now(3, 30)),
+    ("昨天2点", (at(3, 5, 14), ASK)),
+    ("九点", now(9)),
     ("下午三点半", now(15, 30)),
     ("15:00", now(15)),
     ("下午3点一刻", now(15, 15)),
@@ -104,6 +108,12 @@ TALK_TIMES: list[tuple[str, Moment | tuple[Moment, str] | tuple[str, str]]] = [
     ("Mar 5 3:30pm", at(3, 5, 15, 30)),
     ("the 5th of March", on(3, 5)),
     ("2024-02-29", on(2, 29, 2024)),
+    ("去年12月30日", on(12, 30, 2024)),  # a year written relatively is a year typed
+    ("今年1月15日", on(1, 15)),
+    ("5号", on(3, 5)),
+    ("5号下午3点", at(3, 5, 15)),
+    ("20号", (on(2, 20), ASK)),  # not this month's: shown back
+    ("31号", (on(1, 31), ASK)),  # February has none
     # weeks: this week's, last week's, or the nearest one behind
     ("上周五", on(2, 28)),
     ("上周五下午3点", at(2, 28, 15)),
@@ -134,6 +144,7 @@ TALK_TIMES: list[tuple[str, Moment | tuple[Moment, str] | tuple[str, str]]] = [
     ("2月30日", ("no_such_day", "2月30日")),
     ("二月三十日", ("no_such_day", "2月30日")),
     ("13月1日", ("no_such_day", "13月1日")),
+    ("32号", ("no_such_day", "32号")),
     ("25点", ("no_such_time", "25点")),
     ("昨天25点", ("no_such_time", "25点")),
     ("昨天下午3点70分", ("no_such_time", "下午3点70分")),
@@ -222,6 +233,16 @@ DEADLINES: list[tuple[str, date | tuple[date, str] | tuple[str, str]]] = [
     ("June 30", day(6, 30)),
     ("by June 30", day(6, 30)),
     ("3月6日", day(3, 6)),  # today
+    ("明年1月15日", day(1, 15, 2026)),
+    ("明年3月底", day(3, 31, 2026)),
+    ("今年6月底", day(6, 30)),
+    ("后年底", day(12, 31, 2027)),
+    ("end of this year", day(12, 31)),
+    ("6月30日前完成", day(6, 30)),
+    ("3个月内完成", day(6, 6)),
+    ("30日内", day(4, 5)),
+    ("20号", day(3, 20)),
+    ("5号", (day(4, 5), ASK)),
     # a year the leader did not type, not this year's: shown back first
     ("1月10日", (day(1, 10, 2026), ASK)),
     ("1月15日前", (day(1, 15, 2026), ASK)),
@@ -234,6 +255,7 @@ DEADLINES: list[tuple[str, date | tuple[date, str] | tuple[str, str]]] = [
     ("2月30日", ("no_such_day", "2月30日")),
     ("明天25点", ("no_such_time", "25点")),
     ("3月", ("unread", "3月")),  # March, or three months? Not guessed
+    ("3月内", ("unread", "3月内")),
     ("下辈子", ("unread", "下辈子")),
     ("尽快", ("unread", "尽快")),
     ("soon", ("unread", "soon")),
@@ -359,7 +381,7 @@ def test_times_of_day_read_back_in_every_form(when: date, hour: int, minute: int
     part = {0: "凌晨", 12: "中午"}.get(hour, "上午" if hour < 12 else "下午")
     suffix = "am" if hour < 12 else "pm"
     forms = [
-        f"{when.isoformat()} {hour}:{minute:02d}",
+        f"{when.isoformat()} {hour:02d}:{minute:02d}",
         f"{when.year}年{when.month}月{when.day}日{part}{twelve}点{minute}分",
         f"{chinese_year(when.year)}年{chinese(when.month)}月{chinese(when.day)}日{part}{chinese(twelve)}点"
         + (f"{chinese(minute)}分" if minute else ""),
