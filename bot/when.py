@@ -83,9 +83,10 @@ RELATIVE_DAYS = {
     "tomorrow": 1,
     "the day after tomorrow": 2,
 }
+MINUTE_WORDS = {"半": 30, "1刻": 15, "3刻": 45, "钟": 0, "整": 0, "": 0}  # 一刻 is 1刻 once numerals are read
 AFTERNOON = ("下午", "晚上", "傍晚", "夜里", "afternoon", "evening", "pm")
 MORNING = ("上午", "早上", "早晨", "morning", "am")
-LAST_YEARS_TRIED = 4  # 2月29日 without a year: the nearest leap year's
+YEARS_TRIED = 4  # 2月29日 without a year: the nearest leap year's
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class Moment:
 @dataclass(frozen=True)
 class Reading:
     moment: Moment
-    confirm: bool = False  # a year (or week) was chosen for the user that they may not have meant: show it back
+    confirm: bool = False  # a year, month, week or half-day was chosen for the user: show the moment back first
 
 
 class Unreadable(ValueError):
@@ -141,7 +142,7 @@ _WEEKDAY = "|".join(sorted(WEEKDAY_NAMES, key=len, reverse=True))
 _COUNT = r"\d{1,3}|" + "|".join(sorted(ENGLISH_NUMBERS, key=len, reverse=True))
 _TIME = (
     r"(?:at ?)?(?P<part>上午|早上|早晨|中午|下午|晚上|傍晚|夜里|凌晨|in the morning|in the afternoon|in the evening)?"
-    r"(?:(?P<hour>\d{1,2})(?:(?P<separator>[:点时])(?P<minute>\d{1,2}分?|半|[13]刻)?)? ?(?P<suffix>am|pm)?)?"
+    r"(?:(?P<hour>\d{1,2})(?:(?P<separator>[:点时])(?P<minute>\d{1,2}分?|半|[13]刻|钟|整)?)? ?(?P<suffix>am|pm)?)?"
 )
 _MOMENT = r"^(?P<day>{day})(?: ?(?P<time>{time}))?$"
 _DEADLINE_PREFIX = re.compile(r"^(?:(?:by|before|until|no later than|due|due by) |在|于|截至|截止到?)")
@@ -176,7 +177,7 @@ def _nearest(context: _Context, build: Callable[[int], date], part: str) -> Read
     was not typed: when it is not this year's, the user is asked."""
     today = context.today
     step = 1 if context.ahead else -1
-    for offset in range(LAST_YEARS_TRIED + 1):
+    for offset in range(YEARS_TRIED + 1):
         try:
             found = build(today.year + step * offset)
         except ValueError:
@@ -328,7 +329,8 @@ def _quarter_end(parts: _Parts, context: _Context, part: str) -> Reading:
 
 def _year_edge(parts: _Parts, context: _Context, part: str) -> Reading:
     """年底 / 年内 / 明年底 / 2026年底 / 年初 / end of the year / end of 2026."""
-    year = _typed_year(parts, context) or context.today.year
+    typed = _typed_year(parts, context)
+    year = context.today.year if typed is None else typed
     return Reading(Moment(_edge_day(parts, year, 1, 12), None))
 
 
@@ -395,7 +397,7 @@ def _time_of_day(parts: _Parts, part: str) -> tuple[time | None, bool]:
             raise Unreadable("unread", part)
         return None, False
     hour, minute_text = int(parts["hour"]), (parts["minute"] or "").removesuffix("分")
-    minute = {"半": 30, "1刻": 15, "3刻": 45}.get(minute_text) or int(minute_text or 0)
+    minute = MINUTE_WORDS[minute_text] if minute_text in MINUTE_WORDS else int(minute_text or 0)
     period = (parts["part"] or parts["suffix"] or "").removeprefix("in the ")
     if hour > 23 or minute > 59 or (period in MORNING or parts["suffix"]) and hour > 12:
         raise Unreadable("no_such_time", part)
@@ -427,7 +429,13 @@ def _read(text: str, context: _Context) -> Reading:
         found = pattern.match(normalised)
         if found is not None:
             parts = _clean(found.groupdict())
-            return _with_time(rule(parts, context, parts["day"] or ""), parts, context)
+            try:
+                reading = rule(parts, context, parts["day"] or "")
+            except Unreadable:
+                raise
+            except (ValueError, OverflowError):  # year 0, or a span past the calendar's end
+                raise Unreadable("no_such_day", parts["day"] or "") from None
+            return _with_time(reading, parts, context)
     found = _TIME_ONLY.match(normalised)
     if found is not None:
         parts = _clean(found.groupdict())

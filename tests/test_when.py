@@ -73,6 +73,8 @@ TALK_TIMES: list[tuple[str, Moment | tuple[Moment, str] | tuple[str, str]]] = [
     ("03:30", now(3, 30)),
     ("昨天2点", (at(3, 5, 14), ASK)),
     ("九点", now(9)),
+    ("十点整", now(10)),
+    ("下午3点钟", now(15)),
     ("下午三点半", now(15, 30)),
     ("15:00", now(15)),
     ("下午3点一刻", now(15, 15)),
@@ -253,6 +255,9 @@ DEADLINES: list[tuple[str, date | tuple[date, str] | tuple[str, str]]] = [
     ("昨天", day(3, 5)),
     # refused
     ("2月30日", ("no_such_day", "2月30日")),
+    ("0000年底", ("no_such_day", "0000年底")),
+    ("9999年12月底后", ("unread", "9999年12月底后")),
+    ("9000年", ("unread", "9000年")),
     ("明天25点", ("no_such_time", "25点")),
     ("3月", ("unread", "3月")),  # March, or three months? Not guessed
     ("3月内", ("unread", "3月内")),
@@ -298,6 +303,14 @@ def test_the_none_returning_readers_agree() -> None:
     assert read_moment("2月30日", TODAY) is None
     assert read_deadline("下周五", TODAY) == day(3, 14)
     assert read_deadline("尽快", TODAY) is None
+
+
+def test_days_past_the_calendars_end_are_refused_not_raised() -> None:
+    last_month = date(9999, 12, 1)
+    for typed in ("后年底", "明年3月5日", "999个月", "10000天"):
+        with pytest.raises(Unreadable) as refusal:
+            read_due(typed, last_month)
+        assert refusal.value.reason in ("no_such_day", "unread"), typed
 
 
 def test_chinese_numbers_keep_their_meaning() -> None:
