@@ -11,6 +11,9 @@ A small grammar, Chinese and English, with Chinese numerals wherever a digit may
 
 A deadline may also carry 前 / 之前 / by / before. Pure: the text and today's local date in, a `Reading` out, or
 `Unreadable` saying what could not be read (nothing understood, or a day or time that does not exist).
+
+dateparser 1.5 (zh + en, the same relative base) was tried on tests/test_when.py's table first: 34 of 86 talk times
+and 17 of 84 deadlines right, and dates given where a refusal is due (6月30日前 → 2024-08-07, 3月, 12).
 """
 
 from __future__ import annotations
