@@ -86,6 +86,7 @@ RELATIVE_DAYS = {
     "tomorrow": 1,
     "the day after tomorrow": 2,
 }
+SHORT_DAY_PARTS = {"昨晚": "昨天晚上", "今早": "今天早上", "今晚": "今天晚上", "明早": "明天早上", "明晚": "明天晚上"}
 MINUTE_WORDS = {"半": 30, "1刻": 15, "3刻": 45, "钟": 0, "整": 0, "": 0}  # 一刻 is 1刻 once numerals are read
 AFTERNOON = ("下午", "晚上", "傍晚", "夜里", "afternoon", "evening", "pm")
 MORNING = ("上午", "早上", "早晨", "morning", "am")
@@ -135,6 +136,7 @@ def _normalise(text: str) -> str:
     text = text.translate(DIGITS).lower().replace("，", " ").replace(",", " ")
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r" (?![a-z0-9])|(?<![a-z0-9.]) ", "", text)
+    text = re.sub("|".join(SHORT_DAY_PARTS), lambda found: SHORT_DAY_PARTS[found.group()], text)
     return re.sub(r"[零〇一二两三四五六七八九十]+", lambda found: str(chinese_number(found.group())), text)
 
 
@@ -251,6 +253,12 @@ def _day_of_month(parts: _Parts, context: _Context, part: str) -> Reading:
     raise Unreadable("no_such_day", part)
 
 
+def _day_of_named_month(parts: _Parts, context: _Context, part: str) -> Reading:
+    """本月20日 / 下月5号 / 上个月15日."""
+    year, month = _month_of(context.today, RELATIVE_SHIFTS[parts["which"] or "本"])
+    return Reading(Moment(_day(year, month, int(parts["d"] or 0), part), None))
+
+
 def _relative_day(parts: _Parts, context: _Context, part: str) -> Reading:
     return Reading(Moment(context.today + timedelta(days=RELATIVE_DAYS[parts["word"] or ""]), None))
 
@@ -358,6 +366,7 @@ RULES: list[tuple[str, Rule]] = [
     (rf"(?P<name>{_MONTH})\.? ?(?P<d>\d{{1,2}}){_ORDINAL}{_YEAR_EN}", _date),
     (rf"(?:the )?(?P<d>\d{{1,2}}){_ORDINAL} (?:of )?(?P<name>{_MONTH})\.?{_YEAR_EN}", _date),
     (r"(?P<d>\d{1,2})[日号]", _day_of_month),
+    (rf"{_WHICH}?个?月(?P<d>\d{{1,2}})[日号]", _day_of_named_month),
     # days and spans counted from today
     ("(?P<word>" + "|".join(sorted(RELATIVE_DAYS, key=len, reverse=True)) + ")", _relative_day),
     (rf"(?P<n>\d{{1,3}}) ?(?P<unit>个月|天|周|个?星期|个?礼拜|年){_DIRECTION}?", _span),
@@ -391,7 +400,7 @@ def _clean(groups: dict[str, str | None]) -> _Parts:
     return _Parts({key: value.strip() if value else value for key, value in groups.items()})
 
 
-def _time_of_day(parts: _Parts, part: str) -> tuple[time | None, bool]:
+def _time_of_day(parts: _Parts, part: str, *, deadline: bool) -> tuple[time | None, bool]:
     """下午3点 → 15:00, 三点半 → 15:30, 9:30pm → 21:30, 09:30 → 9:30; a day part alone (下午) gives no time. And
     whether the half of the day was guessed: an hour from 1 to 6 without 上午/下午 or am/pm is the afternoon's
     (talks are held in working hours), to be shown back."""
@@ -402,6 +411,8 @@ def _time_of_day(parts: _Parts, part: str) -> tuple[time | None, bool]:
     hour, minute_text = int(parts["hour"]), (parts["minute"] or "").removesuffix("分")
     minute = MINUTE_WORDS[minute_text] if minute_text in MINUTE_WORDS else int(minute_text or 0)
     period = (parts["part"] or parts["suffix"] or "").removeprefix("in the ")
+    if deadline and (hour, minute, period) == (24, 0, ""):
+        return None, False  # 12月31日24时: the end of that day
     if hour > 23 or minute > 59 or (period in MORNING or parts["suffix"]) and hour > 12:
         raise Unreadable("no_such_time", part)
     if period in ("晚上", "夜里") and hour == 12:
@@ -420,7 +431,7 @@ def _with_time(reading: Reading, parts: _Parts, context: _Context) -> Reading:
         return reading
     if parts["hour"] is None and not parts["part"]:
         raise Unreadable("unread", parts["time"])  # "at" and nothing after it
-    at, guessed = _time_of_day(parts, parts["time"])
+    at, guessed = _time_of_day(parts, parts["time"], deadline=context.ahead)
     if context.ahead:
         return reading
     return Reading(Moment(reading.moment.day, at), reading.confirm or guessed)

@@ -51,6 +51,9 @@ TALK_TIMES: list[tuple[str, Moment | tuple[Moment, str] | tuple[str, str]]] = [
     # days counted from today, with a time of day
     ("昨天下午3点", at(3, 5, 15)),
     ("前天晚上8点", at(3, 4, 20)),
+    ("昨晚8点", at(3, 5, 20)),
+    ("今早九点", now(9)),
+    ("上月15日", on(2, 15)),
     ("今天 9:30", now(9, 30)),
     ("昨天下午", on(3, 5)),  # a part of the day without its hour: the day only
     ("前天", on(3, 4)),
@@ -148,6 +151,8 @@ TALK_TIMES: list[tuple[str, Moment | tuple[Moment, str] | tuple[str, str]]] = [
     ("13月1日", ("no_such_day", "13月1日")),
     ("32号", ("no_such_day", "32号")),
     ("25点", ("no_such_time", "25点")),
+    ("昨天24点", ("no_such_time", "24点")),
+    ("下月31日", ("no_such_day", "下月31日")),
     ("昨天25点", ("no_such_time", "25点")),
     ("昨天下午3点70分", ("no_such_time", "下午3点70分")),
     ("上午15点", ("no_such_time", "上午15点")),
@@ -241,6 +246,10 @@ DEADLINES: list[tuple[str, date | tuple[date, str] | tuple[str, str]]] = [
     ("后年底", day(12, 31, 2027)),
     ("end of this year", day(12, 31)),
     ("6月30日前完成", day(6, 30)),
+    ("12月31日24时前", day(12, 31)),  # the end of that day
+    ("本月20日前", day(3, 20)),
+    ("下月5号", day(4, 5)),
+    ("下个月十五日", day(4, 15)),
     ("3个月内完成", day(6, 6)),
     ("30日内", day(4, 5)),
     ("20号", day(3, 20)),
