@@ -123,7 +123,7 @@ class Draft:
     new_name: str = ""
     new_unit: str = ""
     month: str = ""  # the calendar's month, YYYY-MM
-    unconfirmed: str = ""  # a day read with a year the leader did not type, shown back before it is kept: ISO [HH:MM]
+    unconfirmed: str = ""  # a moment read with more than was typed, shown back before it is kept: ISO [HH:MM]
     resume_step: str = ""  # where /cancel came from
 
     def to_json(self) -> str:
@@ -569,7 +569,7 @@ class TalkLog:
         return Reply(question=self.t("log.ask.held_at"), rows=rows)
 
     async def _set_held(self, day: date, at: time | None, *, confirm: bool = False) -> Reply:
-        """Keep the talk's time, or say why not; with `confirm`, show it back first (its year was inferred)."""
+        """Keep the talk's time, or say why not; with `confirm`, show it back first."""
         moment = Moment(day, at)
         max_age = self.services.config.talk_max_age_days
         self.row.step = Step.HELD_AT.value  # a refusal asks the question again
@@ -595,12 +595,16 @@ class TalkLog:
             return self.t(unread_key, typed=typed[:60])
         return self.t(f"log.error.{refusal.reason}", part=refusal.part)
 
-    def _confirm_question(self) -> Reply:
+    # A talk time or deadline with something the leader did not type (a year, a month, the afternoon) is shown
+    # back first: HELD_CONFIRM and DEADLINE_CONFIRM share these, and return to the question in BACK_TO.
+
+    async def _ask_confirm(self) -> Reply:
         rows = [[Button(self.t("log.button.yes"), "yes"), Button(self.t("log.button.no"), "no")], self._nav(False)]
         return Reply(question=self.t("log.ask.confirm_day", when=self.draft.unconfirmed), rows=rows)
 
     def _take_unconfirmed(self) -> Moment | None:
-        """The day (and time) shown back for confirmation, now answered."""
+        """The moment shown back, now answered; the step goes back to its question."""
+        self.row.step = BACK_TO[Step(self.row.step)].value
         shown, self.draft.unconfirmed = self.draft.unconfirmed, ""
         day, _, at = shown.partition(" ")
         try:
@@ -608,22 +612,25 @@ class TalkLog:
         except ValueError:
             return None
 
-    async def _ask_held_confirm(self) -> Reply:
-        return self._confirm_question()
-
-    async def _press_held_confirm(self, name: str, argument: str) -> Reply:
+    async def _press_confirm(self, name: str, argument: str) -> Reply:
+        """Yes keeps the moment shown back (checked again); No asks the question again."""
         if name not in ("yes", "no"):
             return await self._ask(notice=self.t("log.error.use_buttons"))
         moment = self._take_unconfirmed()
         if name == "no" or moment is None:
-            return await self._go(Step.HELD_AT)
-        return await self._set_held(moment.day, moment.at)
+            return await self._ask()
+        if self.row.step == Step.HELD_AT:
+            return await self._set_held(moment.day, moment.at)
+        return await self._set_deadline(moment.day)
 
-    async def _text_held_confirm(self, typed: str) -> Reply:
-        """Another time typed instead of Yes or No answers the question anew."""
+    async def _text_confirm(self, typed: str) -> Reply:
+        """Another answer typed instead of Yes or No answers the question anew."""
         self._take_unconfirmed()
-        self.row.step = Step.HELD_AT.value
-        return await self._text_held_at(typed)
+        return await self.on_text(typed)
+
+    _ask_held_confirm = _ask_deadline_confirm = _ask_confirm
+    _press_held_confirm = _press_deadline_confirm = _press_confirm
+    _text_held_confirm = _text_deadline_confirm = _text_confirm
 
     async def _press_held_at(self, name: str, argument: str) -> Reply:
         local = self.now().astimezone(self.zone)
@@ -742,23 +749,6 @@ class TalkLog:
         if name == "months" and argument in ("1", "3", "6"):
             return await self._set_deadline(add_months(self.today(), int(argument)))
         return await self._ask(notice=self.t("log.error.use_buttons"))
-
-    async def _ask_deadline_confirm(self) -> Reply:
-        return self._confirm_question()
-
-    async def _press_deadline_confirm(self, name: str, argument: str) -> Reply:
-        if name not in ("yes", "no"):
-            return await self._ask(notice=self.t("log.error.use_buttons"))
-        moment = self._take_unconfirmed()
-        if name == "no" or moment is None:
-            return await self._go(Step.DEADLINE)
-        return await self._set_deadline(moment.day)
-
-    async def _text_deadline_confirm(self, typed: str) -> Reply:
-        """Another deadline typed instead of Yes or No answers the question anew."""
-        self._take_unconfirmed()
-        self.row.step = Step.DEADLINE.value
-        return await self._text_deadline(typed)
 
     async def _ask_responsible(self) -> Reply:
         names = await self._names(self.draft.subjects)

@@ -122,7 +122,9 @@ async def test_a_deadline_typed_without_its_year_in_december_is_shown_back_befor
     assert await deadlines_saved(leader, ledger) == [date(2026, 1, 15), date(2025, 12, 31)]
 
 
-async def test_impossible_days_and_times_and_days_on_the_wrong_side_are_refused_by_name(enrolled: Enroll) -> None:
+async def test_impossible_days_and_times_and_the_wrong_side_are_refused_by_name_a_guess_shown_back(
+    enrolled: Enroll,
+) -> None:
     leader = await enrolled("李华")
     await leader.send("/log")
     await leader.press("工作约谈")
@@ -133,7 +135,9 @@ async def test_impossible_days_and_times_and_days_on_the_wrong_side_are_refused_
     assert leader.reply_texts == [zh("log.error.no_such_time", part="25点"), zh("log.ask.held_at")]
     await leader.send("下周五")
     assert leader.reply_texts[0] == zh("log.error.future", when="2025-03-14")
-    await leader.send("昨天上午")
+    await leader.send("昨天3点")  # without 上午 or 下午: the afternoon's, shown back
+    assert leader.last_reply == zh("log.ask.confirm_day", when="2025-03-04 15:00")
+    await leader.press("是")
     assert leader.last_reply == zh("log.ask.topic", limit=200)
     await leader.send("主题")
     await leader.send("问题\n措施")
@@ -145,4 +149,4 @@ async def test_impossible_days_and_times_and_days_on_the_wrong_side_are_refused_
     assert leader.reply_texts[0] == zh("log.error.no_such_day", part="4月31日")
     await leader.send("4月30日")
     assert fw("期限:2025-04-30") in leader.last_reply
-    assert fw("时间:2025-03-04") in leader.last_reply
+    assert fw("时间:2025-03-04 15:00") in leader.last_reply
