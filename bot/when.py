@@ -137,7 +137,7 @@ def _normalise(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r" (?![a-z0-9])|(?<![a-z0-9.]) ", "", text)
     text = re.sub("|".join(SHORT_DAY_PARTS), lambda found: SHORT_DAY_PARTS[found.group()], text)
-    return re.sub(r"[零〇一二两三四五六七八九十]+", lambda found: str(chinese_number(found.group())), text)
+    return re.sub(r"[零〇一二两三四五六七八九十百]+", lambda found: str(chinese_number(found.group())), text)
 
 
 # ---- the grammar's pieces ------------------------------------------------------------------------------------

@@ -193,6 +193,7 @@ DEADLINES: list[tuple[str, date | tuple[date, str] | tuple[str, str]]] = [
     ("2周后", day(3, 20)),
     ("一个星期内", day(3, 13)),
     ("30天内", day(4, 5)),
+    ("一百天内", day(6, 14)),
     ("三十天", day(4, 5)),
     ("1年", day(3, 6, 2026)),
     ("一年内", day(3, 6, 2026)),
