@@ -23,7 +23,7 @@ from bot.enrollment import create_invite, deep_link
 from bot.followup import deliver, followup_items
 from bot.i18n import text
 from bot.services import Services
-from bot.when import Moment, add_months, check_held_at, read_deadline, read_moment
+from bot.when import Moment, Unreadable, add_months, check_held_at, read_due, read_talk_time
 from storage import audit, people, talks
 from storage.models import Attachment, Person, RectificationItem, Talk, TalkDraft, TalkParticipant
 
@@ -42,11 +42,13 @@ class Step(StrEnum):
     NEW_UNIT = "new_unit"
     NEW_RANK = "new_rank"
     HELD_AT = "held_at"
+    HELD_CONFIRM = "held_confirm"
     CALENDAR = "calendar"
     TOPIC = "topic"
     PROBLEM = "problem"
     MEASURE = "measure"
     DEADLINE = "deadline"
+    DEADLINE_CONFIRM = "deadline_confirm"
     RESPONSIBLE = "responsible"
     REVIEW = "review"
     PLACE = "place"
@@ -65,6 +67,8 @@ BACK_TO = {
     Step.NEW_UNIT: Step.NEW_NAME,
     Step.NEW_RANK: Step.NEW_UNIT,
     Step.CALENDAR: Step.HELD_AT,
+    Step.HELD_CONFIRM: Step.HELD_AT,
+    Step.DEADLINE_CONFIRM: Step.DEADLINE,
     Step.RESPONSIBLE: Step.DEADLINE,
 }
 TEXT_STEPS = {
@@ -72,10 +76,12 @@ TEXT_STEPS = {
     Step.NEW_NAME,
     Step.NEW_UNIT,
     Step.HELD_AT,
+    Step.HELD_CONFIRM,
     Step.TOPIC,
     Step.PROBLEM,
     Step.MEASURE,
     Step.DEADLINE,
+    Step.DEADLINE_CONFIRM,
     Step.PLACE,
     Step.CONTENT,
     Step.LEAD,
@@ -117,6 +123,7 @@ class Draft:
     new_name: str = ""
     new_unit: str = ""
     month: str = ""  # the calendar's month, YYYY-MM
+    unconfirmed: str = ""  # a moment read with more than was typed, shown back before it is kept: ISO [HH:MM]
     resume_step: str = ""  # where /cancel came from
 
     def to_json(self) -> str:
@@ -561,20 +568,69 @@ class TalkLog:
         ]
         return Reply(question=self.t("log.ask.held_at"), rows=rows)
 
-    async def _set_held(self, day: date, at: time | None) -> Reply:
+    async def _set_held(self, day: date, at: time | None, *, confirm: bool = False) -> Reply:
+        """Keep the talk's time, or say why not; with `confirm`, show it back first."""
         moment = Moment(day, at)
         max_age = self.services.config.talk_max_age_days
+        self.row.step = Step.HELD_AT.value  # a refusal asks the question again
         problem = check_held_at(moment, self.now().astimezone(self.zone), max_age)
         if problem:
-            return await self._ask(notice=self.t(problem, days=max_age))
+            return await self._ask(notice=self.t(problem, days=max_age, when=_shown(moment)))
+        if confirm:
+            self.draft.unconfirmed = _shown(moment)
+            return await self._go(Step.HELD_CONFIRM)
         self.draft.held_day, self.draft.held_time = day.isoformat(), at.strftime("%H:%M") if at else ""
         return await self._next(Step.HELD_AT)
 
     async def _text_held_at(self, typed: str) -> Reply:
-        moment = read_moment(typed[:60], self.today())
-        if moment is None:
-            return await self._ask(notice=self.t("log.error.date", typed=typed[:60]))
-        return await self._set_held(moment.day, moment.at)
+        try:
+            reading = read_talk_time(typed[:60], self.today())
+        except Unreadable as refusal:
+            return await self._ask(notice=self._unreadable(refusal, "log.error.date", typed))
+        return await self._set_held(reading.moment.day, reading.moment.at, confirm=reading.confirm)
+
+    def _unreadable(self, refusal: Unreadable, unread_key: str, typed: str) -> str:
+        """Why the typed words give no date: a day or time that does not exist is named, else examples."""
+        if refusal.reason == "unread":
+            return self.t(unread_key, typed=typed[:60])
+        return self.t(f"log.error.{refusal.reason}", part=refusal.part)
+
+    # A talk time or deadline with something the leader did not type (a year, a month, the afternoon) is shown
+    # back first: HELD_CONFIRM and DEADLINE_CONFIRM share these, and return to the question in BACK_TO.
+
+    async def _ask_confirm(self) -> Reply:
+        rows = [[Button(self.t("log.button.yes"), "yes"), Button(self.t("log.button.no"), "no")], self._nav(False)]
+        return Reply(question=self.t("log.ask.confirm_day", when=self.draft.unconfirmed), rows=rows)
+
+    def _take_unconfirmed(self) -> Moment | None:
+        """The moment shown back, now answered; the step goes back to its question."""
+        self.row.step = BACK_TO[Step(self.row.step)].value
+        shown, self.draft.unconfirmed = self.draft.unconfirmed, ""
+        day, _, at = shown.partition(" ")
+        try:
+            return Moment(date.fromisoformat(day), time.fromisoformat(at) if at else None)
+        except ValueError:
+            return None
+
+    async def _press_confirm(self, name: str, argument: str) -> Reply:
+        """Yes keeps the moment shown back (checked again); No asks the question again."""
+        if name not in ("yes", "no"):
+            return await self._ask(notice=self.t("log.error.use_buttons"))
+        moment = self._take_unconfirmed()
+        if name == "no" or moment is None:
+            return await self._ask()
+        if self.row.step == Step.HELD_AT:
+            return await self._set_held(moment.day, moment.at)
+        return await self._set_deadline(moment.day)
+
+    async def _text_confirm(self, typed: str) -> Reply:
+        """Another answer typed instead of Yes or No answers the question anew."""
+        self._take_unconfirmed()
+        return await self.on_text(typed)
+
+    _ask_held_confirm = _ask_deadline_confirm = _ask_confirm
+    _press_held_confirm = _press_deadline_confirm = _press_confirm
+    _text_held_confirm = _text_deadline_confirm = _text_confirm
 
     async def _press_held_at(self, name: str, argument: str) -> Reply:
         local = self.now().astimezone(self.zone)
@@ -614,7 +670,6 @@ class TalkLog:
                 self.draft.month = datetime.strptime(argument, "%Y-%m").strftime("%Y-%m")
                 return await self._ask()
             if name == "day":
-                self.row.step = Step.HELD_AT.value
                 return await self._set_held(date.fromisoformat(argument), None)
         except ValueError:
             pass
@@ -665,25 +720,34 @@ class TalkLog:
         rows = [[Button(self.t("log.button.months", count=n), f"months:{n}") for n in (1, 3, 6)], self._nav()]
         return Reply(question=self.t("log.ask.deadline"), rows=rows)
 
-    async def _set_deadline(self, deadline: date | None, typed: str) -> Reply:
+    async def _set_deadline(self, deadline: date, *, confirm: bool = False) -> Reply:
+        """Keep the pending problem's deadline, or say why not; with `confirm`, show it back first."""
         today = self.today()
-        if deadline is None:
-            return await self._ask(notice=self.t("log.error.deadline", typed=typed[:60]))
-        if deadline < today or deadline > today + timedelta(days=366 * MAX_DEADLINE_YEARS):
+        self.row.step = Step.DEADLINE.value  # a refusal asks the question again
+        if deadline < today:
+            return await self._ask(notice=self.t("log.error.deadline_past", day=deadline.isoformat()))
+        if deadline > today + timedelta(days=366 * MAX_DEADLINE_YEARS):
             return await self._ask(notice=self.t("log.error.deadline_range", years=MAX_DEADLINE_YEARS))
         if self.draft.pending is None:
             return await self._go(Step.PROBLEM)
+        if confirm:
+            self.draft.unconfirmed = deadline.isoformat()
+            return await self._go(Step.DEADLINE_CONFIRM)
         self.draft.pending.deadline = deadline.isoformat()
         if len(self.draft.subjects) > 1:
             return await self._go(Step.RESPONSIBLE)
         return await self._add_pending(self.draft.subjects[0] if self.draft.subjects else None)
 
     async def _text_deadline(self, typed: str) -> Reply:
-        return await self._set_deadline(read_deadline(typed[:60], self.today()), typed)
+        try:
+            reading = read_due(typed[:60], self.today())
+        except Unreadable as refusal:
+            return await self._ask(notice=self._unreadable(refusal, "log.error.deadline", typed))
+        return await self._set_deadline(reading.moment.day, confirm=reading.confirm)
 
     async def _press_deadline(self, name: str, argument: str) -> Reply:
         if name == "months" and argument in ("1", "3", "6"):
-            return await self._set_deadline(add_months(self.today(), int(argument)), argument)
+            return await self._set_deadline(add_months(self.today(), int(argument)))
         return await self._ask(notice=self.t("log.error.use_buttons"))
 
     async def _ask_responsible(self) -> Reply:
@@ -944,6 +1008,11 @@ class TalkLog:
             step = self.draft.resume_step if self.draft.resume_step in Step.__members__.values() else Step.REVIEW
             return await self._go(Step(step) if step != Step.CANCEL else Step.REVIEW)
         return await self._ask(notice=self.t("log.error.use_buttons"))
+
+
+def _shown(moment: Moment) -> str:
+    """A day and time as the leader is shown them: 2025-12-01, or 2025-12-01 15:00."""
+    return f"{moment.day.isoformat()} {moment.at.strftime('%H:%M') if moment.at else ''}".strip()
 
 
 def _place_in_scopes(path: str, scopes: Sequence[str]) -> str:

@@ -182,12 +182,14 @@ async def test_bad_inputs_get_a_clear_reply_and_the_question_again(enrolled: Enr
     await leader.send("x" * 65)
     assert leader.reply_texts[0] == zh("log.error.too_long", limit=64, length=65)
     await leader.send("赵敏")
-    await leader.send("明天上午")
-    assert leader.reply_texts[0] == zh("log.error.date", typed="明天上午")
-    await leader.send("2025-03-06 10:00")  # tomorrow
-    assert leader.reply_texts[0] == zh("log.error.future")
+    await leader.send("下辈子")
+    assert leader.reply_texts[0] == zh("log.error.date", typed="下辈子")
+    await leader.send("明天上午")  # read, and refused as what it is: tomorrow
+    assert leader.reply_texts[0] == zh("log.error.future", when="2025-03-06")
+    await leader.send("2025-03-06 10:00")
+    assert leader.reply_texts[0] == zh("log.error.future", when="2025-03-06 10:00")
     await leader.send("2024-01-01")
-    assert leader.reply_texts[0] == zh("log.error.too_old", days=90)
+    assert leader.reply_texts[0] == zh("log.error.too_old", when="2024-01-01", days=90)
     await leader.press("刚才")
     await leader.send_file("photo", "record.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20)  # a photo where text is wanted
     assert leader.reply_texts == [zh("log.error.file_here"), zh("log.ask.topic", limit=200)]
@@ -200,6 +202,8 @@ async def test_bad_inputs_get_a_clear_reply_and_the_question_again(enrolled: Enr
     await leader.send("下辈子")
     assert leader.reply_texts[0] == zh("log.error.deadline", typed="下辈子")
     await leader.send("2025-01-01")
+    assert leader.reply_texts[0] == zh("log.error.deadline_past", day="2025-01-01")
+    await leader.send("2030-01-01")
     assert leader.reply_texts[0] == zh("log.error.deadline_range", years=3)
 
 
