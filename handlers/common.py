@@ -105,7 +105,9 @@ async def refuse_stranger(update: Update, context: Context, language: str) -> No
     to the roster (bot.transport.StrangerLane)."""
     found = services(context)
     chat, user = update.effective_chat, update.effective_user
-    key = chat.id if chat is not None else user.id if user is not None else None
+    key: int | None = chat.id if chat is not None else None
+    if update.callback_query is not None or chat is None:  # a button's notice shows on the presser's screen only
+        key = user.id if user is not None else None
     if key is None or not found.strangers.allow(key, found.clock.now()):
         return
     if update.callback_query is not None:
