@@ -197,12 +197,9 @@ class StrangerLane:
         self._one_at_a_time = asyncio.Lock()
         self._worker: asyncio.Task[None] | None = None
 
-    def _others_idle(self) -> bool:
-        return self.limiter.idle
-
     async def send(self, bot: TalkBot, chat_id: int, body: str) -> None:
         """Send now if nothing else is waiting for the budget; else queue it and return at once."""
-        if self._one_at_a_time.locked() or self._waiting or not self._others_idle():
+        if self._one_at_a_time.locked() or self._waiting or not self.limiter.idle:
             self._waiting.append((chat_id, body))
             if self._worker is None or self._worker.done():
                 self._worker = asyncio.create_task(self._empty(bot), name="talkledger:stranger-replies")
@@ -223,7 +220,7 @@ class StrangerLane:
         while self._waiting:
             await self.limiter.wait_idle()
             async with self._one_at_a_time:  # the sending below yields, so this loop never spins
-                if self._waiting and self._others_idle():
+                if self._waiting and self.limiter.idle:
                     await self._send_one(bot, *self._waiting.popleft())
 
     async def close(self) -> None:
