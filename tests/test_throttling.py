@@ -83,6 +83,11 @@ async def test_a_stranger_flooding_the_bot_gets_one_refusal_per_window(
     await stranger.send("还在吗")
     await stranger.send("还在吗")
     assert await sent_to(control, stranger.chat_id) == [STRANGER, STRANGER]
+    # Buttons pressed, forged or old, within the window: no notice either.
+    message_id = (await control.get("messages", chat_id=stranger.chat_id))[-1]["message_id"]
+    for data in ("lang:en", "mt:open:1", "it:1:done", "zz"):
+        answer = await stranger.press(data=data, message_id=message_id)
+        assert answer.get("text") is None, (data, answer)
 
 
 async def test_replies_to_the_roster_go_ahead_of_replies_to_strangers(
