@@ -19,7 +19,7 @@ from bot.i18n import text
 from bot.lease import Lease
 from bot.ordering import OnePersonAtATime, updates_at_once
 from bot.services import Services
-from bot.transport import AiohttpRequest, PatientRequest, TalkBot
+from bot.transport import AiohttpRequest, PatientRequest, RosterFirst, TalkBot
 from bot.webhook import WebhookServer
 from handlers import admin, fallback, groups, guard, help, items, mytalks, start, stats, talklog
 from handlers import outbox as outbox_handlers
@@ -62,8 +62,9 @@ def build_application(
         token or config.telegram.token,
         base_url=config.telegram.bot_api_url,
         base_file_url=config.telegram.file_api_url,
-        # Telegram allows about 30 messages a second a bot: replies and the outbox share that budget.
-        rate_limiter=AIORateLimiter(overall_max_rate=config.outbox.per_second, max_retries=3),
+        # Telegram allows about 30 messages a second a bot: replies and the outbox share that budget, and replies
+        # to strangers wait for everything else.
+        rate_limiter=RosterFirst(AIORateLimiter(overall_max_rate=config.outbox.per_second, max_retries=3)),
         request=PatientRequest(connection_pool_size=256),
         get_updates_request=AiohttpRequest(),
     )

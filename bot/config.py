@@ -89,6 +89,13 @@ class WebhookConfig:
 
 
 @dataclass(frozen=True)
+class ThrottleConfig:
+    stranger_refusal_minutes: int = 10  # a chat of someone not on the roster gets one refusal per this many minutes
+    invite_failures: int = 5  # wrong invite codes per account, and per code prefix, before further tries are refused
+    invite_failure_window_minutes: int = 60  # … for this long after the first wrong one
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     database_url: str = "sqlite+aiosqlite:///talkledger.db"
@@ -99,6 +106,7 @@ class Config:
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
     outbox: OutboxConfig = field(default_factory=OutboxConfig)
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
+    throttle: ThrottleConfig = field(default_factory=ThrottleConfig)
     log_format: str = "text"  # or "json": one object a line
 
 
@@ -118,7 +126,18 @@ def load_config(path: Path | None, environ: dict[str, str] | None = None) -> Con
 
 
 def parse_config(raw: dict[str, Any]) -> Config:
-    known = {"telegram", "database", "organisation", "enrollment", "talks", "reminders", "outbox", "webhook", "logging"}
+    known = {
+        "telegram",
+        "database",
+        "organisation",
+        "enrollment",
+        "talks",
+        "reminders",
+        "outbox",
+        "webhook",
+        "throttle",
+        "logging",
+    }
     for section in raw:
         if section not in known:
             raise ConfigError(section, f"one of the sections {sorted(known)}")
@@ -172,6 +191,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
         reminders=_reminders(_section(raw, "reminders")),
         outbox=_outbox(_section(raw, "outbox")),
         webhook=_webhook(_section(raw, "webhook")),
+        throttle=_throttle(_section(raw, "throttle")),
         log_format=_choice(_section(raw, "logging"), "logging.format", ("text", "json")),
     )
 
@@ -209,6 +229,19 @@ def _seconds(section: dict[str, Any], key: str, default: float) -> float:
     if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= 600:
         raise ConfigError(key, "a number of seconds above 0, at most 600", value)
     return float(value)
+
+
+def _throttle(section: dict[str, Any]) -> ThrottleConfig:
+    default = ThrottleConfig()
+    return ThrottleConfig(
+        stranger_refusal_minutes=_count(
+            section, "throttle.stranger_refusal_minutes", default.stranger_refusal_minutes, 0, 10_080
+        ),
+        invite_failures=_count(section, "throttle.invite_failures", default.invite_failures, 1, 1000),
+        invite_failure_window_minutes=_count(
+            section, "throttle.invite_failure_window_minutes", default.invite_failure_window_minutes, 1, 10_080
+        ),
+    )
 
 
 def _choice(section: dict[str, Any], key: str, choices: tuple[str, ...]) -> str:

@@ -11,10 +11,12 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.throttle import Failures
 from storage import audit, people
 from storage.models import Invite, Person
 
 CODE_BYTES = 16  # 128 bits: not guessable; 22 URL-safe characters fit a deep link's 64
+PREFIX = 4  # wrong codes are also counted by their first characters: many accounts trying variants of one code
 
 
 def hash_code(code: str) -> str:
@@ -68,6 +70,7 @@ class Redemption(Enum):
 class RedeemResult:
     outcome: Redemption
     person: Person | None = None
+    reason: str = ""  # why a code was refused: unknown, used, expired, inactive, or throttled (not looked at)
 
 
 async def redeem(
@@ -86,10 +89,7 @@ async def redeem(
         else None
     )
     if invite is None or reason is not None:
-        audit.record(
-            session, at=now, actor=f"telegram:{telegram_user_id}", action="invite.refused", reason=reason or "unknown"
-        )
-        return RedeemResult(Redemption.REFUSED)
+        return RedeemResult(Redemption.REFUSED, reason=reason or "unknown")
     bound = await people.person_by_telegram(session, telegram_user_id)
     if bound is not None and bound.id != invite.person_id:
         return RedeemResult(Redemption.ALREADY_BOUND, bound)
@@ -108,6 +108,35 @@ async def redeem(
         subject=f"person:{person.id}",
     )
     return RedeemResult(Redemption.ENROLLED, person)
+
+
+async def redeem_limited(
+    session: AsyncSession,
+    code: str,
+    failures: Failures,
+    *,
+    telegram_user_id: int,
+    language: str | None,
+    now: datetime,
+) -> RedeemResult:
+    """`redeem`, for an account and a code prefix that have not had their fill of wrong codes; else refused
+    without the code being looked at. Each account's burst of refusals is one audit entry, its count kept up."""
+    keys = (("account", telegram_user_id), ("prefix", code[:PREFIX]))
+    if failures.exhausted(keys, now):
+        result = RedeemResult(Redemption.REFUSED, reason="throttled")
+    else:
+        result = await redeem(session, code, telegram_user_id=telegram_user_id, language=language, now=now)
+    if result.outcome is not Redemption.REFUSED:
+        return result
+    if result.reason != "throttled":
+        failures.fail(keys[1], now)
+    burst = failures.fail(keys[0], now)
+    details = {"attempts": burst.count, "last_at": now.isoformat(), "last_reason": result.reason}
+    if burst.audit_id is None or not await audit.update_details(session, burst.audit_id, **details):
+        entry = audit.record(session, at=now, actor=f"telegram:{telegram_user_id}", action="invite.refused", **details)
+        await session.flush()
+        burst.audit_id = entry.id
+    return result
 
 
 async def unbind(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -10,6 +11,7 @@ from bot.answers import AnswerCache
 from bot.clock import Clock
 from bot.config import Config
 from bot.identity import RosterCache
+from bot.throttle import Failures, OncePerWindow
 from storage.db import reader
 from storage.questions import SavedQuestionIds
 
@@ -24,12 +26,21 @@ class Services:
     saved_questions: SavedQuestionIds = field(init=False, repr=False, compare=False)
     reader: AsyncEngine = field(init=False, repr=False, compare=False)  # storage.db.reader: single reads
     answers: AnswerCache = field(init=False, repr=False, compare=False)
+    strangers: OncePerWindow = field(init=False, repr=False, compare=False)  # which chats may get a refusal now
+    invite_failures: Failures = field(init=False, repr=False, compare=False)  # wrong invite codes, by account, prefix
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "roster", RosterCache(self.sessions, self.default_language))
         object.__setattr__(self, "saved_questions", SavedQuestionIds(self.engine))
         object.__setattr__(self, "reader", reader(self.engine))
         object.__setattr__(self, "answers", AnswerCache())
+        throttle = self.config.throttle
+        object.__setattr__(self, "strangers", OncePerWindow(timedelta(minutes=throttle.stranger_refusal_minutes)))
+        object.__setattr__(
+            self,
+            "invite_failures",
+            Failures(throttle.invite_failures, timedelta(minutes=throttle.invite_failure_window_minutes)),
+        )
 
     @property
     def engine(self) -> AsyncEngine:

@@ -8,15 +8,19 @@ carries for its webhook server, parses in C: a sendMessage costs about half as m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+from collections import deque
+from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from typing import Any
 
 import aiohttp
 from telegram import InlineKeyboardMarkup
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import BadRequest, NetworkError, TimedOut
-from telegram.ext import ExtBot
+from telegram.ext import BaseRateLimiter, ExtBot
 from telegram.request import BaseRequest, RequestData
 
 from bot.outbox import Buttons
@@ -130,9 +134,115 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
 
 
+_TO_A_STRANGER: ContextVar[bool] = ContextVar("bot_api_call_for_a_stranger", default=False)
+
+
+class RosterFirst(BaseRateLimiter[int]):
+    """The send budget (an inner limiter such as PTB's AIORateLimiter), with replies to strangers behind everything
+    else: a call made for a stranger (see StrangerLane) goes only while no other call is waiting or under way."""
+
+    def __init__(self, inner: BaseRateLimiter[int]) -> None:
+        self.inner = inner
+        self._others = 0  # calls not for a stranger, waiting for the budget or under way
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.strangers = StrangerLane(self)
+
+    @property
+    def idle(self) -> bool:
+        return self._idle.is_set()
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.strangers.close()
+        await self.inner.shutdown()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if _TO_A_STRANGER.get():
+            return await self.inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        self._others += 1
+        self._idle.clear()
+        try:
+            return await self.inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        finally:
+            self._others -= 1
+            if self._others == 0:
+                self._idle.set()
+
+
+class StrangerLane:
+    """Replies to people not on the roster, one at a time and behind every other Bot API call (RosterFirst). One
+    that cannot go at once waits in a queue that a single task empties, so that a stranger's update never holds
+    a place among the updates handled side by side: a flood of strangers delays nobody on the roster. The queue
+    keeps the newest `LIMIT` replies (each a refusal, sent at most once per chat per window anyway)."""
+
+    LIMIT = 1000
+
+    def __init__(self, limiter: RosterFirst) -> None:
+        self.limiter = limiter
+        self._waiting: deque[tuple[int, str]] = deque(maxlen=self.LIMIT)
+        self._one_at_a_time = asyncio.Lock()
+        self._worker: asyncio.Task[None] | None = None
+
+    async def send(self, bot: TalkBot, chat_id: int, body: str) -> None:
+        """Send now if nothing else is waiting for the budget; else queue it and return at once."""
+        if self._one_at_a_time.locked() or self._waiting or not self.limiter.idle:
+            self._waiting.append((chat_id, body))
+            if self._worker is None or self._worker.done():
+                self._worker = asyncio.create_task(self._empty(bot), name="talkledger:stranger-replies")
+            return
+        async with self._one_at_a_time:
+            await self._send_one(bot, chat_id, body)
+
+    async def _send_one(self, bot: TalkBot, chat_id: int, body: str) -> None:
+        token = _TO_A_STRANGER.set(True)
+        try:
+            await bot.send_text(chat_id, body)
+        except Exception as error:  # a stranger who blocked the bot, a network hiccup: a refusal is not retried
+            log.info("a reply to a stranger's chat %s was not sent: %s", chat_id, error)
+        finally:
+            _TO_A_STRANGER.reset(token)
+
+    async def _empty(self, bot: TalkBot) -> None:
+        while self._waiting:
+            await self.limiter.wait_idle()
+            async with self._one_at_a_time:  # the sending below yields, so this loop never spins
+                if self._waiting and self.limiter.idle:
+                    await self._send_one(bot, *self._waiting.popleft())
+
+    async def close(self) -> None:
+        """Stop sending; what still waits is dropped (refusals only)."""
+        self._waiting.clear()
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+
+
 class TalkBot(ExtBot):  # type: ignore[type-arg]
     """The Bot API client. Acknowledging a button press that has expired (Telegram allows 15 seconds; a backlog
     after a restart is older) is not a failure of what the press does, so it is logged and passed over."""
+
+    async def send_to_stranger(self, chat_id: int, body: str) -> None:
+        """A reply to someone not on the roster: behind every other call, given a RosterFirst rate limiter."""
+        limiter = self.rate_limiter
+        if isinstance(limiter, RosterFirst):
+            await limiter.strangers.send(self, chat_id, body)
+        else:
+            await self.send_text(chat_id, body)
 
     async def send_text(self, chat_id: int, body: str, markup: InlineKeyboardMarkup | Buttons | None = None) -> int:
         """sendMessage, for a caller that needs only the new message's id. PTB's send_message turns the sent

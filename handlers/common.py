@@ -82,10 +82,10 @@ def gated(capability: Capability, *, in_groups: bool = False) -> Callable[[Gated
             viewer = await load_viewer(update, context)
             language = language_for(update, context, viewer)
             private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
-            if update.effective_chat is None or not (private or in_groups):
+            if viewer is None:
+                await refuse_stranger(update, context, language)
+            elif update.effective_chat is None or not (private or in_groups):
                 await refuse_in_group(update, context, language)
-            elif viewer is None:
-                await refuse_stranger(update, language)
             elif not viewer.may(capability):
                 if update.callback_query is not None:
                     await refuse_button(update, language, "refusal.not_allowed")
@@ -99,11 +99,28 @@ def gated(capability: Capability, *, in_groups: bool = False) -> Callable[[Gated
     return decorate
 
 
-async def refuse_stranger(update: Update, language: str) -> None:
+async def refuse_stranger(update: Update, context: Context, language: str) -> None:
+    """Someone not on the roster: one polite refusal per chat per `[throttle] stranger_refusal_minutes`, whatever
+    they send (in a group, the pointer to the private chat), and nothing else. The refusal goes behind every reply
+    to the roster (bot.transport.StrangerLane)."""
+    found = services(context)
+    chat, user = update.effective_chat, update.effective_user
+    key: int | None = chat.id if chat is not None else None
+    if update.callback_query is not None or chat is None:  # a button's notice shows on the presser's screen only
+        key = user.id if user is not None else None
+    if key is None or not found.strangers.allow(key, found.clock.now()):
+        return
     if update.callback_query is not None:
-        await refuse_button(update, language, "refusal.stranger")
+        await refuse_button(update, language, "refusal.stranger")  # a notice on the person's screen, no message
+        return
+    if chat is None:
+        return
+    bot = update.get_bot()
+    assert isinstance(bot, TalkBot)
+    if chat.type == ChatType.PRIVATE:
+        await bot.send_to_stranger(chat.id, text(language, "refusal.stranger"))
     else:
-        await answer(update, language, "refusal.stranger")
+        await bot.send_to_stranger(chat.id, text(language, "refusal.group", link=f"https://t.me/{bot.username}"))
 
 
 async def refuse_in_group(update: Update, context: Context, language: str) -> None:

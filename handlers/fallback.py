@@ -20,14 +20,17 @@ async def unknown_message(update: Update, context: Context) -> None:
     viewer = await load_viewer(update, context)
     language = language_for(update, context, viewer)
     if viewer is None:
-        await refuse_stranger(update, language)
+        await refuse_stranger(update, context, language)
     else:
         await answer(update, language, "reply.unknown")
 
 
 async def unknown_button(update: Update, context: Context) -> None:
     viewer = await load_viewer(update, context)
-    await refuse_button(update, language_for(update, context, viewer), "button.stale")
+    if viewer is None:
+        await refuse_stranger(update, context, language_for(update, context, viewer))
+    else:
+        await refuse_button(update, viewer.language, "button.stale")
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -34,12 +34,15 @@ async def start(update: Update, context: Context) -> None:
     if chat is None or user is None:
         return
     if chat.type != ChatType.PRIVATE:
-        await refuse_in_group(update, context, language)
+        if viewer is None:
+            await refuse_stranger(update, context, language)
+        else:
+            await refuse_in_group(update, context, language)
         return
     code = context.args[0] if context.args else ""
     if not code or not CODE.match(code):
         if viewer is None:
-            await refuse_stranger(update, language)
+            await refuse_stranger(update, context, language)
         else:
             await refresh_menu(context, chat.id, viewer, language)
             await answer(update, language, "start.hello_again", name=viewer.name)
@@ -47,9 +50,10 @@ async def start(update: Update, context: Context) -> None:
 
     found = services(context)
     async with found.sessions.begin() as session:
-        result = await enrollment.redeem(
+        result = await enrollment.redeem_limited(
             session,
             code,
+            found.invite_failures,
             telegram_user_id=user.id,
             now=found.clock.now(),
             language=language if viewer is None else None,
@@ -62,7 +66,7 @@ async def start(update: Update, context: Context) -> None:
 
     if result.outcome is Redemption.REFUSED or enrolled is None:
         if viewer is None:
-            await refuse_stranger(update, language)
+            await refuse_stranger(update, context, language)
         else:
             # An enrolled person opening a spent link: greet them, reveal nothing about the code.
             await answer(update, language, "start.hello_again", name=viewer.name)

@@ -32,9 +32,22 @@ def entry(
     }
 
 
-def record(session: AsyncSession, **columns: Any) -> None:
+def record(session: AsyncSession, **columns: Any) -> AuditEntry:
     """One audit entry, written with the session's other changes (see `entry` for the columns)."""
-    session.add(AuditEntry(**entry(**columns)))
+    added = AuditEntry(**entry(**columns))
+    session.add(added)
+    return added
+
+
+async def update_details(session: AsyncSession, entry_id: int, **details: Any) -> bool:
+    """Bring an entry that tells of something still going on (a burst of wrong invite codes) up to date: its
+    details are merged with these. False when there is no such entry."""
+    found = await session.get(AuditEntry, entry_id)
+    if found is None:
+        return False
+    merged = {**(json.loads(found.details) if found.details else {}), **details}
+    found.details = json.dumps(merged, ensure_ascii=False, sort_keys=True)
+    return True
 
 
 async def write(connection: AsyncConnection, **columns: Any) -> None:

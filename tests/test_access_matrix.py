@@ -6,9 +6,12 @@ The expectations are written out here from the roles table in the README, not re
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.access import Capability
+from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text
 from bot.transcript import ChatUser
@@ -63,15 +66,19 @@ async def test_every_role_meets_every_command_as_the_roles_table_says(enrolled: 
         await user.send("/cancel")  # leave no conversation open for the next command
 
 
-async def test_a_stranger_gets_one_refusal_for_everything(person: People) -> None:
+async def test_a_stranger_gets_one_refusal_for_everything(person: People, clock: ManualClock, config: Config) -> None:
     stranger = person("陌生人")
+    window = timedelta(minutes=config.throttle.stranger_refusal_minutes)  # one refusal per chat per window
     for capability in Capability:
         if capability is Capability.START:
             continue
+        clock.advance(window)
         await stranger.send(f"/{capability.value} 赵敏")
         assert stranger.last_reply == zh("refusal.stranger")
+    clock.advance(window)
     await stranger.send("本月约谈多少次")
     assert stranger.last_reply == zh("refusal.stranger")
+    clock.advance(window)
     answer = await stranger.press(data="mt:open:1", message_id=1) if await stranger.bot_messages() else None
     assert answer is None or answer.get("text") in (zh("refusal.stranger"), zh("button.stale"))
 

@@ -27,6 +27,10 @@ def test_no_file_means_the_documented_defaults(tmp_path: Path) -> None:
     assert config.organisation.rank_levels == DEFAULT_RANK_LEVELS
     assert config.telegram.token == "" and config.invite_valid_days == 7
     assert config.database_url.startswith("sqlite+aiosqlite://")
+    assert config.throttle.stranger_refusal_minutes == 10 and config.throttle.invite_failures == 5
+    assert config.throttle.invite_failure_window_minutes == 60
+    assert config.webhook.max_depth == 32 and config.webhook.header_timeout_seconds == 10.0
+    assert config.webhook.read_timeout_seconds == 10.0
 
 
 def test_the_example_config_is_valid(tmp_path: Path) -> None:
@@ -64,6 +68,12 @@ def test_environment_overrides_secrets_and_database(tmp_path: Path) -> None:
         ('[enrollment]\ninvite_valid_days = "7"\n', "enrollment.invite_valid_days"),
         ("[organisation]\nname = 5\n", "organisation.name"),
         ("[colour]\nx = 1\n", "colour"),
+        ("[throttle]\nstranger_refusal_minutes = -1\n", "throttle.stranger_refusal_minutes"),
+        ("[throttle]\ninvite_failures = 0\n", "throttle.invite_failures"),
+        ('[throttle]\ninvite_failure_window_minutes = "1h"\n', "throttle.invite_failure_window_minutes"),
+        ("[webhook]\nmax_depth = 2\n", "webhook.max_depth"),
+        ("[webhook]\nheader_timeout_seconds = 0\n", "webhook.header_timeout_seconds"),
+        ("[webhook]\nread_timeout_seconds = true\n", "webhook.read_timeout_seconds"),
         ("organisation = 3\n", "organisation"),
     ],
 )

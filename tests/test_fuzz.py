@@ -45,7 +45,7 @@ callback_data = st.one_of(
     st.builds(
         lambda p, parts: ":".join([p, *parts]),
         st.sampled_from(PREFIXES),
-        st.lists(st.one_of(st.integers(-5, 10**12).map(str), st.text(max_size=8)), max_size=4),
+        st.lists(st.one_of(st.integers(-5, 10**20).map(str), st.text(max_size=8)), max_size=4),
     ),
     st.text(max_size=64),
 )
