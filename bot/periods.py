@@ -221,6 +221,10 @@ _LEXER = re.compile(
     re.DOTALL,
 )
 SEPARATORS = ("dash", "slash", "dot")
+# Tokens that, right after a period read, mean it was part of a longer expression (本月第一周, 2025年3月5)
+CONTINUING = {"num", "unit", "cl", "di", "xun", "tail", "medge", "yedge", "q", "h", "yearsuffix", "ord", "of", "month"}
+# and right before one (25年3月, 前三季度, 上3月)
+LEADING = {"num", "unit", "cl", "di", "qian", "back", "ord", "q", "h", "rel", "last", "month"}
 
 
 @dataclass(frozen=True)
@@ -482,6 +486,10 @@ class Reader:
     def unit_at(self, index: int, *units: str) -> bool:
         return self.at(index, "unit") and self.tokens[index].value in units
 
+    def zh_unit_at(self, index: int, *units: str) -> bool:
+        """A Chinese unit word: 3月 is March, "3 months" is not."""
+        return self.unit_at(index, *units) and not self.text[self.tokens[index].start].isascii()
+
     def small_number(self, index: int) -> bool:
         return self.at(index, "num") and self.tokens[index].digits != 4
 
@@ -493,6 +501,16 @@ class Reader:
 
     def time_like(self, index: int) -> bool:
         return index >= len(self.tokens) or self.tokens[index].kind not in ("other", "comma", "de", "at", "and")
+
+    def touching(self, before: int, after: int) -> bool:
+        """Nothing but spaces between two tokens."""
+        return not self.text[self.tokens[before].end : self.tokens[after].start].strip()
+
+    def cut_short(self, start: int, end: int) -> bool:
+        """Whether what was read runs on into, or follows from, time words it could not use."""
+        runs_on = end < len(self.tokens) and self.tokens[end].kind in CONTINUING and self.touching(end - 1, end)
+        follows = start > 0 and self.tokens[start - 1].kind in LEADING and self.touching(start - 1, start)
+        return runs_on or follows
 
     # -- expressions
     def expression(self, index: int) -> tuple[Period, int] | None:
@@ -739,6 +757,9 @@ class Reader:
 
     def chinese(self, index: int, *, bare: bool, day_alone: bool) -> Parsed | None:
         prefix = self.year_prefix(index)
+        short_year = self.at(index, "num") and self.tokens[index].digits == 2 and self.zh_unit_at(index + 1, "year")
+        if prefix is None and short_year:  # 25年3月: 2025, but 25年 alone may be a count of years
+            return self.within_year(index + 2, 2000 + self.value(index), bare=bare, day_alone=False)
         if prefix is None:
             if self.at(index, "fullyear"):
                 return Spec("year", self.today.year), index + 1
@@ -756,20 +777,20 @@ class Reader:
         """What follows a year, or stands without one: 3月, 3月5日, 6月底, 三季度, 上半年, 前三个月, 年底."""
         if self.small_number(index):
             number = self.value(index)
-            if self.unit_at(index + 1, "month") or self.at(index + 1, "medge"):
+            if self.zh_unit_at(index + 1, "month") or self.at(index + 1, "medge"):
                 return self.in_month(index + 1, year_number, _checked(number, 1, 12), bare=bare)
-            if self.unit_at(index + 1, "quarter"):
+            if self.zh_unit_at(index + 1, "quarter"):
                 return Spec("quarter", year_number, number=_checked(number, 1, 4)), index + 2
-            if self.unit_at(index + 1, "day", "dom") and day_alone and year_number is None:
+            if self.zh_unit_at(index + 1, "day", "dom") and day_alone and year_number is None:
                 return Spec("day", day=_checked(number, 1, 31)), index + 2
             if bare and (self.at(index + 1, "to") or self.at(index + 1, "dash") or self.at(index + 1, "and")):
                 return Spec("bare", year_number, number=number), index + 1
             return None
         if self.at(index, "di") and self.at(index + 1, "num"):
             number = self.value(index + 1)
-            if self.unit_at(index + 2, "quarter"):
+            if self.zh_unit_at(index + 2, "quarter"):
                 return Spec("quarter", year_number, number=_checked(number, 1, 4)), index + 3
-            if self.unit_at(index + 2, "halfyear"):
+            if self.zh_unit_at(index + 2, "halfyear"):
                 return Spec("half", year_number, number=_checked(number, 1, 2)), index + 3
             if bare and (self.at(index + 2, "to") or self.at(index + 2, "dash") or self.at(index + 2, "and")):
                 return Spec("bare", year_number, number=number), index + 2
@@ -804,7 +825,7 @@ class Reader:
             day = 1 if self.value(index) == 1 else LAST_DAY
             return Spec("day", year_number, month_number, day, edge=True), index + 1
         index += 1
-        if self.at(index, "num") and self.unit_at(index + 1, "day", "dom"):
+        if self.at(index, "num") and self.zh_unit_at(index + 1, "day", "dom"):
             return Spec("day", year_number, month_number, _checked(self.value(index), 1, 31)), index + 2
         if self.at(index, "xun"):
             whole = period_of(complete(Spec("month", year_number, month_number), self.today))
@@ -824,11 +845,21 @@ class Reader:
                 offset += -1 if self.at(index, "last") else self.value(index)
                 index += 1
             if index == start:
-                return self.before_last(index) or self.day(index)
+                return self.before_last(index) or self.day(index) or self.weekday_alone(index)
             if self.at(index, "cl"):
                 index += 1
         if not self.at(index, "unit") and not self.at(index, "medge"):
             return None
+        if offset == -1 and self.at(index + 1, "of") and self.unit_at(index, "month", "quarter", "halfyear"):
+            said = self.english_year(index + 1)  # the last quarter of 2025
+            if said is None:
+                return None
+            unit_name = str(self.tokens[index].value)
+            if unit_name == "month":
+                return Spec("month", said[0], 12), said[1]
+            return Spec(
+                "quarter" if unit_name == "quarter" else "half", said[0], number=4 if unit_name == "quarter" else 2
+            ), said[1]
         today = self.today
         unit = str(self.tokens[index].value)
         if self.at(index, "medge"):
@@ -848,12 +879,36 @@ class Reader:
             return Spec("year", today.year + offset), index + 1
         if unit == "week":
             monday = today - timedelta(days=today.weekday()) + timedelta(weeks=offset)
+            weekday = self.weekday(index + 1)
+            if weekday is not None:  # 上周五, 本周一
+                moved_day = monday + timedelta(days=weekday)
+                return Spec("day", moved_day.year, moved_day.month, moved_day.day), index + 2
             week = Period(monday, monday + timedelta(days=7))
             return Spec("fixed", monday.year, fixed=week, grain="week"), index + 1
         if unit in ("days", "day"):
             moved_day = today + timedelta(days=offset)
             return Spec("day", moved_day.year, moved_day.month, moved_day.day), index + 1
         return None
+
+    def weekday(self, index: int) -> int | None:
+        """周一 … 周日, 星期三, 礼拜天: the day's index from Monday, or None (index after 周)."""
+        if not (index < len(self.tokens) and self.tokens[index - 1].end == self.tokens[index].start):
+            return None
+        if self.zh_unit_at(index, "day", "days"):
+            return 6
+        if self.at(index, "num") and self.tokens[index].digits == 1:
+            return _checked(self.value(index), 1, 6) - 1
+        return None
+
+    def weekday_alone(self, index: int) -> Parsed | None:
+        """周三 without 本/上: the latest Wednesday, today included."""
+        if not self.zh_unit_at(index, "week"):
+            return None
+        weekday = self.weekday(index + 1)
+        if weekday is None:
+            return None
+        moved_day = self.today - timedelta(days=(self.today.weekday() - weekday) % 7)
+        return Spec("day", moved_day.year, moved_day.month, moved_day.day), index + 2
 
     def before_last(self, index: int) -> Parsed | None:
         """the month before last, the year before last."""
@@ -880,6 +935,8 @@ class Reader:
             if self.unit_at(index, "year"):
                 if self.at(index + 1, "before") and self.at(index + 2, "last"):
                     return self.today.year - 2, index + 3
+                if self.year_number(index + 1):
+                    return self.value(index + 1), index + 2  # the year 2025
                 return self.today.year, index + 1
         if (self.at(index, "rel") or self.at(index, "last")) and self.unit_at(index + 1, "year"):
             offset = -1 if self.at(index, "last") else self.value(index)
@@ -891,6 +948,20 @@ class Reader:
     def english(self, index: int) -> Parsed | None:
         if self.at(index, "month"):
             return self.english_month(index)
+        if (self.at(index, "rel", 0) or self.at(index, "last")) and self.at(index + 1, "month"):
+            month_number = self.value(index + 1)  # this March; last March: the latest before this month
+            earlier = self.at(index, "last") and month_number >= self.today.month
+            return Spec("month", self.today.year - earlier, month_number), index + 2
+        if self.unit_at(index, "year") and self.year_number(index + 1):
+            return Spec("year", self.value(index + 1)), index + 2  # (for) the year 2025
+        if self.at(index, "ord", 1) and self.at(index + 1, "num") and self.unit_at(index + 2, "month", "quarter"):
+            said = self.english_year(index + 3)  # the first 3 months of 2025
+            if said is None:
+                return None
+            count = self.value(index + 1)
+            months = _checked(count, 1, 12) if self.unit_at(index + 2, "month") else 3 * _checked(count, 1, 4)
+            start = date(said[0], 1, 1)
+            return Spec("fixed", said[0], fixed=Period(start, add_months(start, months)), grain="first"), said[1]
         if (self.at(index, "ord") or self.small_number(index)) and not self.unit_at(index + 1, "month"):
             return self.english_day_first(index) or self.english_ordinal(index)
         if self.at(index, "q") or self.at(index, "h"):
@@ -981,6 +1052,8 @@ def find_period(text: str, today: date) -> PeriodMatch | None:
                 return None  # 前三季度: the first three of which year? Not the third quarter.
             if found is not None:
                 period, end = found
+                if reader.cut_short(index, end):
+                    return None  # 25年3月 read as 3月, 1月至今年6月 as 1月至今: a different period
                 start_at, end_at = token.start, reader.tokens[end - 1].end
                 return PeriodMatch(period, text[start_at:end_at], ((start_at, end_at),))
     except Unreadable:

@@ -60,6 +60,14 @@ NOVEMBER_TABLE: list[tuple[str, Period | None]] = [
     ("last week", days("2026-11-16", "2026-11-22")),
     ("previous week", days("2026-11-16", "2026-11-22")),
     ("the week before last", days("2026-11-09", "2026-11-15")),
+    ("上周一", day("2026-11-16")),
+    ("上周五", day("2026-11-20")),
+    ("本周三", day("2026-11-25")),
+    ("周三", day("2026-11-25")),
+    ("星期天", day("2026-11-29")),
+    ("礼拜一", day("2026-11-23")),
+    ("周一到周五", days("2026-11-23", "2026-11-27")),
+    ("上周五到本周三", days("2026-11-20", "2026-11-25")),
     # counted back from today
     ("近7天", days("2026-11-23", "2026-11-29")),
     ("近七天", days("2026-11-23", "2026-11-29")),
@@ -186,6 +194,12 @@ NOVEMBER_TABLE: list[tuple[str, Period | None]] = [
     ("March of last year", month(2025, 3)),
     ("Sept 2025", month(2025, 9)),
     ("May 2025", month(2025, 5)),
+    ("this March", month(2026, 3)),
+    ("last March", month(2026, 3)),
+    ("last December", month(2025, 12)),
+    ("the last month of last year", month(2025, 12)),
+    ("25年3月", month(2025, 3)),
+    ("25年12月份", month(2025, 12)),
     ("talks in May", month(2026, 5)),
     # days of a month
     ("3月5日", day("2026-03-05")),
@@ -266,6 +280,8 @@ NOVEMBER_TABLE: list[tuple[str, Period | None]] = [
     ("the third quarter of 2025", quarter(2025, 3)),
     ("the fourth quarter of last year", quarter(2025, 4)),
     ("1st quarter of 2025", quarter(2025, 1)),
+    ("the last quarter of 2025", quarter(2025, 4)),
+    ("25年四季度", quarter(2025, 4)),
     # halves
     ("上半年", half(2026, 1)),
     ("下半年", half(2026, 2)),
@@ -326,6 +342,7 @@ NOVEMBER_TABLE: list[tuple[str, Period | None]] = [
     ("full year 2025", year(2025)),
     ("the whole of last year", year(2025)),
     ("all of 2024", year(2024)),
+    ("for the year 2025", year(2025)),
     ("the whole year", year(2026)),
     # from a point up to today
     ("今年以来", days("2026-01-01", "2026-11-29")),
@@ -409,6 +426,9 @@ NOVEMBER_TABLE: list[tuple[str, Period | None]] = [
     ("今年前十个月", days("2026-01-01", "2026-10-31")),
     ("去年前两个月", days("2025-01-01", "2025-02-28")),
     ("2025年前3个月", days("2025-01-01", "2025-03-31")),
+    ("the first 3 months of 2025", days("2025-01-01", "2025-03-31")),
+    ("first three months of the year", days("2026-01-01", "2026-03-31")),
+    ("the first two quarters of last year", days("2025-01-01", "2025-06-30")),
     # spans between two points
     ("1月到6月", days("2026-01-01", "2026-06-30")),
     ("1-6月", days("2026-01-01", "2026-06-30")),
@@ -538,6 +558,16 @@ NOVEMBER_TABLE: list[tuple[str, Period | None]] = [
     ("年初", None),  # an edge alone is not a period
     ("月底", None),
     ("上月底", None),
+    ("25年", None),  # 2025, or twenty-five years?
+    ("3 months", None),
+    ("the first 3 months", None),  # of which year?
+    # read only in part: refused, not read as the part
+    ("本月第一周", None),
+    ("今年第一个月", None),
+    ("今年年中", None),
+    ("1月至今年6月", None),
+    ("2025年3月5", None),
+    ("上周8", None),
     # not periods at all
     ("", None),
     ("你好", None),
@@ -698,6 +728,9 @@ JANUARY_TABLE: list[tuple[str, Period | None]] = [
     ("talks in December", month(2026, 12)),
     ("talks in Q4 2026 by kind", quarter(2026, 4)),
     ("person-times last year", year(2026)),
+    ("上周五", day("2027-01-08")),
+    ("周六", day("2027-01-09")),  # this Saturday has not come
+    ("上周日到本周二", days("2027-01-10", "2027-01-12")),
     ("2026年13月", None),
     ("去年第五季度", None),
     ("12月和2月", None),
