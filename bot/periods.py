@@ -221,6 +221,8 @@ _LEXER = re.compile(
     re.DOTALL,
 )
 SEPARATORS = ("dash", "slash", "dot")
+MOST_LISTED = 31  # the days of a month; longer lists are not lists of periods (and would cost time on every token)
+MOST_RELATIVE_WORDS = 4  # 上上上个月 at most
 # Tokens that, right after a period read, mean it was part of a longer expression (本月第一周, 2025年3月5)
 CONTINUING = {"num", "unit", "cl", "di", "xun", "tail", "medge", "yedge", "q", "h", "yearsuffix", "ord", "of", "month"}
 # and right before one (25年3月, 前三季度, 上3月)
@@ -271,6 +273,12 @@ def tokens(text: str) -> list[Token]:
             found.append(Token("dash", "-", start, end))
         else:
             found.append(Token(kind, surface, start, end))
+    for index, token in enumerate(found):  # "in may", "may 2025": the month, though "may" alone is the verb
+        if token.kind == "other" and token.value == "may":
+            after_preposition = index > 0 and found[index - 1].kind in ("at", "since_en", "from", "to", "of", "and")
+            before_number = index + 1 < len(found) and found[index + 1].kind in ("num", "ord")
+            if after_preposition or before_number:
+                found[index] = replace(token, kind="month", value=5)
     return found
 
 
@@ -470,6 +478,7 @@ class Reader:
         self.text = text
         self.tokens = tokens(text)
         self.today = today
+        self.points: dict[tuple[int, bool, bool], Parsed | None] = {}
 
     # -- helpers
     def at(self, index: int, kind: str, value: int | str | None = None) -> bool:
@@ -676,7 +685,7 @@ class Reader:
 
     def listed(self, first: Spec, index: int) -> tuple[Period, int] | None:
         items, end = [first], index
-        while self.at(end, "and") or self.at(end, "comma"):
+        while (self.at(end, "and") or self.at(end, "comma")) and len(items) < MOST_LISTED:
             following_point = self.point(end + 1, bare=True)
             if following_point is None:
                 break
@@ -695,7 +704,13 @@ class Reader:
 
     # -- points
     def point(self, index: int, *, bare: bool = False, day_alone: bool = False) -> Parsed | None:
-        """The longest point at `index`."""
+        """The longest point at `index` (remembered: lists and spans ask again for the same places)."""
+        key = (index, bare, day_alone)
+        if key not in self.points:
+            self.points[key] = self.read_point(index, bare=bare, day_alone=day_alone)
+        return self.points[key]
+
+    def read_point(self, index: int, *, bare: bool, day_alone: bool) -> Parsed | None:
         if self.at(index, "the"):
             index += 1
         readings = [
@@ -841,7 +856,7 @@ class Reader:
         """上个月, 上上周, 本季度, 下半年 … (offset given: the unit at index, that many back: year to date)."""
         if offset is None:
             offset, start = 0, index
-            while self.at(index, "rel") or self.at(index, "last"):
+            while (self.at(index, "rel") or self.at(index, "last")) and index - start < MOST_RELATIVE_WORDS:
                 offset += -1 if self.at(index, "last") else self.value(index)
                 index += 1
             if index == start:

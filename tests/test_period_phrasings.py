@@ -201,6 +201,8 @@ NOVEMBER_TABLE: list[tuple[str, Period | None]] = [
     ("25年3月", month(2025, 3)),
     ("25年12月份", month(2025, 12)),
     ("talks in May", month(2026, 5)),
+    ("talks in may", month(2026, 5)),
+    ("may 2025", month(2025, 5)),
     # days of a month
     ("3月5日", day("2026-03-05")),
     ("3月5号", day("2026-03-05")),
@@ -972,6 +974,22 @@ def test_bare_months_quarters_and_halves_are_the_latest_begun(today: date) -> No
 
 def add_year(day: date) -> date:
     return day.replace(year=day.year + 1)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("1、" * 2000, None),
+        ("上" * 4000, None),
+        ("近" * 4000, None),
+        ("1月、" * 1300, month(2026, 1)),  # the same month over and over: still January
+        ("2025-" * 800, year(2025)),
+    ],
+)
+def test_a_long_odd_message_is_read_in_reasonable_time(typed: str, expected: Period | None) -> None:
+    """Lists and relative words are bounded, and points are read once per place: no blow-up on 4096 characters
+    (a blow-up shows as a test that does not end; the time itself is not asserted)."""
+    assert read(typed) == expected
 
 
 @given(st.text(max_size=40))
