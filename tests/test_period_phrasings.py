@@ -959,6 +959,30 @@ def test_generated_windows_count_back_from_today(today: date, count: int) -> Non
     assert before.day == today.day or before.day < today.day and (before + timedelta(days=1)).month != before.month
 
 
+@given(st.dates(date(2001, 1, 1), date(2098, 12, 31)), st.integers(0, 3), st.integers(1, 4), st.integers(1, 12))
+def test_generated_relative_points_read_back(today: date, back: int, number: int, month_number: int) -> None:
+    """Relative years in front of quarters, halves and months; 上 repeated in front of 月, 季度 and 周."""
+    year_word = ["今年", "去年", "前年", "大前年"][back]
+    that_year = today.year - back
+    assert read(f"{year_word}第{chinese_numeral(number)}季度", today) == quarter(that_year, number)
+    assert read(f"{year_word}{number}季度", today) == quarter(that_year, number)
+    assert read(f"{year_word}{'上' if number % 2 else '下'}半年", today) == half(that_year, 2 - number % 2)
+    assert read(f"{year_word}{chinese_numeral(month_number)}月份", today) == month(that_year, month_number)
+    assert read(f"{year_word}全年", today) == year(that_year)
+    if back == 1:
+        assert read(f"Q{number} last year", today) == quarter(that_year, number)
+        assert read(f"{EN_MONTH_NAMES[month_number - 1]} last year", today) == month(that_year, month_number)
+    months_back = today.month - 1 - back  # 上上个月: months since January of this year, minus `back`
+    assert read(f"{'上' * back}{'个' if back else '本'}月", today) == month(
+        today.year + months_back // 12, months_back % 12 + 1
+    )
+    this_quarter = (today.month - 1) // 3
+    quarters_back = this_quarter - back
+    assert read(f"{'上' * back or '本'}季度", today) == quarter(today.year + quarters_back // 4, quarters_back % 4 + 1)
+    monday = today - timedelta(days=today.weekday()) - timedelta(weeks=back)
+    assert read(f"{'上' * back or '本'}周", today) == Period(monday, monday + timedelta(days=7))
+
+
 @given(st.dates(date(2001, 1, 1), date(2098, 12, 31)))
 def test_bare_months_quarters_and_halves_are_the_latest_begun(today: date) -> None:
     for number in range(1, 13):
