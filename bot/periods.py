@@ -519,7 +519,19 @@ class Reader:
         """Whether what was read runs on into, or follows from, time words it could not use."""
         runs_on = end < len(self.tokens) and self.tokens[end].kind in CONTINUING and self.touching(end - 1, end)
         follows = start > 0 and self.tokens[start - 1].kind in LEADING and self.touching(start - 1, start)
-        return runs_on or follows
+        return runs_on or follows and not self.in_a_word(start - 1)
+
+    def in_a_word(self, index: int) -> bool:
+        """A Chinese numeral at the end of a word, as in the names 张三, 李四: not a time word."""
+        token = self.tokens[index]
+        return (
+            token.kind == "num"
+            and not self.text[token.start].isascii()
+            and index > 0
+            and self.tokens[index - 1].kind == "other"
+            and self.tokens[index - 1].end == token.start
+            and not self.text[token.start - 1].isspace()
+        )
 
     # -- expressions
     def expression(self, index: int) -> tuple[Period, int] | None:
@@ -920,7 +932,10 @@ class Reader:
         if not self.zh_unit_at(index, "week"):
             return None
         weekday = self.weekday(index + 1)
-        if weekday is None:
+        runs_on = (
+            index + 2 < len(self.tokens) and self.tokens[index + 2].kind == "other" and self.adjacent_tokens(index + 1)
+        )
+        if weekday is None or runs_on:  # 周一鸣 is a name more likely than Monday
             return None
         moved_day = self.today - timedelta(days=(self.today.weekday() - weekday) % 7)
         return Spec("day", moved_day.year, moved_day.month, moved_day.day), index + 2

@@ -617,6 +617,10 @@ NOVEMBER_TABLE: list[tuple[str, Period | None]] = [
     ("二〇二五年上半年约谈情况汇总", half(2025, 1)),
     ("本月城关区和榆中县约谈多少次", month(2026, 11)),
     ("本月约谈多少次，和去年比呢", month(2026, 11)),  # the second period is the reader's leftover
+    ("张三上个月约谈了几次", month(2026, 10)),  # 三 ends a name: not a number before 上个月
+    ("李四3月被约谈几次", month(2026, 3)),
+    ("周一鸣约谈了几次", None),  # a name, not Monday
+    ("周一的约谈", day("2026-11-23")),
     ("how many talks this month", month(2026, 11)),
     ("how many talks in the last 30 days", days("2026-10-31", "2026-11-29")),
     ("talks in March 2025", month(2025, 3)),
