@@ -1115,12 +1115,16 @@ def _numerals_as_digits(text: str) -> str:
 
 def suggest_periods(fragment: str, today: date) -> tuple[PeriodMatch, ...]:
     """The nearest readings (at most 3) of a time-like fragment that could not be read, for "did you mean"
-    buttons: 前30日 → 近30天, 三十天 → 近30天, 前三个月 → 今年前3个月 / 近3个月. Each match's words are the reading
-    as a button would show it; its span covers those words."""
+    buttons: 前30日 → 近30天, 三十天 → 近30天, 前三个月 → 近3个月 / 今年前3个月, 25年 → 2025年, 1月和3月 → 1月到3月.
+    Each match's words are the reading as a button would show it; its span covers those words."""
     typed = fragment.strip()
     counted = re.search(r"(天|日|周|星期|个月|季度|年|days?|weeks?|months?)$", typed)
     candidates = [typed]
-    if counted and typed.isascii():
+    if re.match(r"\d{2}年", typed):
+        candidates.append(f"20{typed}")  # 25年 → 2025年
+    elif re.fullmatch(r"[^和、与及]+[和、与及][^和、与及]+", typed):
+        candidates.append(re.sub(r"[和、与及]", "到", typed))  # 1月和3月: a gap; 1月到3月 is one period
+    elif counted and typed.isascii():
         candidates.append(f"last {typed}")
     elif counted:
         bare = typed.removeprefix("前")
