@@ -691,8 +691,8 @@ class Reader:
             return None
         if said_from:
             return self.since_point(spec), index
-        if self.at(index, "de") and not self.time_like(index + 1):
-            index += 1
+        if self.at(index, "de") and (index + 1 == len(self.tokens) or not self.time_like(index + 1)):
+            index += 1  # 去年的(约谈)
         return period_of(complete(spec, self.today)), index
 
     def listed(self, first: Spec, index: int) -> tuple[Period, int] | None:
@@ -982,7 +982,7 @@ class Reader:
             month_number = self.value(index + 1)  # this March; last March: the latest before this month
             earlier = self.at(index, "last") and month_number >= self.today.month
             return Spec("month", self.today.year - earlier, month_number), index + 2
-        if self.unit_at(index, "year") and self.year_number(index + 1):
+        if self.unit_at(index, "year") and self.text[self.tokens[index].start] == "y" and self.year_number(index + 1):
             return Spec("year", self.value(index + 1)), index + 2  # (for) the year 2025
         if self.at(index, "ord", 1) and self.at(index + 1, "num") and self.unit_at(index + 2, "month", "quarter"):
             said = self.english_year(index + 3)  # the first 3 months of 2025
@@ -1086,7 +1086,7 @@ def find_period(text: str, today: date) -> PeriodMatch | None:
                     return None  # 25年3月 read as 3月, 1月至今年6月 as 1月至今: a different period
                 start_at, end_at = token.start, reader.tokens[end - 1].end
                 return PeriodMatch(period, text[start_at:end_at], ((start_at, end_at),))
-    except Unreadable:
+    except (ValueError, OverflowError):  # Unreadable, or a date beyond the calendar (近20252024天)
         return None
     return None
 

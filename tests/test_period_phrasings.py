@@ -545,6 +545,9 @@ NOVEMBER_TABLE: list[tuple[str, Period | None]] = [
     ("3月32日", None),
     ("2025年2月29日", None),
     ("近0天", None),
+    ("近20252024天", None),  # beyond the calendar
+    ("过去三二〇二五半年", None),
+    ("the year 2025", year(2025)),
     ("30号到", None),
     ("3月到", None),
     ("3月到13月", None),
@@ -1030,3 +1033,89 @@ def test_anything_typed_is_read_or_refused_never_crashes(typed: str) -> None:
     if found is not None:
         assert found.period.start < found.period.end
         assert all(typed[start:end] == found.words for start, end in found.spans)
+
+
+TIME_WORDS = [
+    "年",
+    "月",
+    "日",
+    "号",
+    "上",
+    "下",
+    "本",
+    "这",
+    "个",
+    "去年",
+    "前年",
+    "今年",
+    "前",
+    "近",
+    "最近",
+    "过去",
+    "1",
+    "2",
+    "3",
+    "5",
+    "12",
+    "13",
+    "三",
+    "十二",
+    "二〇二五",
+    "2025",
+    "2024",
+    "到",
+    "至",
+    "-",
+    "和",
+    "、",
+    "季度",
+    "第",
+    "半年",
+    "上半年",
+    "下半年",
+    "周",
+    "天",
+    "以来",
+    "至今",
+    "截至",
+    "目前",
+    "底",
+    "初",
+    "年初",
+    "月底",
+    "的",
+    "期间",
+    "从",
+    "Q1",
+    "H2",
+    "March",
+    "last",
+    "this",
+    "the",
+    "of",
+    "past",
+    "days",
+    "months",
+    "year",
+    "quarter",
+    "to",
+    "and",
+    "since",
+    "between",
+    "城关区",
+    "约谈",
+    ",",
+]
+
+
+@given(st.lists(st.tuples(st.sampled_from(TIME_WORDS), st.booleans()), min_size=1, max_size=7))
+def test_time_words_in_any_order_read_the_same_alone_as_in_the_text(words: list[tuple[str, bool]]) -> None:
+    """Whatever is read from a jumble of time words (近20252024天 once overflowed the calendar) reads the same
+    when its words stand alone: what surrounds an expression never changes what it means."""
+    typed = "".join(word + (" " if spaced else "") for word, spaced in words)
+    found = find_period(typed, NOVEMBER)
+    if found is None:
+        return
+    assert found.period.start < found.period.end
+    alone = find_period(found.words, NOVEMBER)
+    assert alone is not None and alone.period == found.period and alone.words == found.words.strip()
