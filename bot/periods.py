@@ -5,11 +5,11 @@ A period is [start, end): `end` is the day after the last day, so months, quarte
 
 The reader is a small grammar over tokens, not a list of patterns, so that phrasings nobody listed compose:
 
-- a **point**: a day (3月5日, 2025-03-05, March 5, 今天, 上月底), a week (本周, last week), a month (3月, 2025-03,
-  March 2025, 上个月, 去年12月), a quarter (三季度, Q4 2025, 去年四季度, 上季度), a half (上半年, H1 2025, 前年下半年,
-  first half of last year) or a year (2025, 二〇二五年, 去年全年, the year before last); relative at any depth
-  (上上个月, 大前年). A month, quarter or half written without a year is the latest one that has begun (in
-  January, 12月 is last December); a day without a year likewise;
+- a **point**: a day (3月5日, 2025-03-05, March 5, 今天, 上周五, 上月底), a week (本周, last week),
+  a month (3月, 2025-03, March 2025, 上个月, 去年12月), a quarter (三季度, Q4 2025, 去年四季度, 上季度),
+  a half (上半年, H1 2025, 前年下半年, first half of last year) or a year (2025, 二〇二五年, 去年全年,
+  the year before last); relative at any depth (上上个月, 大前年). A month, quarter or half written without
+  a year is the latest one that has begun (in January, 12月 is last December); a day without a year likewise;
 - a **span between two points** (1月到6月, 1-6月, 2025年3月至2026年2月, 3月5日到10日, Jan–Jun 2025, between
   2025-03-01 and 2025-04-15): the second point takes the year and month of the first when it does not say them,
   and the first takes the second's when only the second says them;
@@ -19,7 +19,8 @@ The reader is a small grammar over tokens, not a list of patterns, so that phras
 - a **list** of adjacent points (1月、2月和3月, Q1 and Q2): their span; a list with a gap is refused.
 
 Chinese numerals stand wherever digits do (三十, 十二, 二〇二五). What is named but impossible (2025年13月, 第五季度,
-2月30日, 3月和5月, 30号到) gives no period at all, never a different one.
+2月30日, 3月和5月, 30号到) gives no period at all, never a different one; so does an expression that runs on into
+time words the grammar cannot use (本月第一周, 1月至今年6月), rather than the part of it that could be read.
 
 Checked on the table in tests/test_period_phrasings.py: dateparser 1.5 returns single dates, never spans (the
 first day of the period on 117 of 646 phrasings; the count is in that file); jionlp (DESIGN.md) is heavy and
