@@ -538,13 +538,13 @@ class Reader:
     def expression(self, index: int) -> tuple[Period, int] | None:
         while self.at(index, "at") or self.at(index, "the"):
             index += 1
-        read = (
-            self.rolling(index)
-            or self.between_and(index)
-            or self.up_to(index)
-            or self.since(index)
-            or self.compound(index)
-        )
+        counted = self.rolling(index)
+        if counted is not None:
+            period, end = counted
+            while self.at(end, "within") or self.at(end, "since"):
+                end += 1  # 近三个月以来: the same window
+            return period, end
+        read = self.between_and(index) or self.up_to(index) or self.since(index) or self.compound(index)
         if read is None:
             return None
         period, end = read
