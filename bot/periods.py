@@ -1095,8 +1095,10 @@ def find_period(text: str, today: date) -> PeriodMatch | None:
 _TIME_WORDS = re.compile(
     rf"[\d{CHINESE_NUMERALS}年月日号周季天旬今昨]"
     r"|前|去年|[上下本这当][个一]?[周月季年半旬星]|上上|近|最近|过去|以来|至今|截[至止]|目前|期间|同期|同比|环比"
-    r"|\b(?:" + "|".join(EN_MONTHS) + r"|q[1-4]|h[12]|ytd|today|yesterday|tomorrow|since|until|till|ago"
-    r"|days?|weeks?|months?|quarters?|years?|half|fortnight|weekend|date)\b",
+    r"|历年|往年|历来|以往|上次|上回|下次|日前|将来|未来|明天|明年|明日|后天|春节|国庆|元旦|清明|端午|中秋|节前|节后|[期本上]期|期[初末]"
+    r"|\b(?:" + "|".join(EN_MONTHS) + r"|q[1-4]|h[12]|ytd|today|yesterday|tomorrow|tonight|since|until|till|ago"
+    r"|days?|weeks?|months?|quarters?|years?|half|fortnight|weekend|date|decade|season|period|fiscal|fy\d*"
+    r"|previous|recent(?:ly)?|lately|earlier|(?:mon|tues|wednes|thurs|fri|satur|sun)days?|morning|afternoon|evening)\b",
     re.IGNORECASE,
 )
 # Words with a time character and no time meaning, so they do not look like one.
