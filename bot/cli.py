@@ -242,7 +242,7 @@ async def _ledger_export(config: Config, arguments: argparse.Namespace) -> int:
     language = config.organisation.default_language
     today = SystemClock().now().astimezone(config.organisation.zone).date()
     found = find_period(arguments.period, today)
-    if found is None:
+    if found is None or found.words != arguments.period.strip():  # read whole, or not at all
         print(text(language, "ledger.bad_period", period=arguments.period), file=sys.stderr)
         return 1
     period = found.period

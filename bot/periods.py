@@ -5,11 +5,11 @@ A period is [start, end): `end` is the day after the last day, so months, quarte
 
 The reader is a small grammar over tokens, not a list of patterns, so that phrasings nobody listed compose:
 
-- a **point**: a day (3月5日, 2025-03-05, March 5, 今天, 上月底), a week (本周, last week), a month (3月, 2025-03,
-  March 2025, 上个月, 去年12月), a quarter (三季度, Q4 2025, 去年四季度, 上季度), a half (上半年, H1 2025, 前年下半年,
-  first half of last year) or a year (2025, 二〇二五年, 去年全年, the year before last); relative at any depth
-  (上上个月, 大前年). A month, quarter or half written without a year is the latest one that has begun (in
-  January, 12月 is last December); a day without a year likewise;
+- a **point**: a day (3月5日, 2025-03-05, March 5, 今天, 上周五, 上月底), a week (本周, last week),
+  a month (3月, 2025-03, March 2025, 上个月, 去年12月), a quarter (三季度, Q4 2025, 去年四季度, 上季度),
+  a half (上半年, H1 2025, 前年下半年, first half of last year) or a year (2025, 二〇二五年, 去年全年,
+  the year before last); relative at any depth (上上个月, 大前年). A month, quarter or half written without
+  a year is the latest one that has begun (in January, 12月 is last December); a day without a year likewise;
 - a **span between two points** (1月到6月, 1-6月, 2025年3月至2026年2月, 3月5日到10日, Jan–Jun 2025, between
   2025-03-01 and 2025-04-15): the second point takes the year and month of the first when it does not say them,
   and the first takes the second's when only the second says them;
@@ -19,10 +19,11 @@ The reader is a small grammar over tokens, not a list of patterns, so that phras
 - a **list** of adjacent points (1月、2月和3月, Q1 and Q2): their span; a list with a gap is refused.
 
 Chinese numerals stand wherever digits do (三十, 十二, 二〇二五). What is named but impossible (2025年13月, 第五季度,
-2月30日, 3月和5月, 30号到) gives no period at all, never a different one.
+2月30日, 3月和5月, 30号到) gives no period at all, never a different one; so does an expression that runs on into
+time words the grammar cannot use (本月第一周, 1月至今年6月), rather than the part of it that could be read.
 
 Checked on the table in tests/test_period_phrasings.py: dateparser 1.5 returns single dates, never spans (the
-first day of the period on 117 of 646 phrasings; the count is in that file); jionlp (DESIGN.md) is heavy and
+first day of the period on 131 of 696 phrasings; the count is in that file); jionlp (DESIGN.md) is heavy and
 mis-reads ranges. Our grammar is small and proven by that table.
 """
 
@@ -221,6 +222,12 @@ _LEXER = re.compile(
     re.DOTALL,
 )
 SEPARATORS = ("dash", "slash", "dot")
+MOST_LISTED = 31  # the days of a month; longer lists are not lists of periods (and would cost time on every token)
+MOST_RELATIVE_WORDS = 4  # 上上上个月 at most
+# Tokens that, right after a period read, mean it was part of a longer expression (本月第一周, 2025年3月5)
+CONTINUING = {"num", "unit", "cl", "di", "xun", "tail", "medge", "yedge", "q", "h", "yearsuffix", "ord", "of", "month"}
+# and right before one (25年3月, 前三季度, 上3月)
+LEADING = {"num", "unit", "cl", "di", "qian", "back", "ord", "q", "h", "rel", "last", "month"}
 
 
 @dataclass(frozen=True)
@@ -267,6 +274,12 @@ def tokens(text: str) -> list[Token]:
             found.append(Token("dash", "-", start, end))
         else:
             found.append(Token(kind, surface, start, end))
+    for index, token in enumerate(found):  # "in may", "may 2025": the month, though "may" alone is the verb
+        if token.kind == "other" and token.value == "may":
+            after_preposition = index > 0 and found[index - 1].kind in ("at", "since_en", "from", "to", "of", "and")
+            before_number = index + 1 < len(found) and found[index + 1].kind in ("num", "ord")
+            if after_preposition or before_number:
+                found[index] = replace(token, kind="month", value=5)
     return found
 
 
@@ -466,6 +479,7 @@ class Reader:
         self.text = text
         self.tokens = tokens(text)
         self.today = today
+        self.points: dict[tuple[int, bool, bool], Parsed | None] = {}
 
     # -- helpers
     def at(self, index: int, kind: str, value: int | str | None = None) -> bool:
@@ -482,6 +496,10 @@ class Reader:
     def unit_at(self, index: int, *units: str) -> bool:
         return self.at(index, "unit") and self.tokens[index].value in units
 
+    def zh_unit_at(self, index: int, *units: str) -> bool:
+        """A Chinese unit word: 3月 is March, "3 months" is not."""
+        return self.unit_at(index, *units) and not self.text[self.tokens[index].start].isascii()
+
     def small_number(self, index: int) -> bool:
         return self.at(index, "num") and self.tokens[index].digits != 4
 
@@ -494,17 +512,39 @@ class Reader:
     def time_like(self, index: int) -> bool:
         return index >= len(self.tokens) or self.tokens[index].kind not in ("other", "comma", "de", "at", "and")
 
+    def touching(self, before: int, after: int) -> bool:
+        """Nothing but spaces between two tokens."""
+        return not self.text[self.tokens[before].end : self.tokens[after].start].strip()
+
+    def cut_short(self, start: int, end: int) -> bool:
+        """Whether what was read runs on into, or follows from, time words it could not use."""
+        runs_on = end < len(self.tokens) and self.tokens[end].kind in CONTINUING and self.touching(end - 1, end)
+        follows = start > 0 and self.tokens[start - 1].kind in LEADING and self.touching(start - 1, start)
+        return runs_on or follows and not self.in_a_word(start - 1)
+
+    def in_a_word(self, index: int) -> bool:
+        """A Chinese numeral at the end of a word, as in the names 张三, 李四: not a time word."""
+        token = self.tokens[index]
+        return (
+            token.kind == "num"
+            and not self.text[token.start].isascii()
+            and index > 0
+            and self.tokens[index - 1].kind == "other"
+            and self.tokens[index - 1].end == token.start
+            and not self.text[token.start - 1].isspace()
+        )
+
     # -- expressions
     def expression(self, index: int) -> tuple[Period, int] | None:
         while self.at(index, "at") or self.at(index, "the"):
             index += 1
-        read = (
-            self.rolling(index)
-            or self.between_and(index)
-            or self.up_to(index)
-            or self.since(index)
-            or self.compound(index)
-        )
+        counted = self.rolling(index)
+        if counted is not None:
+            period, end = counted
+            while self.at(end, "within") or self.at(end, "since"):
+                end += 1  # 近三个月以来: the same window
+            return period, end
+        read = self.between_and(index) or self.up_to(index) or self.since(index) or self.compound(index)
         if read is None:
             return None
         period, end = read
@@ -652,13 +692,13 @@ class Reader:
             return None
         if said_from:
             return self.since_point(spec), index
-        if self.at(index, "de") and not self.time_like(index + 1):
-            index += 1
+        if self.at(index, "de") and (index + 1 == len(self.tokens) or not self.time_like(index + 1)):
+            index += 1  # 去年的(约谈)
         return period_of(complete(spec, self.today)), index
 
     def listed(self, first: Spec, index: int) -> tuple[Period, int] | None:
         items, end = [first], index
-        while self.at(end, "and") or self.at(end, "comma"):
+        while (self.at(end, "and") or self.at(end, "comma")) and len(items) < MOST_LISTED:
             following_point = self.point(end + 1, bare=True)
             if following_point is None:
                 break
@@ -677,7 +717,13 @@ class Reader:
 
     # -- points
     def point(self, index: int, *, bare: bool = False, day_alone: bool = False) -> Parsed | None:
-        """The longest point at `index`."""
+        """The longest point at `index` (remembered: lists and spans ask again for the same places)."""
+        key = (index, bare, day_alone)
+        if key not in self.points:
+            self.points[key] = self.read_point(index, bare=bare, day_alone=day_alone)
+        return self.points[key]
+
+    def read_point(self, index: int, *, bare: bool, day_alone: bool) -> Parsed | None:
         if self.at(index, "the"):
             index += 1
         readings = [
@@ -739,6 +785,9 @@ class Reader:
 
     def chinese(self, index: int, *, bare: bool, day_alone: bool) -> Parsed | None:
         prefix = self.year_prefix(index)
+        short_year = self.at(index, "num") and self.tokens[index].digits == 2 and self.zh_unit_at(index + 1, "year")
+        if prefix is None and short_year:  # 25年3月: 2025, but 25年 alone may be a count of years
+            return self.within_year(index + 2, 2000 + self.value(index), bare=bare, day_alone=False)
         if prefix is None:
             if self.at(index, "fullyear"):
                 return Spec("year", self.today.year), index + 1
@@ -756,20 +805,20 @@ class Reader:
         """What follows a year, or stands without one: 3月, 3月5日, 6月底, 三季度, 上半年, 前三个月, 年底."""
         if self.small_number(index):
             number = self.value(index)
-            if self.unit_at(index + 1, "month") or self.at(index + 1, "medge"):
+            if self.zh_unit_at(index + 1, "month") or self.at(index + 1, "medge"):
                 return self.in_month(index + 1, year_number, _checked(number, 1, 12), bare=bare)
-            if self.unit_at(index + 1, "quarter"):
+            if self.zh_unit_at(index + 1, "quarter"):
                 return Spec("quarter", year_number, number=_checked(number, 1, 4)), index + 2
-            if self.unit_at(index + 1, "day", "dom") and day_alone and year_number is None:
+            if self.zh_unit_at(index + 1, "day", "dom") and day_alone and year_number is None:
                 return Spec("day", day=_checked(number, 1, 31)), index + 2
             if bare and (self.at(index + 1, "to") or self.at(index + 1, "dash") or self.at(index + 1, "and")):
                 return Spec("bare", year_number, number=number), index + 1
             return None
         if self.at(index, "di") and self.at(index + 1, "num"):
             number = self.value(index + 1)
-            if self.unit_at(index + 2, "quarter"):
+            if self.zh_unit_at(index + 2, "quarter"):
                 return Spec("quarter", year_number, number=_checked(number, 1, 4)), index + 3
-            if self.unit_at(index + 2, "halfyear"):
+            if self.zh_unit_at(index + 2, "halfyear"):
                 return Spec("half", year_number, number=_checked(number, 1, 2)), index + 3
             if bare and (self.at(index + 2, "to") or self.at(index + 2, "dash") or self.at(index + 2, "and")):
                 return Spec("bare", year_number, number=number), index + 2
@@ -804,7 +853,7 @@ class Reader:
             day = 1 if self.value(index) == 1 else LAST_DAY
             return Spec("day", year_number, month_number, day, edge=True), index + 1
         index += 1
-        if self.at(index, "num") and self.unit_at(index + 1, "day", "dom"):
+        if self.at(index, "num") and self.zh_unit_at(index + 1, "day", "dom"):
             return Spec("day", year_number, month_number, _checked(self.value(index), 1, 31)), index + 2
         if self.at(index, "xun"):
             whole = period_of(complete(Spec("month", year_number, month_number), self.today))
@@ -820,15 +869,25 @@ class Reader:
         """上个月, 上上周, 本季度, 下半年 … (offset given: the unit at index, that many back: year to date)."""
         if offset is None:
             offset, start = 0, index
-            while self.at(index, "rel") or self.at(index, "last"):
+            while (self.at(index, "rel") or self.at(index, "last")) and index - start < MOST_RELATIVE_WORDS:
                 offset += -1 if self.at(index, "last") else self.value(index)
                 index += 1
             if index == start:
-                return self.before_last(index) or self.day(index)
+                return self.before_last(index) or self.day(index) or self.weekday_alone(index)
             if self.at(index, "cl"):
                 index += 1
         if not self.at(index, "unit") and not self.at(index, "medge"):
             return None
+        if offset == -1 and self.at(index + 1, "of") and self.unit_at(index, "month", "quarter", "halfyear"):
+            said = self.english_year(index + 1)  # the last quarter of 2025
+            if said is None:
+                return None
+            unit_name = str(self.tokens[index].value)
+            if unit_name == "month":
+                return Spec("month", said[0], 12), said[1]
+            return Spec(
+                "quarter" if unit_name == "quarter" else "half", said[0], number=4 if unit_name == "quarter" else 2
+            ), said[1]
         today = self.today
         unit = str(self.tokens[index].value)
         if self.at(index, "medge"):
@@ -848,12 +907,39 @@ class Reader:
             return Spec("year", today.year + offset), index + 1
         if unit == "week":
             monday = today - timedelta(days=today.weekday()) + timedelta(weeks=offset)
+            weekday = self.weekday(index + 1)
+            if weekday is not None:  # 上周五, 本周一
+                moved_day = monday + timedelta(days=weekday)
+                return Spec("day", moved_day.year, moved_day.month, moved_day.day), index + 2
             week = Period(monday, monday + timedelta(days=7))
             return Spec("fixed", monday.year, fixed=week, grain="week"), index + 1
         if unit in ("days", "day"):
             moved_day = today + timedelta(days=offset)
             return Spec("day", moved_day.year, moved_day.month, moved_day.day), index + 1
         return None
+
+    def weekday(self, index: int) -> int | None:
+        """周一 … 周日, 星期三, 礼拜天: the day's index from Monday, or None (index after 周)."""
+        if not (index < len(self.tokens) and self.tokens[index - 1].end == self.tokens[index].start):
+            return None
+        if self.zh_unit_at(index, "day", "days"):
+            return 6
+        if self.at(index, "num") and self.tokens[index].digits == 1:
+            return _checked(self.value(index), 1, 6) - 1
+        return None
+
+    def weekday_alone(self, index: int) -> Parsed | None:
+        """周三 without 本/上: the latest Wednesday, today included."""
+        if not self.zh_unit_at(index, "week"):
+            return None
+        weekday = self.weekday(index + 1)
+        runs_on = (
+            index + 2 < len(self.tokens) and self.tokens[index + 2].kind == "other" and self.adjacent_tokens(index + 1)
+        )
+        if weekday is None or runs_on:  # 周一鸣 is a name more likely than Monday
+            return None
+        moved_day = self.today - timedelta(days=(self.today.weekday() - weekday) % 7)
+        return Spec("day", moved_day.year, moved_day.month, moved_day.day), index + 2
 
     def before_last(self, index: int) -> Parsed | None:
         """the month before last, the year before last."""
@@ -880,6 +966,8 @@ class Reader:
             if self.unit_at(index, "year"):
                 if self.at(index + 1, "before") and self.at(index + 2, "last"):
                     return self.today.year - 2, index + 3
+                if self.year_number(index + 1):
+                    return self.value(index + 1), index + 2  # the year 2025
                 return self.today.year, index + 1
         if (self.at(index, "rel") or self.at(index, "last")) and self.unit_at(index + 1, "year"):
             offset = -1 if self.at(index, "last") else self.value(index)
@@ -891,6 +979,20 @@ class Reader:
     def english(self, index: int) -> Parsed | None:
         if self.at(index, "month"):
             return self.english_month(index)
+        if (self.at(index, "rel", 0) or self.at(index, "last")) and self.at(index + 1, "month"):
+            month_number = self.value(index + 1)  # this March; last March: the latest before this month
+            earlier = self.at(index, "last") and month_number >= self.today.month
+            return Spec("month", self.today.year - earlier, month_number), index + 2
+        if self.unit_at(index, "year") and self.text[self.tokens[index].start] == "y" and self.year_number(index + 1):
+            return Spec("year", self.value(index + 1)), index + 2  # (for) the year 2025
+        if self.at(index, "ord", 1) and self.at(index + 1, "num") and self.unit_at(index + 2, "month", "quarter"):
+            said = self.english_year(index + 3)  # the first 3 months of 2025
+            if said is None:
+                return None
+            count = self.value(index + 1)
+            months = _checked(count, 1, 12) if self.unit_at(index + 2, "month") else 3 * _checked(count, 1, 4)
+            start = date(said[0], 1, 1)
+            return Spec("fixed", said[0], fixed=Period(start, add_months(start, months)), grain="first"), said[1]
         if (self.at(index, "ord") or self.small_number(index)) and not self.unit_at(index + 1, "month"):
             return self.english_day_first(index) or self.english_ordinal(index)
         if self.at(index, "q") or self.at(index, "h"):
@@ -981,9 +1083,11 @@ def find_period(text: str, today: date) -> PeriodMatch | None:
                 return None  # 前三季度: the first three of which year? Not the third quarter.
             if found is not None:
                 period, end = found
+                if reader.cut_short(index, end):
+                    return None  # 25年3月 read as 3月, 1月至今年6月 as 1月至今: a different period
                 start_at, end_at = token.start, reader.tokens[end - 1].end
                 return PeriodMatch(period, text[start_at:end_at], ((start_at, end_at),))
-    except Unreadable:
+    except (ValueError, OverflowError):  # Unreadable, or a date beyond the calendar (近20252024天)
         return None
     return None
 
@@ -991,8 +1095,10 @@ def find_period(text: str, today: date) -> PeriodMatch | None:
 _TIME_WORDS = re.compile(
     rf"[\d{CHINESE_NUMERALS}年月日号周季天旬今昨]"
     r"|前|去年|[上下本这当][个一]?[周月季年半旬星]|上上|近|最近|过去|以来|至今|截[至止]|目前|期间|同期|同比|环比"
-    r"|\b(?:" + "|".join(EN_MONTHS) + r"|q[1-4]|h[12]|ytd|today|yesterday|tomorrow|since|until|till|ago"
-    r"|days?|weeks?|months?|quarters?|years?|half|fortnight|weekend|date)\b",
+    r"|历年|往年|历来|以往|上次|上回|下次|日前|将来|未来|明天|明年|明日|后天|春节|国庆|元旦|清明|端午|中秋|节前|节后|[期本上]期|期[初末]"
+    r"|\b(?:" + "|".join(EN_MONTHS) + r"|q[1-4]|h[12]|ytd|today|yesterday|tomorrow|tonight|since|until|till|ago"
+    r"|days?|weeks?|months?|quarters?|years?|half|fortnight|weekend|date|decade|season|period|fiscal|fy\d*"
+    r"|previous|recent(?:ly)?|lately|earlier|(?:mon|tues|wednes|thurs|fri|satur|sun)days?|morning|afternoon|evening)\b",
     re.IGNORECASE,
 )
 # Words with a time character and no time meaning, so they do not look like one.
@@ -1012,12 +1118,16 @@ def _numerals_as_digits(text: str) -> str:
 
 def suggest_periods(fragment: str, today: date) -> tuple[PeriodMatch, ...]:
     """The nearest readings (at most 3) of a time-like fragment that could not be read, for "did you mean"
-    buttons: 前30日 → 近30天, 三十天 → 近30天, 前三个月 → 今年前3个月 / 近3个月. Each match's words are the reading
-    as a button would show it; its span covers those words."""
+    buttons: 前30日 → 近30天, 三十天 → 近30天, 前三个月 → 近3个月 / 今年前3个月, 25年 → 2025年, 1月和3月 → 1月到3月.
+    Each match's words are the reading as a button would show it; its span covers those words."""
     typed = fragment.strip()
     counted = re.search(r"(天|日|周|星期|个月|季度|年|days?|weeks?|months?)$", typed)
     candidates = [typed]
-    if counted and typed.isascii():
+    if re.match(r"\d{2}年", typed):
+        candidates.append(f"20{typed}")  # 25年 → 2025年
+    elif re.fullmatch(r"[^和、与及]+[和、与及][^和、与及]+", typed):
+        candidates.append(re.sub(r"[和、与及]", "到", typed))  # 1月和3月: a gap; 1月到3月 is one period
+    elif counted and typed.isascii():
         candidates.append(f"last {typed}")
     elif counted:
         bare = typed.removeprefix("前")

@@ -118,3 +118,14 @@ def test_a_ledger_with_bad_rows_imports_nothing(
     assert fw("第 2 行,“人次”列") in error and fw("第 3 行,“日期”列") in error and fw("第 4 行,“类型”列") in error
     assert cli(config_path, "export", "--period", "2015", "--out", str(tmp_path / "y.xlsx")) == 0
     assert "0 条" in capsys.readouterr().out
+
+
+def test_export_refuses_a_period_read_only_in_part(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """2015-03 is not "2015-03 to 05": a period read only in part is refused, never exported for the part."""
+    assert cli(config_path, "export", "--period", "2015-03 to 05", "--out", str(tmp_path / "x.xlsx")) == 1
+    assert "2015-03 to 05" in capsys.readouterr().err
+    assert not (tmp_path / "x.xlsx").exists()
+    assert cli(config_path, "export", "--period", "2015年3-5月", "--out", str(tmp_path / "y.xlsx")) == 0
+    assert (tmp_path / "y.xlsx").exists()
