@@ -96,6 +96,11 @@ def truth(
 
 @pytest.fixture
 async def ledger(config: Config, invites: dict[str, str]) -> list[FixtureTalk]:
+    return await seed_ledger(config)
+
+
+async def seed_ledger(config: Config) -> list[FixtureTalk]:
+    """The fixture ledger written to the database, after the demo roster."""
     talks = fixture_ledger()
     engine = open_engine(config.database_url)
     now = datetime(2025, 3, 5, tzinfo=UTC)
