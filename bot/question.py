@@ -342,14 +342,23 @@ def _read_units(seen: _Coverage, units: tuple[str, ...]) -> list[tuple[str, tupl
     return [(found[0], meanings[found[0]]) for found in seen.take(pattern)]
 
 
+@lru_cache(maxsize=64)
+def _people_pattern(people: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """The names (two characters or more), longest first, and each as written on the roster."""
+    names = {name.lower(): name for name in people if len(name) >= 2}
+    if not names:
+        return None, {}
+    return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))), names
+
+
 def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, str | None]]:
     """(name, interviewer / subject / None when the words do not say) for each person named."""
-    names = sorted({name.lower(): name for name in people if len(name) >= 2}.items(), key=lambda p: -len(p[0]))
-    if not names:
+    pattern, names = _people_pattern(people)
+    if pattern is None:
         return []
     found_people = []
     text = seen.text
-    for found in seen.take("|".join(re.escape(lowered) for lowered, _ in names)):
+    for found in seen.take(pattern):
         start, end = found.span()
         role: str | None = None
         for role_named, markers in (
@@ -361,7 +370,7 @@ def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, st
                 for marker in filter(None, markers):
                     seen.cover(*marker.span(1))
                 break
-        found_people.append((dict(names)[found[0]], role))
+        found_people.append((names[found[0]], role))
     return found_people
 
 
