@@ -31,8 +31,7 @@ BREAKDOWNS = ("kind", "rank", "unit", "month", "interviewer")
 
 # Words for the default kinds and rank levels → the configured name they mean (bot/config.py keeps them; an
 # organisation may configure its own). A word whose name is not configured is not read.
-DEFAULT_KIND_SYNONYMS = {
-    "工作": "工作约谈",
+DEFAULT_KIND_SYNONYMS = {  # not 工作 alone: 约谈工作情况 asks about all talks
     "提醒": "提醒约谈",
     "告诫": "告诫约谈",
     "廉政": "廉政谈话",
@@ -225,7 +224,7 @@ MEASURE_WORDS = (
     (r"逾期未?(?:整改|销号|完成)?|超期未?(?:整改|销号|完成)?|overdue", "overdue"),
     (r"完成率|销号率|completion(?: rate)?", "completion"),
     (r"人次|person[- ]times?|人数", "person_times"),
-    (r"问题|事项|整改|items?\b", "items"),
+    (r"(?:新增|新发现|发现)?(?:问题|事项|整改)|items?\b", "items"),
     (r"多少次|几次|次数|how many|number of|count", "talks"),
 )
 BREAKDOWN_WORDS = (
@@ -244,12 +243,12 @@ _FILLER_ZH = (
     "请问 请 帮我 帮忙 给我 我想 我们 想知道 知道 查询 查一下 查查 查 看一下 看看 统计一下"
     " 统计 一下 汇总 情况 约谈 谈话 多少 几个 几 一共 总共 共计 合计 共 总数 数量 数据"
     " 分别 是 有哪些 哪些 有 多少个 个 的 了 吗 呢 啊 吧 呀 干部 人员 被约谈 被谈话 开展"
-    " 进行 组织 各 按 次 期间 里 内 中 在 都"
+    " 进行 组织 各 按 次 期间 里 内 中 在 都 谢谢"
 )
 _FILLER_EN = (
     "how many much what what's whats is are was were the a an of in for during on at there did do does we our have has"
     " had held hold conducted total all please show me give tell list talks talk conversations conversation times"
-    " so far cadres officials"
+    " so far cadres officials thanks thank you"
 )
 FILLER = "|".join(
     [re.escape(w) for w in sorted(_FILLER_ZH.split(), key=len, reverse=True)]
@@ -308,7 +307,7 @@ class _Coverage:
         return self.typed[start : end + suffix.end()]
 
 
-_TIME_CHARACTERS = r"[年月日天周季旬期零〇一二两三四五六七八九十百]"
+_TIME_CHARACTERS = r"[年月日天周季旬期至今前后初底末零〇一二两三四五六七八九十百]"
 _UNIT_ENDINGS = r"(局|区|县|市|省|委|部|处|科|办|室|中心|公司|镇|乡|村|街道|所|院|站|队)$"
 
 

@@ -105,6 +105,7 @@ REFUSED = [
     ("本约谈多少次", "本"),
     ("今年约谈多好次", "多好"),
     ("未整改的问题有多少", "未"),
+    ("本月约谈工作情况", "工作"),  # the work of talking, not 工作约谈
     ("how many talks this moth", "moth"),
 ]
 
