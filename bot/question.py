@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 
-from bot.periods import Period, find_period, year
+from bot.periods import Period, find_period, looks_like_time, suggest_periods, year
 
 MEASURES = ("talks", "person_times", "items", "overdue", "completion", "coverage", "quota")
 BREAKDOWNS = ("kind", "rank", "unit", "month", "interviewer")
@@ -84,7 +84,8 @@ class Question:
 @dataclass(frozen=True)
 class Part:
     """One thing understood: `what` is period, measure, breakdown, kind, rank, unit, interviewer, subject,
-    collective or mine (the asker's own); `value` the words typed (a period), the name meant, or the measure or breakdown's name."""
+    collective or mine (the asker's own); `value` the words typed (a period), the name meant, or the measure or
+    breakdown's name."""
 
     what: str
     value: str
@@ -172,8 +173,8 @@ def parse_question(
 
     if leftovers or not asks:
         runs = [text[start:end] for start, end in unread]
-        readings = _nearest(text, runs, today, (kinds, rank_levels, units, people, kind_synonyms, rank_synonyms))
-        return NotUnderstood(tuple(parts), leftovers, readings if suggest else ())
+        names = (kinds, rank_levels, units, people, kind_synonyms, rank_synonyms)
+        return NotUnderstood(tuple(parts), leftovers, _nearest(text, runs, today, names) if suggest else ())
 
     base = Question(
         period=found.period if found else year(today.year),
@@ -429,49 +430,9 @@ def _nearest(
     return tuple(readings[:MAX_READINGS])
 
 
-_CHINESE_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百]+")
-
-
 def nearest_periods(fragment: str, today: date) -> list[str]:
-    """Periods `fragment` may have meant, as words the period reader reads whole: for now the same words with
-    Chinese numerals written as digits (近三十天 → 近30天).
-    TODO: bot.periods.suggest_periods(fragment, today) once it lands."""
-    written = _CHINESE_NUMERAL.sub(lambda m: str(_numeral(m[0])) if _numeral(m[0]) else m[0], fragment)
-    if written == fragment:
+    """Periods a time-like fragment the period reader could not read may have meant, as words it reads whole
+    (前30日 → 近30天)."""
+    if not looks_like_time(fragment):
         return []
-    found = find_period(written, today)
-    if found is None or sum(e - s for s, e in found.spans) != len(written.strip()):
-        return []
-    return [written]
-
-
-def _numeral(numeral: str) -> int | None:
-    """三十 → 30, 二〇二五 → 2025, 一百 → 100; None for what is not a plain numeral."""
-    digits = {
-        "零": 0,
-        "〇": 0,
-        "一": 1,
-        "二": 2,
-        "两": 2,
-        "三": 3,
-        "四": 4,
-        "五": 5,
-        "六": 6,
-        "七": 7,
-        "八": 8,
-        "九": 9,
-    }
-    if all(c in digits for c in numeral):
-        return int("".join(str(digits[c]) for c in numeral))
-    match = re.fullmatch(
-        r"(?:([一二两三四五六七八九])百)?(?:([一二两三四五六七八九])?十)?([一二三四五六七八九])?", numeral
-    )
-    if match is None or not numeral:
-        return None
-    hundreds, tens, ones = match.groups()
-    has_ten = "十" in numeral
-    return (
-        (digits[hundreds] * 100 if hundreds else 0)
-        + ((digits[tens] if tens else 1) * 10 if has_ten else 0)
-        + (digits[ones] if ones else 0)
-    )
+    return [found.words for found in suggest_periods(fragment, today)]

@@ -30,9 +30,9 @@ async def test_a_question_with_a_part_the_reader_cannot_explain_gets_no_figure_a
 ) -> None:
     commission = await enrolled("张建平")
     for typed, leftover in [
-        ("近三十天约谈多少次", "近三十天"),  # a number it cannot read
+        ("三十天约谈多少次", "三十天"),  # a time it cannot read
         ("2025年3月第二周约谈多少次", "第二周"),  # a time word
-        ("本月上旬约谈多少次", "上旬"),
+        ("上旬约谈几次", "上旬"),
         ("今年王某被约谈几次", "王某"),  # a name not on the roster
         ("今年永登县约谈多少次", "永登县"),  # a unit not known
         ("今年永登县建设局约谈多少次", "永登县"),
@@ -61,7 +61,7 @@ async def test_the_nearest_reading_is_offered_and_answers_when_pressed(
     enrolled: Enroll, ledger: list[FixtureTalk]
 ) -> None:
     commission = await enrolled("张建平")
-    await commission.send("近三十天约谈多少次")
+    await commission.send("三十天约谈多少次")
     assert NO_FIGURE not in commission.last_reply and text("zh-CN", "stats.ask.nearest") in commission.last_reply
     assert (await commission.buttons())[0] == "近30天约谈多少次"
     await commission.press("近30天约谈多少次")
@@ -185,8 +185,8 @@ async def test_the_group_chat_gets_the_same_account_of_what_was_not_understood(
     in_group = person("张建平", chat={"id": -100778, "type": "supergroup", "title": "市纪委工作群"})
     in_group.user_id = commission.user_id
     await in_group.send("/group")
-    await in_group.send("/ask 近三十天约谈多少次")
-    assert NO_FIGURE not in in_group.last_reply and "“近三十天”" in in_group.last_reply
+    await in_group.send("/ask 三十天约谈多少次")
+    assert NO_FIGURE not in in_group.last_reply and "“三十天”" in in_group.last_reply
     assert in_group.replies[-1].get("reply_markup") is None
     await in_group.send("/ask 处级干部本月被约谈多少人次")
     assert figures(in_group.last_reply) == truth(ledger, date(2025, 3, 1), date(2025, 4, 1), rank="县处级")
