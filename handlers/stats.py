@@ -85,11 +85,13 @@ async def ask(update: Update, context: Context, viewer: Viewer, typed: str) -> N
 
 
 def explain(language: str, question: NotUnderstood | Ambiguous, *, offers_readings: bool) -> str:
-    """Why there is no figure: what was understood, and what was not or can be read more than one way."""
+    """Why there is no figure: what was understood, and what was not or can be read more than one way (with
+    buttons to choose, or, where there are none, how to say it)."""
     understood = describe(language, question.understood)
     understood_text = text(language, "stats.understood", parts=understood) if understood else ""
     if isinstance(question, Ambiguous):
-        return text(language, "stats.ask.which", understood=understood_text, words=_quoted(language, question.words))
+        key = "stats.ask.which" if offers_readings else "stats.ask.which_unbuttoned"
+        return text(language, key, understood=understood_text, words=_quoted(language, question.words))
     return text(
         language,
         "stats.not_understood",

@@ -188,5 +188,12 @@ async def test_the_group_chat_gets_the_same_account_of_what_was_not_understood(
     await in_group.send("/ask 三十天约谈多少次")
     assert NO_FIGURE not in in_group.last_reply and "“三十天”" in in_group.last_reply
     assert in_group.replies[-1].get("reply_markup") is None
+    await in_group.send("/ask 今年教育局约谈多少次")  # two units: how to say which, as there are no buttons here
+    assert in_group.last_reply == text(
+        "zh-CN",
+        "stats.ask.which_unbuttoned",
+        understood=text("zh-CN", "stats.understood", parts="今年 · 约谈次数"),
+        words="“教育局”",
+    )
     await in_group.send("/ask 处级干部本月被约谈多少人次")
     assert figures(in_group.last_reply) == truth(ledger, date(2025, 3, 1), date(2025, 4, 1), rank="县处级")
