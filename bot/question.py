@@ -136,14 +136,15 @@ def parse_question(
     seen = _Coverage(text, lowered)
     parts: list[Part] = []
 
-    found = find_period(text, today)
+    # Names first, then the period in what they leave: 四季青街道 is a unit, not 四季 (Q4) and 青街道.
+    unit_choices = _read_units(seen, tuple(units))
+    people_found = _read_people(seen, tuple(people))
+    found = find_period(seen.outside_names(text), today)
     if found is not None:
         for start, end in found.spans:
             seen.cover(start, end)
         parts.append(Part("period", found.words))
 
-    unit_choices = _read_units(seen, tuple(units))
-    people_found = _read_people(seen, tuple(people))
     chosen_kinds = _read_names(seen, kinds, kind_synonyms)
     ranks = _read_names(seen, rank_levels, rank_synonyms)
     collective = True if seen.take(r"集体|collective") else None
@@ -284,6 +285,10 @@ class _Coverage:
             if filler:
                 self.filler[found.start() : found.end()] = [True] * (found.end() - found.start())
         return taken
+
+    def outside_names(self, typed: str) -> str:
+        """`typed` with what has been read blotted out by a character no reader knows (offsets kept)."""
+        return "".join("囗" if masked == "\0" else char for char, masked in zip(typed, self.masked, strict=True))
 
     def unread(self) -> list[tuple[int, int]]:
         """The runs of characters nobody read, as [start, end); one filler character between two runs joins them

@@ -203,3 +203,13 @@ def test_any_example_with_a_stray_digit_inserted_is_refused(typed: str, position
         return  # next to a number or a word it writes another one: 30天 → 305天, last quarter → last1 quarter
     reply = read(_insert(typed, position, str(digit)))
     assert isinstance(reply, NotUnderstood) and reply.leftovers  # the digit, or what it took away from (本1月: 本)
+
+
+def test_a_unit_whose_name_holds_a_time_word_is_read_as_the_unit() -> None:
+    units = ["兰州市", "兰州市/西固区", "兰州市/西固区/四季青街道", "兰州市/七里河区"]
+    for typed, unit, period in [
+        ("四季青街道本月约谈多少次", "兰州市/西固区/四季青街道", month(2025, 3)),  # not 四季 (Q4) and 青街道
+        ("本月七里河区约谈多少次", "兰州市/七里河区", month(2025, 3)),
+    ]:
+        question = read(typed, units=units)
+        assert isinstance(question, Question) and (question.units, question.period) == ((unit,), period), typed
