@@ -184,7 +184,12 @@ def _today(context: Context) -> date:
 async def stats_command(update: Update, context: Context, viewer: Viewer) -> None:
     markup = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(period_label(viewer.language, name, period), callback_data=f"sp:{name}")]
+            [
+                InlineKeyboardButton(
+                    period_label(viewer.language, name, period),
+                    callback_data=f"sp:{period.start.isoformat()}:{period.end.isoformat()}",
+                )
+            ]
             for name, period in stats_periods(_today(context)).items()
         ]
     )
@@ -193,15 +198,19 @@ async def stats_command(update: Update, context: Context, viewer: Viewer) -> Non
 
 @gated(Capability.STATS)
 async def period_button(update: Update, context: Context, viewer: Viewer) -> None:
-    """sp:<button>: the period of that button today (a button pressed after the month turned answers the month it
-    now names, and its heading says so)."""
-    button = (update.callback_query.data or "").partition(":")[2] if update.callback_query else ""
-    chosen = stats_periods(_today(context)).get(button)
-    if chosen is None:
+    """sp:<start>:<end>: the period the button's label named when it was shown, even if pressed after the month
+    turned (a question typed anew asks about the new one)."""
+    _, _, dates = (update.callback_query.data or "").partition(":") if update.callback_query else ("", "", "")
+    try:
+        start, end = (date.fromisoformat(day) for day in dates.split(":"))
+    except ValueError:
+        start = end = date.min
+    if not start < end:
         await refuse_button(update, viewer.language, "button.stale")
         return
     if update.callback_query is not None:
         await update.callback_query.answer()
+    chosen = periods.Period(start, end)
     await _answer_question(update, context, viewer, Question(period=chosen, period_named=True, measure="talks"))
 
 

@@ -164,6 +164,11 @@ async def test_every_stats_button_answers_the_period_its_label_names(
         "2025年下半年（7—12月）": (date(2025, 7, 1), date(2025, 12, 31)),
         "今年：2025年": (date(2025, 1, 1), date(2025, 12, 31)),
     }
+    await commission.send("/stats")
+    clock.set(datetime(2025, 4, 1, 2, 0, tzinfo=UTC))  # the month turns while the buttons are on the screen
+    await commission.press("本月：2025年3月")
+    assert commission.last_reply.splitlines()[0] == "📊 2025年3月 · 2025-03-01 至 2025-03-31 · 兰州市"
+    clock.set(datetime(2025, 3, 5, 7, 0, tzinfo=UTC))
     for today, expected in ((None, march), (datetime(2025, 11, 20, 2, 0, tzinfo=UTC), november)):
         if today is not None:
             clock.set(today)
