@@ -105,6 +105,7 @@ class NotUnderstood:
     understood: tuple[Part, ...]
     leftovers: tuple[str, ...] = ()  # the words that could not be read, as typed
     readings: tuple[Reading, ...] = ()  # the nearest questions that can be answered
+    unsupported: tuple[Part, ...] = ()  # read, but not a way this measure can be counted (各单位整改完成率)
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,13 @@ def parse_question(
         runs = [text[start:end] for start, end in unread]
         names = (kinds, rank_levels, units, people, kind_synonyms, rank_synonyms)
         return NotUnderstood(tuple(parts), leftovers, _nearest(text, runs, today, names) if suggest else ())
+    # A filter or breakdown the measure's answer does not apply would be silently dropped: say so instead.
+    cannot = UNSUPPORTED.get(measure or "talks", ())
+    unsupported = [p for p in parts if p.what in cannot]
+    unsupported += [Part("unit", word) for word, paths in unit_choices if len(paths) > 1 and "unit" in cannot]
+    unsupported += [Part("subject", name) for name, role in people_found if role is None and "subject" in cannot]
+    if unsupported:
+        return NotUnderstood(tuple(p for p in parts if p not in unsupported), unsupported=tuple(unsupported))
 
     base = Question(
         period=found.period if found else year(today.year),
@@ -215,6 +223,17 @@ def parse_question(
     )
     return Ambiguous(tuple(parts), ambiguous, tuple(options))
 
+
+# What each measure's answer cannot be narrowed or broken down by (bot/summary.py): coverage and quotas are of the
+# plan, per person, over the scope; items, overdue items and completion come as one figure.
+_FILTERS = ("kind", "rank", "unit", "interviewer", "subject", "collective")
+UNSUPPORTED = {
+    "coverage": ("breakdown", *_FILTERS),
+    "quota": ("breakdown", *_FILTERS),
+    "items": ("breakdown",),
+    "overdue": ("breakdown",),
+    "completion": ("breakdown",),
+}
 
 MAX_READINGS = 30  # buttons under one message; beyond them, the asker names the unit by its path
 

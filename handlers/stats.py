@@ -96,9 +96,16 @@ def explain(language: str, question: NotUnderstood | Ambiguous, *, offers_readin
         language,
         "stats.not_understood",
         understood=understood_text,
-        leftovers=text(language, "stats.ask.leftovers", words=_quoted(language, question.leftovers))
-        if question.leftovers
-        else "",
+        leftovers=(
+            text(language, "stats.ask.leftovers", words=_quoted(language, question.leftovers))
+            if question.leftovers
+            else ""
+        )
+        + (
+            text(language, "stats.ask.unsupported", parts=describe(language, question.unsupported))
+            if question.unsupported
+            else ""
+        ),
         nearest=text(language, "stats.ask.nearest") if offers_readings else "",
     )
 

@@ -213,3 +213,19 @@ def test_a_unit_whose_name_holds_a_time_word_is_read_as_the_unit() -> None:
     ]:
         question = read(typed, units=units)
         assert isinstance(question, Question) and (question.units, question.period) == ((unit,), period), typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "unsupported"),
+    [
+        ("各单位整改完成率", (Part("breakdown", "unit"),)),  # completion comes as one figure
+        ("本月逾期问题按类型", (Part("breakdown", "kind"),)),
+        ("城关区一把手约谈覆盖率", (Part("unit", "兰州市/城关区"),)),  # coverage is of the whole scope's plan
+        ("本月告诫约谈指标完成情况", (Part("kind", "告诫约谈"),)),
+    ],
+)
+def test_a_filter_or_breakdown_the_measure_cannot_apply_is_said_not_dropped(
+    typed: str, unsupported: tuple[Part, ...]
+) -> None:
+    reply = read(typed)
+    assert isinstance(reply, NotUnderstood) and reply.unsupported == unsupported and not reply.leftovers

@@ -57,6 +57,18 @@ async def test_a_question_with_a_part_the_reader_cannot_explain_gets_no_figure_a
     )
 
 
+async def test_a_breakdown_or_filter_the_figure_cannot_take_is_said_not_dropped(
+    enrolled: Enroll, ledger: list[FixtureTalk]
+) -> None:
+    commission = await enrolled("张建平")
+    await commission.send("各单位整改完成率")
+    assert "%" not in commission.last_reply and "整改完成率" in commission.last_reply
+    assert text("zh-CN", "stats.ask.unsupported", parts="按单位") in commission.last_reply
+    await commission.send("城关区一把手约谈覆盖率")
+    assert "%" not in commission.last_reply
+    assert text("zh-CN", "stats.ask.unsupported", parts="兰州市/城关区") in commission.last_reply
+
+
 async def test_the_nearest_reading_is_offered_and_answers_when_pressed(
     enrolled: Enroll, ledger: list[FixtureTalk]
 ) -> None:
