@@ -225,13 +225,14 @@ def parse_question(
 
 
 # What each measure's answer cannot be narrowed or broken down by (bot/summary.py): coverage and quotas are of the
-# plan, per person, over the scope; items, overdue items and completion come as one figure.
+# plan, per person, over the scope; items, overdue items and completion come as one figure; overdue items are
+# those overdue today.
 _FILTERS = ("kind", "rank", "unit", "interviewer", "subject", "collective")
 UNSUPPORTED = {
     "coverage": ("breakdown", *_FILTERS),
     "quota": ("breakdown", *_FILTERS),
     "items": ("breakdown",),
-    "overdue": ("breakdown",),
+    "overdue": ("breakdown", "period"),  # overdue is a state of today, over talks of any time
     "completion": ("breakdown",),
 }
 

@@ -219,7 +219,8 @@ def test_a_unit_whose_name_holds_a_time_word_is_read_as_the_unit() -> None:
     ("typed", "unsupported"),
     [
         ("各单位整改完成率", (Part("breakdown", "unit"),)),  # completion comes as one figure
-        ("本月逾期问题按类型", (Part("breakdown", "kind"),)),
+        ("逾期问题按类型", (Part("breakdown", "kind"),)),
+        ("上个月逾期问题有哪些", (Part("period", "上个月"),)),  # overdue is as of today
         ("城关区一把手约谈覆盖率", (Part("unit", "兰州市/城关区"),)),  # coverage is of the whole scope's plan
         ("本月告诫约谈指标完成情况", (Part("kind", "告诫约谈"),)),
     ],
