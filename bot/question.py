@@ -106,6 +106,7 @@ class NotUnderstood:
     leftovers: tuple[str, ...] = ()  # the words that could not be read, as typed
     readings: tuple[Reading, ...] = ()  # the nearest questions that can be answered
     unsupported: tuple[Part, ...] = ()  # read, but not a way this measure can be counted (各单位整改完成率)
+    competing: tuple[Part, ...] = ()  # figures or breakdowns asked together that one answer cannot give
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,10 @@ def parse_question(
     chosen_kinds = _read_names(seen, kinds, kind_synonyms)
     ranks = _read_names(seen, rank_levels, rank_synonyms)
     collective = True if seen.take(r"集体|collective") else None
-    measure = _read_first(seen, MEASURE_WORDS)
-    breakdown = _read_first(seen, BREAKDOWN_WORDS)
+    measures = _read_all(seen, MEASURE_WORDS)
+    breakdowns = _read_all(seen, BREAKDOWN_WORDS)
+    measure = measures[0] if measures else None
+    breakdown = breakdowns[0] if breakdowns else None
     # The asker's own (我的指标): only quotas give a line per person; 我的约谈 elsewhere is left unread, not ignored.
     mine = measure == "quota" and bool(seen.take(r"我的|本人|(?<![a-z])my(?![a-z])"))
     if measure == "coverage":
@@ -177,6 +180,11 @@ def parse_question(
         runs = [text[start:end] for start, end in unread]
         names = (kinds, rank_levels, units, people, kind_synonyms, rank_synonyms)
         return NotUnderstood(tuple(parts), leftovers, _nearest(text, runs, today, names) if suggest else ())
+    # Two figures or two breakdowns asked at once (次数、完成率; 按单位按月): one answer would drop the other.
+    competing = [] if any(set(measures) <= group for group in ONE_FIGURE) else [Part("measure", m) for m in measures]
+    competing += [Part("breakdown", b) for b in breakdowns] if len(breakdowns) > 1 else []
+    if competing:
+        return NotUnderstood(tuple(p for p in parts if p not in competing), competing=tuple(competing))
     # A filter or breakdown the measure's answer does not apply would be silently dropped: say so instead.
     cannot = UNSUPPORTED.get(measure or "talks", ())
     unsupported = [p for p in parts if p.what in cannot]
@@ -223,6 +231,16 @@ def parse_question(
     )
     return Ambiguous(tuple(parts), ambiguous, tuple(options))
 
+
+# Measures whose words may come together in one question, because one answer gives them all (逾期问题: overdue
+# items; 整改完成率: completion of items; the sentence gives talks and person-times).
+ONE_FIGURE = (
+    {"talks", "person_times"},
+    {"overdue", "items"},
+    {"completion", "items"},
+    {"coverage"},
+    {"quota"},
+)
 
 # What each measure's answer cannot be narrowed or broken down by (bot/summary.py): coverage and quotas are of the
 # plan, per person, over the scope; items, overdue items and completion come as one figure; overdue items are
@@ -416,9 +434,9 @@ def _read_names(seen: _Coverage, configured: Sequence[str], synonyms: Mapping[st
     )
 
 
-def _read_first(seen: _Coverage, words: tuple[tuple[str, str], ...]) -> str | None:
-    named = [name for pattern, name in words if seen.take(pattern)]
-    return named[0] if named else None
+def _read_all(seen: _Coverage, words: tuple[tuple[str, str], ...]) -> list[str]:
+    """The names whose words were read, the first pattern's first."""
+    return list(dict.fromkeys(name for pattern, name in words if seen.take(pattern)))
 
 
 def _outermost(paths: Sequence[str]) -> tuple[str, ...]:

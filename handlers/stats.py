@@ -105,6 +105,11 @@ def explain(language: str, question: NotUnderstood | Ambiguous, *, offers_readin
             text(language, "stats.ask.unsupported", parts=describe(language, question.unsupported))
             if question.unsupported
             else ""
+        )
+        + (
+            text(language, "stats.ask.competing", parts=describe(language, question.competing))
+            if question.competing
+            else ""
         ),
         nearest=text(language, "stats.ask.nearest") if offers_readings else "",
     )

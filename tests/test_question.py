@@ -230,3 +230,23 @@ def test_a_filter_or_breakdown_the_measure_cannot_apply_is_said_not_dropped(
 ) -> None:
     reply = read(typed)
     assert isinstance(reply, NotUnderstood) and reply.unsupported == unsupported and not reply.leftovers
+
+
+@pytest.mark.parametrize(
+    ("typed", "competing"),
+    [
+        (
+            "本月约谈次数、整改完成率",
+            (Part("measure", "completion"), Part("measure", "items"), Part("measure", "talks")),
+        ),
+        ("今年约谈次数按单位按月", (Part("breakdown", "unit"), Part("breakdown", "month"))),
+    ],
+)
+def test_two_figures_or_breakdowns_at_once_are_said_not_one_dropped(typed: str, competing: tuple[Part, ...]) -> None:
+    reply = read(typed)
+    assert isinstance(reply, NotUnderstood) and reply.competing == competing and not reply.leftovers
+
+
+@pytest.mark.parametrize("typed", ["逾期未整改的问题有哪些", "整改完成率", "本月约谈次数、人次", "今年约谈人次、次数"])
+def test_words_of_one_figure_together_are_one_question(typed: str) -> None:
+    assert isinstance(read(typed), Question)

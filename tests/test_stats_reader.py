@@ -67,6 +67,9 @@ async def test_a_breakdown_or_filter_the_figure_cannot_take_is_said_not_dropped(
     await commission.send("城关区一把手约谈覆盖率")
     assert "%" not in commission.last_reply
     assert text("zh-CN", "stats.ask.unsupported", parts="兰州市/城关区") in commission.last_reply
+    await commission.send("今年约谈次数按单位按月")  # two breakdowns: one answer would drop one
+    assert NO_FIGURE not in commission.last_reply
+    assert text("zh-CN", "stats.ask.competing", parts="按单位 · 按月份") in commission.last_reply
 
 
 async def test_the_nearest_reading_is_offered_and_answers_when_pressed(
