@@ -92,27 +92,15 @@ def explain(language: str, question: NotUnderstood | Ambiguous, *, offers_readin
     if isinstance(question, Ambiguous):
         key = "stats.ask.which" if offers_readings else "stats.ask.which_unbuttoned"
         return text(language, key, understood=understood_text, words=_quoted(language, question.words))
-    return text(
-        language,
-        "stats.not_understood",
-        understood=understood_text,
-        leftovers=(
-            text(language, "stats.ask.leftovers", words=_quoted(language, question.leftovers))
-            if question.leftovers
-            else ""
-        )
-        + (
-            text(language, "stats.ask.unsupported", parts=describe(language, question.unsupported))
-            if question.unsupported
-            else ""
-        )
-        + (
-            text(language, "stats.ask.competing", parts=describe(language, question.competing))
-            if question.competing
-            else ""
-        ),
-        nearest=text(language, "stats.ask.nearest") if offers_readings else "",
-    )
+    why = ""  # what could not be read; what was read but the answer cannot take; what cannot be asked together
+    if question.leftovers:
+        why += text(language, "stats.ask.leftovers", words=_quoted(language, question.leftovers))
+    if question.unsupported:
+        why += text(language, "stats.ask.unsupported", parts=describe(language, question.unsupported))
+    if question.competing:
+        why += text(language, "stats.ask.competing", parts=describe(language, question.competing))
+    nearest = text(language, "stats.ask.nearest") if offers_readings else ""
+    return text(language, "stats.not_understood", understood=understood_text, leftovers=why, nearest=nearest)
 
 
 def describe(language: str, parts: tuple[Part, ...]) -> str:
