@@ -141,7 +141,7 @@ def parse_question(
     # Names first, then the period in what they leave: 四季青街道 is a unit, not 四季 (Q4) and 青街道.
     unit_choices = _read_units(seen, tuple(units))
     people_found = _read_people(seen, tuple(people))
-    found = find_period(seen.outside_names(text), today)
+    found = find_period(re.sub(NOT_NUMBERS, lambda m: "囗" * len(m[0]), seen.outside_names(text)), today)
     if found is not None:
         for start, end in found.spans:
             seen.cover(start, end)
@@ -274,6 +274,8 @@ BREAKDOWN_WORDS = (
     (r"按月|每月|各月|逐月|by month|monthly", "month"),
     (r"按主谈人|按谈话人|各领导|by interviewer", "interviewer"),
 )
+# Words that begin with a numeral but are no number: the period reader would take 上个月一共 for a period running on.
+NOT_NUMBERS = r"一共|一下|一把手|一起|一并|统一"
 COVERAGE_WORDS = r"一把手|主要负责人|应谈|unit heads?"
 ASKING_WORDS = r"约谈|谈话|talk|情况|统计|汇总"
 

@@ -31,7 +31,7 @@ async def test_a_question_with_a_part_the_reader_cannot_explain_gets_no_figure_a
     commission = await enrolled("张建平")
     for typed, leftover in [
         ("三十天约谈多少次", "三十天"),  # a time it cannot read
-        ("2025年3月第二周约谈多少次", "第二周"),  # a time word
+        ("2025年3月第二周约谈多少次", "2025年3月第二周"),  # a time word
         ("上旬约谈几次", "上旬"),
         ("今年王某被约谈几次", "王某"),  # a name not on the roster
         ("今年永登县约谈多少次", "永登县"),  # a unit not known
