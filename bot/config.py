@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.question import DEFAULT_KIND_SYNONYMS, DEFAULT_RANK_SYNONYMS
 from bot.reminders import ReminderPolicy
 
 LANGUAGES = ("zh-CN", "en")
@@ -62,6 +63,9 @@ class OrganisationConfig:
     default_language: str = "zh-CN"
     talk_kinds: tuple[str, ...] = DEFAULT_TALK_KINDS
     rank_levels: tuple[str, ...] = DEFAULT_RANK_LEVELS
+    # Other words for a kind or a rank level in questions (厅级 → 地厅级): (word, configured name) pairs.
+    kind_synonyms: tuple[tuple[str, str], ...] = tuple(DEFAULT_KIND_SYNONYMS.items())
+    rank_synonyms: tuple[tuple[str, str], ...] = tuple(DEFAULT_RANK_SYNONYMS.items())
 
     @property
     def zone(self) -> ZoneInfo:
@@ -167,6 +171,9 @@ def parse_config(raw: dict[str, Any]) -> Config:
     if language not in LANGUAGES:
         raise ConfigError("organisation.default_language", f"one of {list(LANGUAGES)}", language)
 
+    talk_kinds = _names(organisation, "organisation.talk_kinds", DEFAULT_TALK_KINDS)
+    rank_levels = _names(organisation, "organisation.rank_levels", DEFAULT_RANK_LEVELS)
+
     invite_valid_days = _days(enrollment, "enrollment.invite_valid_days", Config.invite_valid_days, 365)
     talk_max_age_days = _days(talk_settings, "talks.max_age_days", Config.talk_max_age_days, 3650)
     correction_window_days = _days(talk_settings, "talks.correction_window_days", Config.correction_window_days, 365)
@@ -182,8 +189,10 @@ def parse_config(raw: dict[str, Any]) -> Config:
             name=_string(organisation, "organisation.name", OrganisationConfig.name),
             time_zone=time_zone,
             default_language=language,
-            talk_kinds=_names(organisation, "organisation.talk_kinds", DEFAULT_TALK_KINDS),
-            rank_levels=_names(organisation, "organisation.rank_levels", DEFAULT_RANK_LEVELS),
+            talk_kinds=talk_kinds,
+            rank_levels=rank_levels,
+            kind_synonyms=_synonyms(organisation, "organisation.kind_synonyms", DEFAULT_KIND_SYNONYMS, talk_kinds),
+            rank_synonyms=_synonyms(organisation, "organisation.rank_synonyms", DEFAULT_RANK_SYNONYMS, rank_levels),
         ),
         invite_valid_days=invite_valid_days,
         talk_max_age_days=talk_max_age_days,
@@ -334,3 +343,17 @@ def _names(section: dict[str, Any], key: str, default: tuple[str, ...]) -> tuple
     ):
         raise ConfigError(key, "a non-empty list of distinct names, each at most 32 characters", value)
     return tuple(item.strip() for item in value)
+
+
+def _synonyms(
+    section: dict[str, Any], key: str, default: dict[str, str], names: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
+    """A table of word → configured name; the defaults (those whose name is configured) when absent."""
+    value = section.get(key.split(".")[-1])
+    if value is None:
+        return tuple((word, name) for word, name in default.items() if name in names)
+    if not isinstance(value, dict) or not all(
+        isinstance(word, str) and word.strip() and len(word) <= 32 and target in names for word, target in value.items()
+    ):
+        raise ConfigError(key, f"a table of words, each naming one of {list(names)}", value)
+    return tuple((word.strip(), target) for word, target in value.items())

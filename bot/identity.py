@@ -30,6 +30,7 @@ class Vocabulary:
     units: list[str]  # every unit path
     names: dict[str, int]  # active people's names → ids
     roots: list[str]  # the paths of the units at the top of the tree
+    people: list[tuple[str, int, str]] = field(default_factory=list)  # active people: name, id, unit path
 
 
 @dataclass
@@ -124,9 +125,10 @@ class RosterCache:
         if self._vocabulary is None or self._vocabulary[0] != version:
             async with self._sessions() as session:
                 units = await summary.unit_paths(session)
-                names = await summary.people_names(session)
+                everyone = await summary.people_and_units(session)
+            names = {name: person_id for name, person_id, _ in everyone}
             roots = [path for path in units if "/" not in path]  # a path is the names from the root, joined by "/"
-            self._vocabulary = (version, Vocabulary(units, names, roots))
+            self._vocabulary = (version, Vocabulary(units, names, roots, everyone))
         return self._vocabulary[1]
 
     def close(self) -> None:

@@ -14,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import Role, Viewer
 from bot.answers import Answer
+from bot.asking import NAMEABLE, naming_scopes
 from bot.coverage import coverage_text, quota_text
 from bot.i18n import text
+from bot.period_words import period_name
 from bot.periods import Period
 from bot.question import Question
 from bot.services import Services
@@ -35,7 +37,7 @@ def to_json(question: Question) -> str:
 def from_json(raw: str) -> Question:
     body = json.loads(raw)
     start, end = body.pop("period")
-    for key in ("kinds", "rank_levels", "units", "interviewers", "understood"):
+    for key in ("kinds", "rank_levels", "units", "interviewers", "subjects", "understood"):
         body[key] = tuple(body.get(key, ()))
     return Question(period=Period(date.fromisoformat(start), date.fromisoformat(end)), **body)
 
@@ -59,7 +61,7 @@ async def talk_filter(session: AsyncSession, services: Services, viewer: Viewer,
     roots = vocabulary.roots
     if scopes is not None and set(roots) <= set(scopes):
         scopes = None  # the whole organisation: no unit condition to check on every row
-    names = vocabulary.names
+    named = NAMEABLE.nameable(vocabulary, naming_scopes(viewer))
     where = TalkFilter(
         start=_utc(question.period.start, zone),
         end=_utc(question.period.end, zone),
@@ -67,7 +69,8 @@ async def talk_filter(session: AsyncSession, services: Services, viewer: Viewer,
         collective=question.collective,
         rank_levels=question.rank_levels,
         units=question.units,
-        lead_ids=[names[name] for name in question.interviewers if name in names],
+        lead_ids=named.person_ids(question.interviewers),
+        subject_ids=named.person_ids(question.subjects),
         scopes=scopes,
         own_person=own,
     )
@@ -264,15 +267,18 @@ def _heading(language: str, viewer: Viewer, question: Question) -> str:
     filters = [
         *question.kinds,
         *question.rank_levels,
-        *(u.split("/")[-1] for u in question.units),
-        *question.interviewers,
+        *question.units,  # whole paths: two units may share a name
+        *(text(language, "stats.role.interviewer", name=name) for name in question.interviewers),
+        *(text(language, "stats.role.subject", name=name) for name in question.subjects),
     ]
     if question.collective:
         filters.append(text(language, "log.format.collective"))
     key = "stats.heading" if question.period_named else "stats.heading_default"
+    name = period_name(language, question.period) if question.period_named else None
     return text(
         language,
         key,
+        name=text(language, "stats.ask.period_heading", name=name) if name else "",
         start=question.period.start.isoformat(),
         end=question.period.last_day.isoformat(),
         scope=scope,

@@ -8,11 +8,11 @@ from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
 from bot.access import Capability, Viewer
-from bot.question import NotUnderstood
+from bot.question import Question
 from bot.summary import answer as summarise
 from handlers.common import Context, Handlers, answer, gated, refuse_in_group, say, services
 from handlers.stats import ask as ask_privately
-from handlers.stats import read_question
+from handlers.stats import explain, read_question
 from storage import audit
 from storage.models import CommissionGroup
 
@@ -60,8 +60,12 @@ async def ask(update: Update, context: Context, viewer: Viewer) -> None:
     if not registered:
         await refuse_in_group(update, context, viewer.language)
         return
-    question = await read_question(context, typed)
-    if isinstance(question, NotUnderstood) or question.measure not in (
+    question = await read_question(context, viewer, typed)
+    if not isinstance(question, Question):
+        # No figure, and no buttons: choosing a reading is for the private chat.
+        await say(update, explain(viewer.language, question, offers_readings=False))
+        return
+    if question.measure not in (
         "talks",
         "person_times",
         "completion",

@@ -12,8 +12,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import periods
 from bot import summary as logic
 from bot.access import Capability, Viewer
+from bot.asking import NAMEABLE, naming_scopes
 from bot.i18n import text
-from bot.question import NotUnderstood, Question, parse_question
+from bot.period_words import period_name
+from bot.question import Ambiguous, NotUnderstood, Part, Question, Reading, parse_question
 from handlers.common import Context, Handlers, answer, gated, refuse_button, say, services
 from storage import audit, summary
 from storage.models import SavedQuestion
@@ -22,37 +24,44 @@ PAGE = 10
 
 
 class _Parsed:
-    """Questions already read, for one vocabulary and configuration: the same words on the same day read the same
-    (the commission asks 本月约谈多少次 again and again), and reading them costs more than looking them up."""
+    """Questions already read, for one vocabulary and configuration: the same words on the same day, from an asker
+    with the same scope, read the same (the commission asks 本月约谈多少次 again and again), and reading them costs
+    more than looking them up."""
 
     LIMIT = 5_000
 
     def __init__(self) -> None:
         self.read_with: tuple[object, object] | None = None  # (services, vocabulary) the entries were read with
-        self.questions: dict[tuple[str, date], Question | NotUnderstood] = {}
+        self.questions: dict[tuple[str, date, tuple[str, ...]], Reply] = {}
 
 
+Reply = Question | NotUnderstood | Ambiguous
 _PARSED = _Parsed()
 
 
-async def read_question(context: Context, typed: str) -> Question | NotUnderstood:
-    """The typed words as a question, knowing the configured kinds and the roster's units and names."""
+async def read_question(context: Context, viewer: Viewer, typed: str) -> Reply:
+    """The typed words as a question, knowing the configured kinds and the units and names in the asker's scope
+    (no others: a name outside it reads like one that does not exist)."""
     found = services(context)
     today = found.clock.now().astimezone(found.config.organisation.zone).date()
     vocabulary = await found.roster.vocabulary()
     if _PARSED.read_with is None or _PARSED.read_with[0] is not found or _PARSED.read_with[1] is not vocabulary:
         _PARSED.read_with, _PARSED.questions = (found, vocabulary), {}
-    key = (typed[:300], today)
+    scopes = naming_scopes(viewer)
+    key = (typed[:300], today, scopes)
     question = _PARSED.questions.get(key)
     if question is None:
         organisation = found.config.organisation
+        named = NAMEABLE.nameable(vocabulary, scopes)
         question = parse_question(
             typed[:300],
             today,
             kinds=organisation.talk_kinds,
             rank_levels=organisation.rank_levels,
-            units=vocabulary.units,
-            people=list(vocabulary.names),
+            units=named.units,
+            people=named.people,
+            kind_synonyms=dict(organisation.kind_synonyms),
+            rank_synonyms=dict(organisation.rank_synonyms),
         )
         if len(_PARSED.questions) >= _PARSED.LIMIT:
             _PARSED.questions.clear()
@@ -62,16 +71,69 @@ async def read_question(context: Context, typed: str) -> Question | NotUnderstoo
 
 async def ask(update: Update, context: Context, viewer: Viewer, typed: str) -> None:
     """A question typed in the chat (called by the message router for people who may ask)."""
-    question = await read_question(context, typed)
-    if isinstance(question, NotUnderstood):
-        parts = "、".join(question.understood)
-        understood = text(viewer.language, "stats.understood", parts=parts) if parts else ""
-        examples = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(e, callback_data=f"se:{i}")] for i, e in enumerate(logic.EXAMPLES)]
-        )
-        await answer(update, viewer.language, "stats.not_understood", understood=understood, markup=examples)
+    question = await read_question(context, viewer, typed)
+    if isinstance(question, Question):
+        await _answer_question(update, context, viewer, question)
         return
-    await _answer_question(update, context, viewer, question)
+    readings = [
+        [InlineKeyboardButton(label, callback_data=f"sq:{saved}:answer")]
+        for label, saved in await _saved_readings(context, viewer, question.readings)
+    ]
+    examples = [[InlineKeyboardButton(e, callback_data=f"se:{i}")] for i, e in enumerate(logic.EXAMPLES)]
+    buttons = readings if isinstance(question, Ambiguous) else readings + examples
+    await say(update, explain(viewer.language, question, offers_readings=bool(readings)), InlineKeyboardMarkup(buttons))
+
+
+def explain(language: str, question: NotUnderstood | Ambiguous, *, offers_readings: bool) -> str:
+    """Why there is no figure: what was understood, and what was not or can be read more than one way (with
+    buttons to choose, or, where there are none, how to say it)."""
+    understood = describe(language, question.understood)
+    understood_text = text(language, "stats.understood", parts=understood) if understood else ""
+    if isinstance(question, Ambiguous):
+        key = "stats.ask.which" if offers_readings else "stats.ask.which_unbuttoned"
+        return text(language, key, understood=understood_text, words=_quoted(language, question.words))
+    why = ""  # what could not be read; what was read but the answer cannot take; what cannot be asked together
+    if question.leftovers:
+        why += text(language, "stats.ask.leftovers", words=_quoted(language, question.leftovers))
+    if question.unsupported:
+        why += text(language, "stats.ask.unsupported", parts=describe(language, question.unsupported))
+    if question.competing:
+        why += text(language, "stats.ask.competing", parts=describe(language, question.competing))
+    nearest = text(language, "stats.ask.nearest") if offers_readings else ""
+    return text(language, "stats.not_understood", understood=understood_text, leftovers=why, nearest=nearest)
+
+
+def describe(language: str, parts: tuple[Part, ...]) -> str:
+    """What was understood, in the asker's language: 去年 · 约谈人次 · 兰州市/城关区 · 李华 被约谈."""
+    return " · ".join(_part(language, part) for part in parts)
+
+
+def _part(language: str, part: Part) -> str:
+    if part.what == "measure":
+        return text(language, f"stats.measure.{part.value}")
+    if part.what == "breakdown":
+        return text(language, f"stats.breakdown.{part.value}")
+    if part.what in ("interviewer", "subject"):
+        return text(language, f"stats.role.{part.what}", name=part.value)
+    if part.what in ("collective", "mine"):
+        return text(language, "log.format.collective" if part.what == "collective" else "stats.ask.mine")
+    return part.value  # a period as typed, a kind, a rank level, a unit path, a rewritten question
+
+
+def _quoted(language: str, words: tuple[str, ...]) -> str:
+    return text(language, "stats.ask.separator").join(text(language, "stats.ask.quoted", word=w) for w in words)
+
+
+async def _saved_readings(context: Context, viewer: Viewer, readings: tuple[Reading, ...]) -> list[tuple[str, int]]:
+    """(button label, saved question id) for each reading: the button answers exactly that question."""
+    found = services(context)
+    saved = []
+    for reading in readings:
+        question_id = await found.saved_questions.id_for(
+            viewer.person_id, logic.to_json(reading.question), found.clock.now()
+        )
+        saved.append((describe(viewer.language, reading.choices)[:60], question_id))
+    return saved
 
 
 async def _answer_question(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
@@ -92,34 +154,63 @@ async def _answer_question(update: Update, context: Context, viewer: Viewer, que
         await say(update, result.text[:4096], markup)
 
 
+def stats_periods(today: date) -> dict[str, periods.Period]:
+    """The periods /stats offers, by button id: each button says the period it covers (see `period_label`)."""
+    last_month = today.replace(day=1) - timedelta(days=1)
+    offered = {
+        "this_month": periods.month(today.year, today.month),
+        "last_month": periods.month(last_month.year, last_month.month),
+        "this_quarter": periods.quarter(today.year, (today.month - 1) // 3 + 1),
+        "first_half": periods.half(today.year, 1),
+    }
+    if today.month >= 7:
+        offered["second_half"] = periods.half(today.year, 2)
+    offered["this_year"] = periods.year(today.year)
+    return offered
+
+
+def period_label(language: str, button: str, period: periods.Period) -> str:
+    """本月：2025年3月 · 2025年上半年（1—6月）: the period in the same words as the answer's heading."""
+    key = "half" if button.endswith("_half") else button
+    return text(language, f"stats.period.{key}", name=period_name(language, period))
+
+
+def _today(context: Context) -> date:
+    found = services(context)
+    return found.clock.now().astimezone(found.config.organisation.zone).date()
+
+
 @gated(Capability.STATS)
 async def stats_command(update: Update, context: Context, viewer: Viewer) -> None:
-    names = ("this_month", "last_month", "this_quarter", "this_half", "this_year")
     markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text(viewer.language, f"stats.period.{n}"), callback_data=f"sp:{n}")] for n in names]
+        [
+            [
+                InlineKeyboardButton(
+                    period_label(viewer.language, name, period),
+                    callback_data=f"sp:{period.start.isoformat()}:{period.end.isoformat()}",
+                )
+            ]
+            for name, period in stats_periods(_today(context)).items()
+        ]
     )
     await answer(update, viewer.language, "stats.choose_period", markup=markup)
 
 
 @gated(Capability.STATS)
 async def period_button(update: Update, context: Context, viewer: Viewer) -> None:
-    found = services(context)
-    today = found.clock.now().astimezone(found.config.organisation.zone).date()
-    quarter = (today.month - 1) // 3 + 1
-    chosen = {
-        "this_month": periods.month(today.year, today.month),
-        "last_month": periods.month(
-            (today.replace(day=1) - timedelta(days=1)).year, (today.replace(day=1) - timedelta(days=1)).month
-        ),
-        "this_quarter": periods.quarter(today.year, quarter),
-        "this_half": periods.half(today.year, 1 if today.month <= 6 else 2),
-        "this_year": periods.year(today.year),
-    }.get((update.callback_query.data or "").partition(":")[2] if update.callback_query else "")
-    if chosen is None:
+    """sp:<start>:<end>: the period the button's label named when it was shown, even if pressed after the month
+    turned (a question typed anew asks about the new one)."""
+    _, _, dates = (update.callback_query.data or "").partition(":") if update.callback_query else ("", "", "")
+    try:
+        start, end = (date.fromisoformat(day) for day in dates.split(":"))
+    except ValueError:
+        start = end = date.min
+    if not start < end:
         await refuse_button(update, viewer.language, "button.stale")
         return
     if update.callback_query is not None:
         await update.callback_query.answer()
+    chosen = periods.Period(start, end)
     await _answer_question(update, context, viewer, Question(period=chosen, period_named=True, measure="talks"))
 
 
@@ -136,7 +227,8 @@ async def example_button(update: Update, context: Context, viewer: Viewer) -> No
 
 @gated(Capability.STATS)
 async def question_button(update: Update, context: Context, viewer: Viewer) -> None:
-    """sq:<saved>:unit|kind|month|records:<page>|excel — the same question, another way; re-authorised."""
+    """sq:<saved>:answer|unit|kind|month|records:<page>|excel — the question, or the same another way;
+    re-authorised."""
     query = update.callback_query
     assert query is not None
     parts = (query.data or "").split(":")
@@ -151,7 +243,10 @@ async def question_button(update: Update, context: Context, viewer: Viewer) -> N
         await refuse_button(update, viewer.language, "button.stale")
         return
     action = parts[2]
-    if action in ("unit", "kind", "month"):
+    if action == "answer":  # a reading offered for a question not understood whole
+        await query.answer()
+        await _answer_question(update, context, viewer, question)
+    elif action in ("unit", "kind", "month"):
         await query.answer()
         await _answer_question(update, context, viewer, Question(**{**question.__dict__, "breakdown": action}))
     elif action == "records" and len(parts) == 4 and parts[3].isdigit():

@@ -54,6 +54,7 @@ class TalkFilter:
     rank_levels: Sequence[str] = ()
     units: Sequence[str] = ()  # unit paths, each with its sub-units
     lead_ids: Sequence[int] = ()
+    subject_ids: Sequence[int] = ()  # only these people's rows: talks they were talked to in, their person-times
     scopes: Sequence[str] | None = None  # None: no unit limit
     own_person: int | None = None  # a leader: only talks they led or logged
     tally: TallyCells | None = None  # the monthly tally cells that answer this exactly (see `with_tally`)
@@ -101,6 +102,8 @@ def _subjects(selected: Sequence[Any], where: TalkFilter, *, with_talk: bool = F
         query = query.where(_in_units("units"))
     if where.lead_ids:
         query = query.where(Talk.lead_id.in_(bindparam("leads", expanding=True)))
+    if where.subject_ids:
+        query = query.where(TalkParticipant.person_id.in_(bindparam("subjects", expanding=True)))
     if where.scopes is not None:
         query = query.where(_in_units("scopes") if where.scopes else false())
     if where.own_person is not None:
@@ -120,6 +123,7 @@ def _parameters(where: TalkFilter, **more: Any) -> dict[str, Any]:
         "ranks": list(where.rank_levels),
         "units": list(where.units),
         "leads": list(where.lead_ids),
+        "subjects": list(where.subject_ids),
         "scopes": list(where.scopes or ()),
         "own": where.own_person,
         **more,
@@ -139,6 +143,7 @@ def _statement(purpose: Hashable, where: TalkFilter, build: Callable[[], Executa
         bool(where.rank_levels),
         bool(where.units),
         bool(where.lead_ids),
+        bool(where.subject_ids),
         None if where.scopes is None else bool(where.scopes),
         where.own_person is not None,
     )
@@ -171,7 +176,13 @@ _TALLY_BASE = (
 async def with_tally(session: AsyncSession, where: TalkFilter, roots: Sequence[str]) -> TalkFilter:
     """`where`, answered from the monthly tally when it can be exactly: whole local months, one unit's sub-tree,
     at most a kind filter. `roots` are the root units' paths (the whole organisation when no scope is given)."""
-    if where.collective is not None or where.rank_levels or where.lead_ids or where.own_person is not None:
+    if (
+        where.collective is not None
+        or where.rank_levels
+        or where.lead_ids
+        or where.subject_ids
+        or where.own_person is not None
+    ):
         return where
     paths = list(where.units or where.scopes or roots)
     if len(paths) != 1 or (where.units and where.scopes is not None):
@@ -365,6 +376,9 @@ async def unit_paths(session: AsyncSession) -> list[str]:
     return list((await session.scalars(select(Unit.path).order_by(Unit.path))).all())
 
 
-async def people_names(session: AsyncSession) -> dict[str, int]:
-    rows = (await session.execute(select(Person.name, Person.id).where(Person.active))).all()
-    return {name: person_id for name, person_id in rows}
+async def people_and_units(session: AsyncSession) -> list[tuple[str, int, str]]:
+    """(name, id, unit path) of every active person: a question may name those in the asker's scope."""
+    rows = await session.execute(
+        select(Person.name, Person.id, Unit.path).join(Unit, Unit.id == Person.unit_id).where(Person.active)
+    )
+    return [(name, int(person_id), path) for name, person_id, path in rows]

@@ -37,6 +37,25 @@ def test_the_example_config_is_valid(tmp_path: Path) -> None:
     example = Path(__file__).parent.parent / "config.example.toml"
     config = load_config(example, environ={})
     assert config.organisation.rank_levels == DEFAULT_RANK_LEVELS
+    assert (
+        config.organisation.rank_synonyms
+        == load_config(tmp_path / "absent.toml", environ={}).organisation.rank_synonyms
+    )
+
+
+def test_rank_and_kind_synonyms_are_configured_words_for_configured_names(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "absent.toml", environ={})
+    assert ("处级", "县处级") in config.organisation.rank_synonyms
+    assert ("提醒", "提醒约谈") in config.organisation.kind_synonyms
+    own = load_config(
+        write(
+            tmp_path, '[organisation]\nrank_levels = ["正处", "其他"]\n[organisation.rank_synonyms]\n"处级" = "正处"\n'
+        ),
+        environ={},
+    )
+    assert own.organisation.rank_synonyms == (("处级", "正处"),)
+    defaults_dropped = load_config(write(tmp_path, '[organisation]\nrank_levels = ["正处", "其他"]\n'), environ={})
+    assert ("处级", "县处级") not in defaults_dropped.organisation.rank_synonyms
 
 
 def test_environment_overrides_secrets_and_database(tmp_path: Path) -> None:
@@ -75,6 +94,8 @@ def test_environment_overrides_secrets_and_database(tmp_path: Path) -> None:
         ("[webhook]\nheader_timeout_seconds = 0\n", "webhook.header_timeout_seconds"),
         ("[webhook]\nread_timeout_seconds = true\n", "webhook.read_timeout_seconds"),
         ("organisation = 3\n", "organisation"),
+        ('[organisation.rank_synonyms]\n"处级" = "正处级"\n', "organisation.rank_synonyms"),
+        ('[organisation.kind_synonyms]\n"提醒" = 3\n', "organisation.kind_synonyms"),
     ],
 )
 def test_a_bad_value_names_the_key_and_what_was_expected(tmp_path: Path, body: str, key: str) -> None:

@@ -80,7 +80,8 @@ async def test_lang_switches_replies_and_menu_to_english_and_back(enrolled: Enro
     assert leader.last_reply.startswith("王强, you can use:")
     assert text("en", "command.help") in leader.last_reply
     await leader.send("unexpected words")  # a leader's free text is taken as a question
-    assert leader.last_reply == text("en", "stats.not_understood", understood="")
+    leftovers = text("en", "stats.ask.leftovers", words="'unexpected', 'words'")
+    assert leader.last_reply == text("en", "stats.not_understood", understood="", leftovers=leftovers, nearest="")
     await leader.send("/lang")
     await leader.press("中文")
     assert leader.last_reply == text("zh-CN", "lang.set")

@@ -96,6 +96,11 @@ def truth(
 
 @pytest.fixture
 async def ledger(config: Config, invites: dict[str, str]) -> list[FixtureTalk]:
+    return await seed_ledger(config)
+
+
+async def seed_ledger(config: Config) -> list[FixtureTalk]:
+    """The fixture ledger written to the database, after the demo roster."""
     talks = fixture_ledger()
     engine = open_engine(config.database_url)
     now = datetime(2025, 3, 5, tzinfo=UTC)
@@ -273,7 +278,10 @@ async def test_a_leader_sees_only_their_own_talks_and_a_member_nothing(
 async def test_not_understood_says_so_and_offers_examples(enrolled: Enroll, ledger: list[FixtureTalk]) -> None:
     commission = await enrolled("张建平")
     await commission.send("天气怎么样")
-    assert commission.last_reply == text("zh-CN", "stats.not_understood", understood="")
+    leftovers = text("zh-CN", "stats.ask.leftovers", words="“天气怎么样”")
+    assert commission.last_reply == text(
+        "zh-CN", "stats.not_understood", understood="", leftovers=leftovers, nearest=""
+    )
     assert "共开展约谈" not in commission.last_reply
     await commission.press("本月约谈多少次")
     assert figures(commission.last_reply) == truth(ledger, *THIS_MONTH)
@@ -282,7 +290,7 @@ async def test_not_understood_says_so_and_offers_examples(enrolled: Enroll, ledg
 async def test_stats_by_buttons(enrolled: Enroll, ledger: list[FixtureTalk]) -> None:
     commission = await enrolled("张建平")
     await commission.send("/stats")
-    await commission.press("上月")
+    await commission.press("上月：2025年2月")
     assert figures(commission.last_reply) == truth(ledger, *LAST_MONTH)
     await commission.press("按月份")
     assert rows(commission.last_reply) == {"2025-02": truth(ledger, *LAST_MONTH)}

@@ -1,0 +1,252 @@
+"""The question reader accounts for every word: what it reads exactly, what it refuses and names, what it asks
+about. Pure: no bot, no database (the emulator tests are in tests/test_stats.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.periods import Period, half, month, quarter, year
+from bot.question import Ambiguous, NotUnderstood, Part, Question, parse_question
+
+TODAY = date(2025, 3, 6)
+UNITS = [
+    "兰州市",
+    "兰州市/市纪委",
+    "兰州市/城关区",
+    "兰州市/城关区/建设局",
+    "兰州市/城关区/教育局",
+    "兰州市/榆中县",
+    "兰州市/榆中县/建设局",
+]
+NAMES = dict(
+    kinds=["工作约谈", "提醒约谈", "告诫约谈", "廉政谈话", "诫勉谈话"],
+    rank_levels=["地厅级", "县处级", "乡科级", "其他"],
+    units=UNITS,
+    people=["张建平", "李华", "王强", "赵敏"],
+)
+
+
+def read(typed: str, **names: object) -> Question | NotUnderstood | Ambiguous:
+    return parse_question(typed, TODAY, **{**NAMES, **names})  # type: ignore[arg-type]
+
+
+ANSWERED = [
+    # (question, period, measure, other fields that must be set; every other filter must be empty)
+    ("本月约谈多少次", month(2025, 3), "talks", {}),
+    ("请问上个月一共约谈了多少次？", month(2025, 2), "talks", {}),
+    ("2025年3月约谈情况", month(2025, 3), "talks", {}),
+    ("今年上半年约谈人次按级别统计", half(2025, 1), "person_times", {"breakdown": "rank"}),
+    ("去年城关区约谈多少人次", year(2024), "person_times", {"units": ("兰州市/城关区",)}),
+    ("本月兰州市/城关区约谈多少次", month(2025, 3), "talks", {"units": ("兰州市/城关区",)}),
+    ("本月城关区/建设局约谈多少次", month(2025, 3), "talks", {"units": ("兰州市/城关区/建设局",)}),
+    ("本月兰州市城关区建设局约谈多少次", month(2025, 3), "talks", {"units": ("兰州市/城关区/建设局",)}),
+    ("本月榆中县建设局约谈多少次", month(2025, 3), "talks", {"units": ("兰州市/榆中县/建设局",)}),
+    ("今年李华被约谈几次", year(2025), "talks", {"subjects": ("李华",)}),
+    ("今年对李华约谈几次", year(2025), "talks", {"subjects": ("李华",)}),
+    ("今年约谈李华几次", year(2025), "talks", {"subjects": ("李华",)}),
+    ("今年李华主持了几次约谈", year(2025), "talks", {"interviewers": ("李华",)}),
+    ("今年李华约谈了多少人次", year(2025), "person_times", {"interviewers": ("李华",)}),
+    ("今年由李华主持的约谈多少次", year(2025), "talks", {"interviewers": ("李华",)}),
+    ("今年张建平约谈王强几次", year(2025), "talks", {"interviewers": ("张建平",), "subjects": ("王强",)}),
+    ("talks held by 李华 this year", year(2025), "talks", {"interviewers": ("李华",)}),
+    ("how many talks with 李华 this year", year(2025), "talks", {"subjects": ("李华",)}),
+    ("厅级干部去年被约谈多少人次", year(2024), "person_times", {"rank_levels": ("地厅级",)}),
+    ("处级干部本月被约谈多少人次", month(2025, 3), "person_times", {"rank_levels": ("县处级",)}),
+    ("科级干部本月被约谈多少人次", month(2025, 3), "person_times", {"rank_levels": ("乡科级",)}),
+    ("县处级干部本月被约谈多少人次", month(2025, 3), "person_times", {"rank_levels": ("县处级",)}),
+    ("person-times of county level cadres last month", month(2025, 2), "person_times", {"rank_levels": ("县处级",)}),
+    ("上季度提醒约谈几次", quarter(2024, 4), "talks", {"kinds": ("提醒约谈",)}),
+    ("上季度提醒几次", quarter(2024, 4), "talks", {"kinds": ("提醒约谈",)}),
+    ("reminder talks last quarter", quarter(2024, 4), "talks", {"kinds": ("提醒约谈",)}),
+    ("本月集体约谈几次", month(2025, 3), "talks", {"collective": True}),
+    ("整改完成率", year(2025), "completion", {"period_named": False}),
+    ("逾期未整改的问题有哪些", year(2025), "overdue", {"period_named": False}),
+]
+
+
+@pytest.mark.parametrize(("typed", "period", "measure", "fields"), ANSWERED)
+def test_a_question_read_whole_is_answered_as_asked(
+    typed: str, period: Period, measure: str, fields: dict[str, object]
+) -> None:
+    question = read(typed)
+    assert isinstance(question, Question), question
+    assert (question.period, question.measure) == (period, measure)
+    expected = {
+        "breakdown": None,
+        "kinds": (),
+        "collective": None,
+        "rank_levels": (),
+        "units": (),
+        "interviewers": (),
+        "subjects": (),
+        "period_named": True,
+        **fields,
+    }
+    assert {key: getattr(question, key) for key in expected} == expected
+
+
+REFUSED = [
+    # (question, a leftover the reply must name): a number, a time word, a name or unit not known, a rank or kind
+    # not known, a typo
+    ("三十天约谈多少次", "三十天"),
+    ("前30日约谈多少次", "前30日"),
+    ("2025年3月第二周约谈多少次", "2025年3月第二周"),
+    ("上旬约谈几次", "上旬"),
+    ("本月约谈3次以上的有多少", "3次以上"),
+    ("今年王某被约谈几次", "王某"),
+    ("今年永登县约谈多少次", "永登县"),
+    ("今年永登县建设局约谈多少次", "永登县"),
+    ("今年正部级干部约谈多少人次", "正部级"),
+    ("今年副处级干部约谈多少人次", "副"),
+    ("今年警示约谈几次", "警示约谈"),
+    ("本约谈多少次", "本"),
+    ("今年约谈多好次", "多好"),
+    ("未整改的问题有多少", "未"),
+    ("本月约谈工作情况", "工作"),  # the work of talking, not 工作约谈
+    ("how many talks this moth", "moth"),
+]
+
+
+@pytest.mark.parametrize(("typed", "leftover"), REFUSED)
+def test_a_question_with_anything_unread_gets_no_figure_and_the_unread_part_is_named(typed: str, leftover: str) -> None:
+    reply = read(typed)
+    assert isinstance(reply, NotUnderstood), reply
+    assert leftover in reply.leftovers
+
+
+def test_what_was_understood_is_said_with_what_was_not() -> None:
+    reply = read("去年城关区约谈了多少人次三十天")
+    assert isinstance(reply, NotUnderstood)
+    assert reply.understood == (
+        Part("period", "去年"),
+        Part("measure", "person_times"),
+        Part("unit", "兰州市/城关区"),
+    )
+    assert reply.leftovers == ("三十天",)
+
+
+def test_a_period_with_chinese_numerals_is_offered_as_the_nearest_reading() -> None:
+    reply = read("三十天约谈多少次")
+    assert isinstance(reply, NotUnderstood)
+    [reading] = reply.readings
+    assert reading.choices == (Part("question", "近30天约谈多少次"),)
+    assert reading.question.period == Period(date(2025, 2, 5), date(2025, 3, 7))
+
+
+def test_a_name_outside_the_scope_reads_exactly_like_one_that_does_not_exist() -> None:
+    inside_chengguan = dict(
+        units=[u for u in UNITS if u.startswith("兰州市/城关区")], people=["李华", "赵敏"]
+    )  # 王强 and 榆中县 exist, elsewhere
+    for elsewhere, nowhere in (("王强", "王某"), ("榆中县", "永登县")):
+        seen = read(f"本月{elsewhere}被约谈几次", **inside_chengguan)
+        unknown = read(f"本月{nowhere}被约谈几次", **inside_chengguan)
+        assert isinstance(seen, NotUnderstood) and isinstance(unknown, NotUnderstood)
+        assert (seen.understood, seen.leftovers) == (unknown.understood, (elsewhere,))
+        assert unknown.leftovers == (nowhere,) and not seen.readings and not unknown.readings
+
+
+def test_two_units_of_one_name_are_asked_about_never_guessed() -> None:
+    reply = read("本月建设局约谈多少次")
+    assert isinstance(reply, Ambiguous) and reply.words == ("建设局",)
+    assert [(r.choices, r.question.units) for r in reply.readings] == [
+        ((Part("unit", path),), (path,)) for path in ("兰州市/城关区/建设局", "兰州市/榆中县/建设局")
+    ]
+    assert all(r.question.period == month(2025, 3) for r in reply.readings)
+
+
+def test_a_person_named_without_their_role_is_asked_about() -> None:
+    reply = read("今年李华的约谈情况")
+    assert isinstance(reply, Ambiguous) and reply.words == ("李华",)
+    assert [(r.question.interviewers, r.question.subjects) for r in reply.readings] == [
+        (("李华",), ()),
+        ((), ("李华",)),
+    ]
+
+
+def test_configured_synonyms_and_only_those() -> None:
+    own = dict(rank_levels=["正处", "其他"], rank_synonyms={"处级": "正处"})
+    question = read("处级干部本月被约谈多少人次", **own)
+    assert isinstance(question, Question) and question.rank_levels == ("正处",)
+    refused = read("科级干部本月被约谈多少人次", **own)
+    assert isinstance(refused, NotUnderstood) and "科级" in refused.leftovers
+
+
+def test_only_a_question_naming_no_period_gets_the_default() -> None:
+    question = read("城关区约谈多少次")
+    assert isinstance(question, Question) and not question.period_named and question.period == year(2025)
+
+
+EXAMPLES = [typed for typed, *_ in ANSWERED]
+STRANGERS = "甲乙丙丁戊己庚辛壬癸欧阳诸葛"
+
+
+def _insert(typed: str, position: int, extra: str) -> str:
+    return typed[:position] + extra + typed[position:]
+
+
+@given(st.sampled_from(EXAMPLES), st.integers(0, 60), st.text(STRANGERS, min_size=1, max_size=3))
+def test_any_example_with_an_unknown_name_inserted_is_refused(typed: str, position: int, extra: str) -> None:
+    reply = read(_insert(typed, position % (len(typed) + 1), extra))
+    assert isinstance(reply, NotUnderstood)
+    assert any(c in leftover for leftover in reply.leftovers for c in extra)
+
+
+@given(st.sampled_from(EXAMPLES), st.integers(0, 60), st.integers(0, 9))
+def test_any_example_with_a_stray_digit_inserted_is_refused(typed: str, position: int, digit: int) -> None:
+    position %= len(typed) + 1
+    neighbours = typed[max(position - 1, 0) : position + 1]
+    if any(c.isascii() and c.isalnum() for c in neighbours):
+        return  # next to a number or a word it writes another one: 30天 → 305天, last quarter → last1 quarter
+    reply = read(_insert(typed, position, str(digit)))
+    assert isinstance(reply, NotUnderstood) and reply.leftovers  # the digit, or what it took away from (本1月: 本)
+
+
+def test_a_unit_whose_name_holds_a_time_word_is_read_as_the_unit() -> None:
+    units = ["兰州市", "兰州市/西固区", "兰州市/西固区/四季青街道", "兰州市/七里河区"]
+    for typed, unit, period in [
+        ("四季青街道本月约谈多少次", "兰州市/西固区/四季青街道", month(2025, 3)),  # not 四季 (Q4) and 青街道
+        ("本月七里河区约谈多少次", "兰州市/七里河区", month(2025, 3)),
+    ]:
+        question = read(typed, units=units)
+        assert isinstance(question, Question) and (question.units, question.period) == ((unit,), period), typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "unsupported"),
+    [
+        ("各单位整改完成率", (Part("breakdown", "unit"),)),  # completion comes as one figure
+        ("逾期问题按类型", (Part("breakdown", "kind"),)),
+        ("上个月逾期问题有哪些", (Part("period", "上个月"),)),  # overdue is as of today
+        ("城关区一把手约谈覆盖率", (Part("unit", "兰州市/城关区"),)),  # coverage is of the whole scope's plan
+        ("本月告诫约谈指标完成情况", (Part("kind", "告诫约谈"),)),
+    ],
+)
+def test_a_filter_or_breakdown_the_measure_cannot_apply_is_said_not_dropped(
+    typed: str, unsupported: tuple[Part, ...]
+) -> None:
+    reply = read(typed)
+    assert isinstance(reply, NotUnderstood) and reply.unsupported == unsupported and not reply.leftovers
+
+
+@pytest.mark.parametrize(
+    ("typed", "competing"),
+    [
+        (
+            "本月约谈次数、整改完成率",
+            (Part("measure", "completion"), Part("measure", "items"), Part("measure", "talks")),
+        ),
+        ("今年约谈次数按单位按月", (Part("breakdown", "unit"), Part("breakdown", "month"))),
+    ],
+)
+def test_two_figures_or_breakdowns_at_once_are_said_not_one_dropped(typed: str, competing: tuple[Part, ...]) -> None:
+    reply = read(typed)
+    assert isinstance(reply, NotUnderstood) and reply.competing == competing and not reply.leftovers
+
+
+@pytest.mark.parametrize("typed", ["逾期未整改的问题有哪些", "整改完成率", "本月约谈次数、人次", "今年约谈人次、次数"])
+def test_words_of_one_figure_together_are_one_question(typed: str) -> None:
+    assert isinstance(read(typed), Question)
