@@ -77,15 +77,25 @@ async def set_dead(connection: AsyncConnection, update_id: int, error: str, now:
 
 
 async def unhandled(connection: AsyncConnection, max_attempts: int) -> tuple[list[InboxUpdate], list[InboxUpdate]]:
-    """What a stopped process left unhandled, in the order it came, each counted as one more attempt: those to run
-    again, and those cut off `max_attempts` times already (they go to the dead letters)."""
-    await connection.execute(
-        update(InboxUpdate).where(InboxUpdate.state == NEW).values(attempts=InboxUpdate.attempts + 1)
-    )
+    """What a stopped process left unhandled, in the order it came: those to run again, and those whose handling it
+    cut off `max_attempts` times (for the dead letters). One person's updates run one after another, so only each
+    person's first unhandled update can have been in hand when the process stopped: only it counts an attempt."""
     rows = (
         await connection.execute(select(InboxUpdate).where(InboxUpdate.state == NEW).order_by(InboxUpdate.update_id))
     ).all()
     found = [InboxUpdate(**row._asdict()) for row in rows]
+    people: set[int] = set()
+    in_hand = []
+    for row in found:
+        if row.user_id is None or row.user_id not in people:
+            in_hand.append(row.update_id)
+            row.attempts += 1
+        if row.user_id is not None:
+            people.add(row.user_id)
+    if in_hand:
+        await connection.execute(
+            update(InboxUpdate).where(InboxUpdate.update_id.in_(in_hand)).values(attempts=InboxUpdate.attempts + 1)
+        )
     return [row for row in found if row.attempts < max_attempts], [row for row in found if row.attempts >= max_attempts]
 
 

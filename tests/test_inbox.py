@@ -131,7 +131,7 @@ async def test_a_failed_handler_is_a_dead_letter_that_talkledger_inbox_retry_han
     assert zh("cli.inbox_empty") in capsys.readouterr().out
 
 
-async def test_updates_left_unhandled_are_handled_first_at_the_next_start_each_persons_in_order(
+async def test_updates_left_unhandled_are_handled_first_at_the_next_start(
     config: Config, clock: ManualClock, invites: dict[str, str], control: EmulatorClient
 ) -> None:
     """What a crash leaves: updates stored (acknowledged) but not handled. The next start handles them first."""
@@ -168,7 +168,8 @@ async def test_updates_left_unhandled_are_handled_first_at_the_next_start_each_p
         assert zh("log.chosen", name="赵敏") in said
     rows = await inbox_rows(config)
     assert all(rows[u["update_id"]].state == "handled" for u in left)
-    assert all(rows[u["update_id"]].attempts == 1 for u in left)
+    # Only the first can have been in hand when the process stopped (one person's updates run in turn).
+    assert [rows[u["update_id"]].attempts for u in left] == [1, 0, 0]
 
 
 async def test_an_update_cut_off_max_attempts_times_is_set_aside_and_the_rest_go_on(
