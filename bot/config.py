@@ -143,6 +143,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
         "outbox",
         "webhook",
         "throttle",
+        "inbox",
         "logging",
     }
     for section in raw:
