@@ -66,7 +66,10 @@ class TalkApplication(Application):  # type: ignore[type-arg]
             if isinstance(update, Update):
                 failure = self.failed.pop(update.update_id, None)
                 if inbox is not None and hand is not None:
-                    await inbox.finish(*hand, failure)
+                    try:
+                        await inbox.finish(*hand, failure)
+                    except Exception as error:  # noqa: BLE001  the database away: the row stays new, for a retry
+                        log.error("could not record how update %s ended: %s", update.update_id, error)
                 self.handled_event(update.update_id).set()
                 while len(self.handled) > self.KEEP:  # a long-running bot must not keep one per update forever
                     del self.handled[next(iter(self.handled))]
