@@ -1,13 +1,14 @@
 """Benchmark: the whole bot handling a realistic mix of updates from 1,000 people, beside a bare
 python-telegram-bot echo bot on the same emulator in the same run.
 
-    .venv/bin/python bench/updates.py [--updates 3000] [--postgres URL]
+    .venv/bin/python bench/updates.py [--updates 3000] [--postgres URL] [--inbox]
 
 Each bot runs in a process of its own, polling an emulator in this process. Printed for each: start-up time,
 idle RSS; throughput on a backlog (updates/s and CPU microseconds per update, from the process's own CPU
 time); reply latency p50/p95 at an offered load of 300 updates/s; peak RSS. Then the ratio of CPU per update.
 Asserts nothing. The mix: questions to the commission's ledger (本月约谈多少次 …), /items, /mytalks, /help, /me,
-/log and /cancel, and acknowledgements of rectification items by button.
+/log and /cancel, and acknowledgements of rectification items by button. With --inbox, talkledger runs a second
+time with its inbox taken out (bench/no_inbox.py): the difference is what storing, marking and pruning cost.
 """
 
 from __future__ import annotations
@@ -297,7 +298,7 @@ async def measure(name: str, command: list[str], ready: str, emulator: Emulator,
         await process.wait()
 
 
-async def run(url: str, label: str, updates: int) -> None:
+async def run(url: str, label: str, updates: int, inbox: bool = False) -> None:
     await seed(url)
     emulator = Emulator(token=SANDBOX_TOKEN)
     for i in range(PEOPLE + 1):
@@ -317,21 +318,25 @@ async def run(url: str, label: str, updates: int) -> None:
             echo = await measure(
                 "echo bot", [sys.executable, "bench/echo.py", server.url, SANDBOX_TOKEN], "ready", emulator, updates
             )
+            talkledger = "from bot.cli import main; raise SystemExit(main())"
+            arguments = ["--config", str(config), "run"]
             ours = await measure(
-                "talkledger",
-                [
-                    sys.executable,
-                    "-c",
-                    "from bot.cli import main; raise SystemExit(main())",
-                    "--config",
-                    str(config),
-                    "run",
-                ],
-                "talkledger",
-                emulator,
-                updates,
+                "talkledger", [sys.executable, "-c", talkledger, *arguments], "talkledger", emulator, updates
             )
             print(f"  CPU per update: talkledger / echo = ×{ours / echo:.2f}", flush=True)
+            if inbox:
+                bare = await measure(
+                    "talkledger without its inbox",
+                    [sys.executable, "-c", f"import bench.no_inbox; {talkledger}", *arguments],
+                    "talkledger",
+                    emulator,
+                    updates,
+                )
+                print(
+                    f"  the inbox: {ours - bare:.0f} µs CPU per update; talkledger with / without it = "
+                    f"×{ours / bare:.2f}",
+                    flush=True,
+                )
         finally:
             await server.stop()
 
@@ -343,14 +348,15 @@ async def main() -> None:
         "--postgres", default="", help="an empty database, e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/bench"
     )
     parser.add_argument("--only", choices=sorted(SHARES), help="one part of the mix alone")
+    parser.add_argument("--inbox", action="store_true", help="also run talkledger without its inbox: its cost")
     arguments = parser.parse_args()
     if arguments.only:
         global ONLY
         ONLY = SHARES[arguments.only]
     with tempfile.TemporaryDirectory() as folder:
-        await run(f"sqlite+aiosqlite:///{Path(folder) / 'updates.db'}", "SQLite", arguments.updates)
+        await run(f"sqlite+aiosqlite:///{Path(folder) / 'updates.db'}", "SQLite", arguments.updates, arguments.inbox)
     if arguments.postgres:
-        await run(arguments.postgres, "PostgreSQL", arguments.updates)
+        await run(arguments.postgres, "PostgreSQL", arguments.updates, arguments.inbox)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -16,8 +17,10 @@ from bot.access import commands_for
 from bot.clock import Clock, SystemClock
 from bot.config import LANGUAGES, Config
 from bot.i18n import text
+from bot.inbox import Inbox
 from bot.lease import Lease
 from bot.ordering import OnePersonAtATime, updates_at_once
+from bot.polling import Poller
 from bot.services import Services
 from bot.transport import AiohttpRequest, PatientRequest, RosterFirst, TalkBot
 from bot.webhook import WebhookServer
@@ -29,19 +32,30 @@ log = logging.getLogger(__name__)
 
 
 class TalkApplication(Application):  # type: ignore[type-arg]
-    """The PTB Application, telling listeners when an update has been handled (tests and the sandbox wait on it)."""
+    """The PTB Application, recording in the inbox how each update ended, and telling listeners when an update has
+    been handled (tests and the sandbox wait on it)."""
 
     KEEP = 10_000  # the latest handled update ids remembered, for a listener that asks after the fact
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.handled: dict[int, asyncio.Event] = {}  # insertion order: the oldest are dropped first
+        self.failed: dict[int, Exception] = {}  # updates whose handler raised, until their handling ends
 
     def handled_event(self, update_id: int) -> asyncio.Event:
         return self.handled.setdefault(update_id, asyncio.Event())
 
+    async def process_error(
+        self, update: object | None, error: Exception, job: Any = None, coroutine: Any = None
+    ) -> bool:
+        if isinstance(update, Update):
+            self.failed[update.update_id] = error
+        return await super().process_error(update, error, job, coroutine)
+
     async def process_update(self, update: object) -> None:
         found: Services | None = self.bot_data.get("services")
+        inbox: Inbox | None = self.bot_data.get("inbox")
+        hand = inbox.begin(update.update_id) if inbox is not None and isinstance(update, Update) else None
         try:
             if found is None:
                 await super().process_update(update)
@@ -50,14 +64,18 @@ class TalkApplication(Application):  # type: ignore[type-arg]
                     await super().process_update(update)
         finally:
             if isinstance(update, Update):
+                failure = self.failed.pop(update.update_id, None)
+                if inbox is not None and hand is not None:
+                    try:
+                        await inbox.finish(*hand, failure)
+                    except Exception as error:  # noqa: BLE001  the database away: the row stays new, for a retry
+                        log.error("could not record how update %s ended: %s", update.update_id, error)
                 self.handled_event(update.update_id).set()
                 while len(self.handled) > self.KEEP:  # a long-running bot must not keep one per update forever
                     del self.handled[next(iter(self.handled))]
 
 
-def build_application(
-    config: Config, services: Services, *, token: str | None = None, polling: bool = True
-) -> TalkApplication:
+def build_application(config: Config, services: Services, *, token: str | None = None) -> TalkApplication:
     bot = TalkBot(
         token or config.telegram.token,
         base_url=config.telegram.bot_api_url,
@@ -66,17 +84,16 @@ def build_application(
         # to strangers wait for everything else.
         rate_limiter=RosterFirst(AIORateLimiter(overall_max_rate=config.outbox.per_second, max_retries=3)),
         request=PatientRequest(connection_pool_size=256),
-        get_updates_request=AiohttpRequest(),
+        get_updates_request=AiohttpRequest(),  # PTB wants one; our own loop (bot/polling.py) polls
     )
-    builder = (
+    application = (
         ApplicationBuilder()
         .application_class(TalkApplication)
         .bot(bot)
         .concurrent_updates(OnePersonAtATime(updates_at_once(config.database_url)))
+        .updater(None)  # updates come through the inbox: our polling loop or our webhook server
+        .build()
     )
-    if not polling:
-        builder = builder.updater(None)  # updates arrive through our webhook server instead
-    application = builder.build()
     assert isinstance(application, TalkApplication)
     application.bot_data["services"] = services
     application.add_handlers(guard.HANDLERS, group=-1)  # before every other handler
@@ -122,34 +139,59 @@ async def running(
     try:
         await prepare(engine, config.organisation.zone)
         found = Services(config=config, sessions=sessions(engine), clock=clock or SystemClock())
-        application = build_application(config, found, token=token, polling=webhook is None)
-        async with application:
+        application = build_application(config, found, token=token)
+        inbox = Inbox(engine, found.clock, config.inbox)
+        application.bot_data["inbox"] = inbox
+        async with application, contextlib.AsyncExitStack() as background:
             await _post_init(application)  # PTB calls post_init only from run_polling, which we do not use
-            if application.updater is not None:
-                await application.updater.start_polling(
-                    poll_interval=0.0, timeout=poll_timeout, drop_pending_updates=False
-                )
             await application.start()
+            inbox.application = application
+            await inbox.recover()  # what the last run left unhandled goes first
+            background.push_async_callback(_stopped, asyncio.ensure_future(_tidying(inbox)))
             if webhook is not None:
-                webhook.application = application
+                webhook.application, webhook.inbox = application, inbox
                 await application.bot.set_webhook(
                     url=config.webhook.url,
                     secret_token=config.webhook.secret,
                     allowed_updates=Update.ALL_TYPES,
                     max_connections=40,
                 )
+            else:
+                await application.bot.delete_webhook()
+                request = AiohttpRequest()
+                await request.initialize()
+                background.push_async_callback(request.shutdown)
+                poller = Poller(request, config.telegram.bot_api_url, application.bot.token, inbox, poll_timeout)
+                background.push_async_callback(_stopped, asyncio.ensure_future(poller.run()))
             log.info("talkledger is running as @%s", application.bot.username)
             try:
                 yield application
             finally:
                 if webhook is not None:
-                    webhook.application = None  # new posts get 503 and come back to the next active instance
-                if application.updater is not None:
-                    await application.updater.stop()
+                    webhook.application = webhook.inbox = None  # new posts get 503 and go to the next active one
+                await background.aclose()  # polling stops first: nothing is taken that is not handled below
                 await application.stop()  # handles what is already in the queue first
                 application.bot_data["services"].roster.close()
     finally:
         await engine.dispose()
+
+
+TIDY_SECONDS = 2.0  # how soon a dead letter put back by `talkledger inbox retry` is taken up
+
+
+async def _tidying(inbox: Inbox) -> None:
+    while True:
+        await asyncio.sleep(TIDY_SECONDS)
+        try:
+            await inbox.tidy()
+        except Exception as error:  # noqa: BLE001  the database away for a moment: next time
+            log.warning("could not tidy the inbox: %s", error)
+
+
+async def _stopped(task: asyncio.Future[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def serve(

@@ -31,7 +31,7 @@ from bot.question import Question
 from bot.sandbox import try_bot
 from bot.services import Services
 from bot.summary import talk_filter
-from storage import audit, coverage, people
+from storage import audit, coverage, inbox, people
 from storage.db import SchemaOutdated, head_revision, open_engine, prepare, schema_state, sessions, upgrade
 from storage.models import Person
 from storage.summary import totals as summary_totals
@@ -91,6 +91,15 @@ def _parser() -> argparse.ArgumentParser:
     backup = database.add_parser("backup", help="copy the SQLite database while the bot runs (PostgreSQL: pg_dump)")
     backup.add_argument("file", type=Path, help="where to write the copy")
     backup.set_defaults(action=_db_backup)
+
+    inbox_command = commands.add_parser("inbox", help="list updates set aside (dead letters); retry them")
+    inbox_command.set_defaults(action=_inbox_list)
+    retrying = inbox_command.add_subparsers(title="inbox commands").add_parser(
+        "retry", help="hand dead letters to the bot again"
+    )
+    retrying.add_argument("update_ids", nargs="*", type=int, metavar="ID", help="update ids from the listing")
+    retrying.add_argument("--all", action="store_true", help="every dead letter")
+    retrying.set_defaults(action=_inbox_retry)
 
     roster_commands = commands.add_parser("roster", help="units, people, invites").add_subparsers(
         title="roster commands", required=True
@@ -200,6 +209,55 @@ async def _db_status(config: Config, arguments: argparse.Namespace) -> int:
         return 0 if state.up_to_date else 3
 
     return await _with_engine(config, work, check=False)
+
+
+async def _inbox_list(config: Config, arguments: argparse.Namespace) -> int:
+    language = config.organisation.default_language
+
+    async def work(engine: AsyncEngine) -> int:
+        async with sessions(engine)() as session:
+            dead = await inbox.dead_letters(session)
+        if not dead:
+            print(text(language, "cli.inbox_empty"))
+            return 0
+        print(text(language, "cli.inbox_dead", count=len(dead)))
+        zone = config.organisation.zone
+        for row in dead:
+            received = row.received_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+            raw = row.raw if len(row.raw) <= 300 else row.raw[:300] + "…"
+            user = "-" if row.user_id is None else row.user_id
+            print(
+                text(
+                    language,
+                    "cli.inbox_row",
+                    update_id=row.update_id,
+                    received=received,
+                    user=user,
+                    error=row.error,
+                    raw=raw,
+                )
+            )
+        return 0
+
+    return await _with_engine(config, work)
+
+
+async def _inbox_retry(config: Config, arguments: argparse.Namespace) -> int:
+    language = config.organisation.default_language
+    if not arguments.all and not arguments.update_ids:
+        print(text(language, "cli.inbox_none_retried"), file=sys.stderr)
+        return 1
+
+    async def work(engine: AsyncEngine) -> int:
+        async with sessions(engine).begin() as session:
+            put_back = await inbox.retry(session, None if arguments.all else arguments.update_ids)
+        if not put_back:
+            print(text(language, "cli.inbox_none_retried"), file=sys.stderr)
+            return 1
+        print(text(language, "cli.inbox_retried", count=len(put_back)))
+        return 0
+
+    return await _with_engine(config, work)
 
 
 async def _roster_import(config: Config, arguments: argparse.Namespace) -> int:

@@ -100,6 +100,12 @@ class ThrottleConfig:
 
 
 @dataclass(frozen=True)
+class InboxConfig:
+    keep_hours: int = 72  # handled updates are kept this long (for an operator looking into a complaint), then pruned
+    max_attempts: int = 3  # an update whose handling the process's stopping cut off this often is set aside
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     database_url: str = "sqlite+aiosqlite:///talkledger.db"
@@ -111,6 +117,7 @@ class Config:
     outbox: OutboxConfig = field(default_factory=OutboxConfig)
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
     throttle: ThrottleConfig = field(default_factory=ThrottleConfig)
+    inbox: InboxConfig = field(default_factory=InboxConfig)
     log_format: str = "text"  # or "json": one object a line
 
 
@@ -140,6 +147,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
         "outbox",
         "webhook",
         "throttle",
+        "inbox",
         "logging",
     }
     for section in raw:
@@ -201,6 +209,10 @@ def parse_config(raw: dict[str, Any]) -> Config:
         outbox=_outbox(_section(raw, "outbox")),
         webhook=_webhook(_section(raw, "webhook")),
         throttle=_throttle(_section(raw, "throttle")),
+        inbox=InboxConfig(
+            keep_hours=_count(_section(raw, "inbox"), "inbox.keep_hours", InboxConfig.keep_hours, 1, 24 * 366),
+            max_attempts=_count(_section(raw, "inbox"), "inbox.max_attempts", InboxConfig.max_attempts, 1, 100),
+        ),
         log_format=_choice(_section(raw, "logging"), "logging.format", ("text", "json")),
     )
 

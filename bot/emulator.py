@@ -488,8 +488,9 @@ class Emulator:
         return user, chat
 
     async def _push_update(self, update: dict[str, Any]) -> int:
-        update_id = next(self._update_ids)
-        self.updates.append({"update_id": update_id, **update})
+        """Queue an update; numbered here unless it carries its own update_id (one sent again)."""
+        update_id = update.get("update_id") or next(self._update_ids)
+        self.updates.append({**update, "update_id": update_id})
         await self._notify(self._new_update)
         return update_id
 

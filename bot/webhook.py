@@ -1,10 +1,10 @@
-"""The webhook server: Telegram posts updates here (through the reverse proxy) and they go to the Application's
-update queue, as in python-telegram-bot's customwebhookbot example. It also answers the health checks.
+"""The webhook server: Telegram posts updates here (through the reverse proxy); each is stored in the inbox and only
+then answered 200 (bot/inbox.py). It also answers the health checks.
 
     POST <path>   an update; 403 without the right secret, 400 for what is not an update (malformed JSON, nested
                   deeper than `max_depth`), 408 when the body does not arrive within `read_timeout_seconds`,
                   413 when too big, 503 while this instance is the standby (Telegram posts it again, to whichever
-                  is active)
+                  is active) or cannot store it (the database away)
     GET /healthz  200 while the process is alive
     GET /readyz   200 when the database answers and this instance is the active one, else 503
 
@@ -23,10 +23,10 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram import Update
 from telegram.ext import Application
 
 from bot.config import WebhookConfig
+from bot.inbox import Inbox
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -37,6 +37,7 @@ class WebhookServer:
         self.config = config
         self.engine = engine
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None  # set while active
+        self.inbox: Inbox | None = None  # set while active
         self._runner: web.AppRunner | None = None
 
     def web_app(self) -> web.Application:
@@ -70,18 +71,17 @@ class WebhookServer:
         given = request.headers.get(SECRET_HEADER, "")
         if not self.config.secret or not hmac.compare_digest(given.encode(), self.config.secret.encode()):
             return web.Response(status=403)
-        application = self.application
-        if application is None:
+        inbox = self.inbox
+        if inbox is None:
             return web.Response(status=503, text="standby")
         body = await read_update(request, self.config)
         if isinstance(body, web.Response):
             return body
         try:
-            update = Update.de_json(body, application.bot)
-        except Exception:  # PTB raises whatever the malformed field provokes
-            log.warning("webhook body %s is not a valid update", body.get("update_id"), exc_info=True)
-            return web.Response(status=400, text="not an update")
-        await application.update_queue.put(update)
+            await inbox.accept([body])  # stored before the 200; one PTB cannot parse becomes a dead letter there
+        except Exception as error:  # noqa: BLE001  not stored, so not acknowledged: Telegram posts it again
+            log.error("could not store update %s: %s", body["update_id"], error)
+            return web.Response(status=503, text="not stored")
         return web.Response(status=200)
 
     async def _healthz(self, _request: web.Request) -> web.Response:

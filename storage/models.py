@@ -404,6 +404,22 @@ class CommissionGroup(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class InboxUpdate(Base):
+    """An update as the Bot API sent it, stored before it is acknowledged (webhook 200, polling offset) and handled
+    from here: a crash re-runs what was not yet handled, an update that cannot be handled is set aside (dead)."""
+
+    __tablename__ = "inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)  # who sent it, when the raw JSON says: for the listing
+    raw: Mapped[str] = mapped_column(Text)  # the JSON exactly as received
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(8), default="new")  # new | handled | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # runs cut off by the process stopping
+    error: Mapped[str] = mapped_column(Text, default="")
+    handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 @event.listens_for(Session, "before_flush")
 def copy_talk_into_participants(session: Session, _context: object, _instances: object) -> None:
     """A talk's time, kind and deletion, copied onto its participant rows whenever the talk is written."""

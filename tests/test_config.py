@@ -93,6 +93,8 @@ def test_environment_overrides_secrets_and_database(tmp_path: Path) -> None:
         ("[webhook]\nmax_depth = 2\n", "webhook.max_depth"),
         ("[webhook]\nheader_timeout_seconds = 0\n", "webhook.header_timeout_seconds"),
         ("[webhook]\nread_timeout_seconds = true\n", "webhook.read_timeout_seconds"),
+        ("[inbox]\nkeep_hours = 0\n", "inbox.keep_hours"),
+        ("[inbox]\nmax_attempts = 0\n", "inbox.max_attempts"),
         ("organisation = 3\n", "organisation"),
         ('[organisation.rank_synonyms]\n"处级" = "正处级"\n', "organisation.rank_synonyms"),
         ('[organisation.kind_synonyms]\n"提醒" = 3\n', "organisation.kind_synonyms"),

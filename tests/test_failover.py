@@ -26,8 +26,11 @@ REMINDED = 60  # people with a reminder due
 FIRST_USER = 900_000
 
 
-async def seed_due_reminders(config: Config, emulator: EmulatorServer) -> None:
-    """People with an open item each and its "due today" reminder in the outbox, due now."""
+async def seed_due_reminders(
+    config: Config, emulator: EmulatorServer, count: int = REMINDED, *, remind: bool = True
+) -> None:
+    """People with an open item each (FIRST_USER + i is 干部i's account) and, unless told otherwise, its "due
+    today" reminder in the outbox, due now."""
     engine = open_engine(config.database_url)
     now = datetime.now(UTC)
     deadline = date.today()
@@ -48,7 +51,7 @@ async def seed_due_reminders(config: Config, emulator: EmulatorServer) -> None:
                 created_at=now,
                 updated_at=now,
             )
-            for i in range(REMINDED)
+            for i in range(count)
         ]
         session.add_all(people)
         talk = Talk(
@@ -89,25 +92,26 @@ async def seed_due_reminders(config: Config, emulator: EmulatorServer) -> None:
         ]
         session.add_all(items)
         await session.flush()
-        await session.execute(
-            insert(Notification),
-            [
-                {
-                    "key": f"failover:{item.id}",
-                    "recipient_id": item.responsible_id,
-                    "item_id": item.id,
-                    "kind": "due",
-                    "due_at": now - timedelta(minutes=1),
-                    "state": "planned",
-                    "attempts": 0,
-                    "last_error": "",
-                    "payload": f'{{"deadline": "{deadline}"}}',
-                }
-                for item in items
-            ],
-        )
+        if remind:
+            await session.execute(
+                insert(Notification),
+                [
+                    {
+                        "key": f"failover:{item.id}",
+                        "recipient_id": item.responsible_id,
+                        "item_id": item.id,
+                        "kind": "due",
+                        "due_at": now - timedelta(minutes=1),
+                        "state": "planned",
+                        "attempts": 0,
+                        "last_error": "",
+                        "payload": f'{{"deadline": "{deadline}"}}',
+                    }
+                    for item in items
+                ],
+            )
     await engine.dispose()
-    for i in range(REMINDED):
+    for i in range(count):
         emulator.emulator.chats[FIRST_USER + i] = {"id": FIRST_USER + i, "type": "private", "first_name": f"干部{i}"}
 
 
