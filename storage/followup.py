@@ -162,10 +162,24 @@ class OpenItem:
     lead_id: int
 
 
-async def open_items_due_by(session: AsyncSession, last_deadline: date, after_id: int, limit: int) -> list[OpenItem]:
-    """Open items with a deadline up to `last_deadline` (the only ones with reminders near), in id order from
-    `after_id`."""
-    rows = await session.execute(
+@dataclass(frozen=True)
+class PlanScope:
+    """The items a planning run looks at: every open item, or only one talk's, or only one person's (a confirm or
+    an enrolment plans its own, not everyone's: issue 18)."""
+
+    talk_id: int | None = None
+    responsible_id: int | None = None
+
+
+EVERY_ITEM = PlanScope()
+
+
+async def open_items_due_by(
+    session: AsyncSession, last_deadline: date, after_id: int, limit: int, scope: PlanScope = EVERY_ITEM
+) -> list[OpenItem]:
+    """Open items (within `scope`) with a deadline up to `last_deadline` (the only ones with reminders near), in id
+    order from `after_id`."""
+    query = (
         select(
             RectificationItem.id,
             RectificationItem.deadline,
@@ -188,6 +202,11 @@ async def open_items_due_by(session: AsyncSession, last_deadline: date, after_id
         .order_by(RectificationItem.id)
         .limit(limit)
     )
+    if scope.talk_id is not None:
+        query = query.where(RectificationItem.talk_id == scope.talk_id)
+    if scope.responsible_id is not None:
+        query = query.where(RectificationItem.responsible_id == scope.responsible_id)
+    rows = await session.execute(query)
     return [
         OpenItem(
             id=row[0],
