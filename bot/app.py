@@ -26,7 +26,8 @@ from bot.transport import AiohttpRequest, PatientRequest, RosterFirst, TalkBot
 from bot.webhook import WebhookServer
 from handlers import admin, fallback, groups, guard, help, items, mytalks, start, stats, talklog
 from handlers import outbox as outbox_handlers
-from storage.db import open_engine, prepare, sessions
+from storage.db import STATISTICS_EVERY_SECONDS, open_engine, prepare, refresh_statistics, sessions
+from storage.sqlite import on_worker_thread
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,20 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     application.bot_data["services"] = found
     await found.roster.preload()
     await outbox_handlers.start(application, found)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _refresh_statistics, interval=STATISTICS_EVERY_SECONDS, first=STATISTICS_EVERY_SECONDS, name="statistics"
+        )
     await _set_default_commands(application)
+
+
+async def _refresh_statistics(context: Context) -> None:
+    services: Services = context.application.bot_data["services"]
+    try:
+        with on_worker_thread():
+            await refresh_statistics(services.engine)
+    except Exception:
+        log.exception("refreshing the query planner's statistics failed; tomorrow's run tries again")
 
 
 async def _set_default_commands(application: Application) -> None:  # type: ignore[type-arg]

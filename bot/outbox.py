@@ -24,6 +24,7 @@ from bot.access import within
 from bot.reminders import out_of_quiet_hours, to_plan
 from bot.services import Services
 from storage import followup
+from storage.followup import EVERY_ITEM, PlanScope
 from storage.models import Notification
 
 log = logging.getLogger(__name__)
@@ -115,8 +116,11 @@ async def add_once(session: AsyncSession, **fields: Any) -> bool:
     return True
 
 
-async def plan_reminders(services: Services, now: datetime, horizon: timedelta, batch: int = 5000) -> int:
-    """Rows for every reminder and escalation falling due by `now + horizon`; the number of new rows."""
+async def plan_reminders(
+    services: Services, now: datetime, horizon: timedelta, batch: int = 5000, scope: PlanScope = EVERY_ITEM
+) -> int:
+    """Rows for every reminder and escalation (of the items in `scope`) falling due by `now + horizon`; the number
+    of new rows."""
     policy, zone = services.config.reminders, services.config.organisation.zone
     last_deadline = (now + horizon).astimezone(zone).date() + timedelta(days=max(policy.before_days, default=0) + 1)
     created, after_id = 0, 0
@@ -124,7 +128,7 @@ async def plan_reminders(services: Services, now: datetime, horizon: timedelta, 
         commission = await followup.commission_members(session)
     while True:
         async with services.sessions.begin() as session:
-            items = await followup.open_items_due_by(session, last_deadline, after_id, batch)
+            items = await followup.open_items_due_by(session, last_deadline, after_id, batch, scope)
             if not items:
                 return created
             after_id = items[-1].id

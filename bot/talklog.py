@@ -1143,48 +1143,51 @@ async def save_talk(
             talks.record_change(
                 session, talk, at=now, actor_id=viewer.person_id, field=name, before=before[name], after=after[name]
             )
-    talk.kind, talk.format, talk.channel = draft.kind, draft.format, draft.channel
-    talk.held_at, talk.time_known = local, bool(draft.held_time)
-    talk.place, talk.topic, talk.content = draft.place, draft.topic, draft.content
-    talk.lead_id = draft.lead_id or viewer.person_id
-    talk.updated_at = now
-    participants = []
-    for role, ids in (("subject", draft.subjects), ("attendee", draft.attendees)):
-        for person_id in ids:
-            person = await people.person_by_id(session, person_id)
-            if person is not None:
-                previous = next((p for p in talk.participants if p.person_id == person_id and p.role == role), None)
-                # Rank and unit are kept as they were when the talk was first recorded.
-                participants.append(
-                    previous
-                    or TalkParticipant(
-                        person_id=person_id, role=role, rank_level=person.rank_level, unit_id=person.unit_id
+    # Built whole before the first flush: a person looked up midway would flush the talk without its people, and
+    # the monthly tally would read the talk's contribution again for the people's own flush (issue 18).
+    with session.no_autoflush:
+        talk.kind, talk.format, talk.channel = draft.kind, draft.format, draft.channel
+        talk.held_at, talk.time_known = local, bool(draft.held_time)
+        talk.place, talk.topic, talk.content = draft.place, draft.topic, draft.content
+        talk.lead_id = draft.lead_id or viewer.person_id
+        talk.updated_at = now
+        participants = []
+        for role, ids in (("subject", draft.subjects), ("attendee", draft.attendees)):
+            for person_id in ids:
+                person = await people.person_by_id(session, person_id)
+                if person is not None:
+                    previous = next((p for p in talk.participants if p.person_id == person_id and p.role == role), None)
+                    # Rank and unit are kept as they were when the talk was first recorded.
+                    participants.append(
+                        previous
+                        or TalkParticipant(
+                            person_id=person_id, role=role, rank_level=person.rank_level, unit_id=person.unit_id
+                        )
                     )
+        talk.participants = participants
+        fresh: list[RectificationItem] = []
+        if not talk.items or "items" in changed:
+            fresh = [
+                RectificationItem(
+                    kind="problem",
+                    problem=item.problem,
+                    measure=item.measure,
+                    deadline=date.fromisoformat(item.deadline),
+                    responsible_id=item.responsible_id or draft.subjects[0],
+                    second_responsible_id=item.second_id,
+                    state="open",
+                    created_at=now,
+                    planned_from=now,
                 )
-    talk.participants = participants
-    fresh: list[RectificationItem] = []
-    if not talk.items or "items" in changed:
-        fresh = [
-            RectificationItem(
-                kind="problem",
-                problem=item.problem,
-                measure=item.measure,
-                deadline=date.fromisoformat(item.deadline),
-                responsible_id=item.responsible_id or draft.subjects[0],
-                second_responsible_id=item.second_id,
-                state="open",
-                created_at=now,
-                planned_from=now,
-            )
-            for item in draft.items
-        ]
-        kept = [item for item in talk.items if item.kind == "followup"]
-        if row.talk_id is None:
-            kept = fresh_followups = followup_items(talk, services.config.reminders.followup_months, now, zone)
-            fresh += fresh_followups
-        talk.items = [item for item in fresh if item.kind == "problem"] + kept
-        for number, item in enumerate(talk.items, start=1):
-            item.number = number
+                for item in draft.items
+            ]
+            kept = [item for item in talk.items if item.kind == "followup"]
+            if row.talk_id is None:
+                kept = fresh_followups = followup_items(talk, services.config.reminders.followup_months, now, zone)
+                fresh += fresh_followups
+            talk.items = [item for item in fresh if item.kind == "problem"] + kept
+            for number, item in enumerate(talk.items, start=1):
+                item.number = number
     await session.flush()
     unreachable = await deliver(session, services, fresh)
     await talks.attach_to_talk(session, row.id, talk.id)

@@ -17,6 +17,7 @@ from bot.outbox import Buttons, DispatchStats, RateLimiter, SendFailed
 from bot.services import Services
 from bot.transport import TalkBot
 from handlers.common import Context
+from storage.followup import EVERY_ITEM, PlanScope
 from storage.models import Notification
 from storage.sqlite import on_worker_thread
 
@@ -60,13 +61,16 @@ class Sweeper:
         self._lock = asyncio.Lock()
         self._items = renderer(services)
 
-    async def sweep(self) -> DispatchStats:
+    async def sweep(self, scope: PlanScope = EVERY_ITEM) -> DispatchStats:
+        """Plan (every item's reminders and the reports, or only the reminders of the items in `scope`), then send
+        whatever is due."""
         # Planning reads every open item: on SQLite its statements go to a worker thread, so updates go on meanwhile.
         async with self._lock:
             with on_worker_thread():
                 now = self.services.clock.now()
-                await outbox.plan_reminders(self.services, now, self.horizon)
-                await reports.plan_reports(self.services, now)
+                await outbox.plan_reminders(self.services, now, self.horizon, scope=scope)
+                if scope == EVERY_ITEM:
+                    await reports.plan_reports(self.services, now)
                 return await outbox.dispatch(self.services, self.notifier, self.limiter, self._render)
 
     async def _render(self, session: AsyncSession, row: Notification) -> tuple[int, str, Buttons] | None:
@@ -81,19 +85,21 @@ def sweeper(context: Context) -> Sweeper:
 
 
 async def sweep_job(context: Context) -> None:
+    scope = context.job.data if context.job is not None and isinstance(context.job.data, PlanScope) else EVERY_ITEM
     try:
-        stats = await sweeper(context).sweep()
+        stats = await sweeper(context).sweep(scope)
         if stats.sent or stats.failed:
             log.info("outbox: %s sent, %s retried, %s failed", stats.sent, stats.retried, stats.failed)
     except Exception:
         log.exception("outbox sweep failed; the next one tries again")
 
 
-def kick(context: Context) -> None:
-    """Send what was just planned now rather than at the next sweep (when sweeps are scheduled at all)."""
+def kick(context: Context, scope: PlanScope = EVERY_ITEM) -> None:
+    """Send what was just planned now rather than at the next sweep (when sweeps are scheduled at all), planning
+    only the reminders of the items in `scope` first: the scheduled sweep plans everyone's."""
     found = sweeper(context)
     if found.services.config.outbox.sweep_seconds and context.job_queue is not None:
-        context.job_queue.run_once(sweep_job, 0)
+        context.job_queue.run_once(sweep_job, 0, data=scope)
 
 
 async def start(application: Application, services: Services) -> None:  # type: ignore[type-arg]

@@ -23,6 +23,7 @@ from handlers.common import (
     services,
 )
 from handlers.outbox import kick
+from storage.followup import PlanScope
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -74,7 +75,7 @@ async def start(update: Update, context: Context) -> None:
     if result.outcome is Redemption.ALREADY_BOUND:
         await answer(update, language, "start.already_bound", name=enrolled.name)
         return
-    kick(context)
+    kick(context, PlanScope(responsible_id=enrolled.person_id))  # the items they answer for, delivered just now
     await refresh_menu(context, chat.id, enrolled, enrolled.language)
     await answer(
         update,

@@ -16,6 +16,7 @@ from handlers.common import Context, Handlers, answer, gated, load_viewer, refus
 from handlers.outbox import kick
 from handlers.transfer import download
 from storage import talks
+from storage.followup import PlanScope
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ async def press(update: Update, context: Context, viewer: Viewer) -> None:
             if flow is not None:
                 reply = await flow.on_button(action)
     if reply is not None and reply.talk_id is not None:
-        kick(context)  # the items just saved go out now
+        kick(context, PlanScope(talk_id=reply.talk_id))  # the items just saved go out now
     await _after_press(update, viewer, reply)
 
 

@@ -165,10 +165,30 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
 
 async def prepare(engine: AsyncEngine, zone: ZoneInfo) -> None:
-    """Ready for the bot or a command: the schema checked (or made), the monthly tally built in this time zone."""
+    """Ready for the bot or a command: the schema checked (or made), the monthly tally built in this time zone,
+    the planner's statistics current."""
     await ensure_schema(engine)
     with storage.sqlite.on_worker_thread():  # a first build reads every talk: /healthz keeps answering meanwhile
         await storage.tally.ensure(engine, zone)
+        await refresh_statistics(engine)
+
+
+STATISTICS_ROWS = 1000  # rows of each index SQLite's ANALYZE samples: milliseconds, however large the database
+STATISTICS_EVERY_SECONDS = 24 * 3600
+
+
+async def refresh_statistics(engine: AsyncEngine) -> None:
+    """Statistics for the query planner, on SQLite, which never gathers them by itself (PostgreSQL's autovacuum
+    does: README, Deployment). At start-up and then daily, so plans follow the data as it grows; the hot queries'
+    plans are checked under statistics in tests/test_query_plans.py.
+
+    A sampled ANALYZE rather than `PRAGMA optimize`: before SQLite 3.46, optimize considers only the tables the
+    same connection has queried, so on a fresh connection it does nothing."""
+    if engine.dialect.name != "sqlite":
+        return
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql(f"PRAGMA analysis_limit={STATISTICS_ROWS}")
+        await connection.exec_driver_sql("ANALYZE")
 
 
 async def ensure_schema(engine: AsyncEngine) -> None:

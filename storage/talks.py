@@ -95,10 +95,17 @@ class TalkLine:
 
 _MINE = (~Talk.deleted, (Talk.logged_by_id == bindparam("person")) | (Talk.lead_id == bindparam("person")))
 _COUNT_LOGGED_BY = select(func.count()).where(*_MINE)
-_LOGGED_BY = (
-    select(Talk.id, Talk.ledger_no, Talk.held_at, Talk.kind, Talk.topic, func.count().over())
+# The count is taken in a subquery of its own, which the planner cannot merge with the page around it: with both
+# in one, PostgreSQL read every talk newest first through the held_at index (the page's order, and a LIMIT it took
+# for a short read), filtering as it went, because the window counting them all must see every row (issue 18).
+_COUNTED = (
+    select(Talk.id, Talk.ledger_no, Talk.held_at, Talk.kind, Talk.topic, func.count().over().label("total"))
     .where(*_MINE)
-    .order_by(Talk.held_at.desc(), Talk.id.desc())
+    .subquery()
+)
+_LOGGED_BY = (
+    select(_COUNTED)
+    .order_by(_COUNTED.c.held_at.desc(), _COUNTED.c.id.desc())
     .offset(bindparam("offset"))
     .limit(bindparam("limit"))
 )

@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, delete, event, func, insert, select, true
+from sqlalchemy import Select, bindparam, delete, event, func, insert, inspect, select, true
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
@@ -123,7 +123,8 @@ def _note_tally_before(session: Session, _context: object, _instances: object) -
     session.info.pop("tally", None)  # left by a flush that failed
     talk_ids: set[int] = set()
     new_talks: list[Talk] = []  # no id before the flush: read after it
-    for row in [*session.new, *session.dirty, *session.deleted]:
+    dirty = [row for row in session.dirty if _counted_change(row)]
+    for row in [*session.new, *dirty, *session.deleted]:
         talk = row if isinstance(row, Talk) else row.talk if isinstance(row, TalkParticipant) else None
         if isinstance(row, TalkParticipant) and row.talk_id is not None:
             talk_ids.add(row.talk_id)
@@ -139,6 +140,23 @@ def _note_tally_before(session: Session, _context: object, _instances: object) -
         return
     before = _contribution(connection, talk_ids, zone)
     session.info["tally"] = (zone, talk_ids, new_talks, before)
+
+
+# What a talk or participant row counts by: a row changed only elsewhere (a talk's topic, its items, a time copied
+# onto its participants unchanged) leaves the tally as it is, and its contribution is not read (issue 18: a confirm
+# read it three times, twice for flushes that changed nothing counted).
+_COUNTED_BY: dict[type, tuple[str, ...]] = {
+    Talk: ("held_at", "kind", "deleted", "participants"),  # a participant dropped from the list is gone only at flush
+    TalkParticipant: ("talk_id", "role", "unit_id", "rank_level", "held_at", "kind", "counted"),
+}
+
+
+def _counted_change(row: object) -> bool:
+    names = _COUNTED_BY.get(type(row))
+    if names is None:
+        return False
+    attributes = inspect(row).attrs
+    return any(attributes[name].history.has_changes() for name in names)
 
 
 @event.listens_for(Session, "after_flush")

@@ -6,17 +6,21 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.app import TalkApplication
+from bot.i18n import text
 from storage import people, summary, tally
 from storage.db import ensure_schema, open_engine, sessions
 from storage.models import Person, Talk, TalkParticipant, TalkTally
 from storage.summary import TalkFilter
+from tests.conftest import Enroll
 
 ZONE = ZoneInfo("Asia/Shanghai")
 KINDS = ["工作约谈", "提醒约谈", "告诫约谈"]
@@ -153,3 +157,38 @@ async def test_answers_from_the_tally_equal_answers_from_the_rows(engine: AsyncE
         assert (await summary.with_tally(session, odd, ["兰州市"])).tally is None
         two_kinds_of_filter = TalkFilter(start=periods[1][0], end=periods[1][1], rank_levels=["县处级"])
         assert (await summary.with_tally(session, two_kinds_of_filter, ["兰州市"])).tally is None
+
+
+async def test_a_confirmed_talk_reads_its_tally_contribution_once(enrolled: Enroll, bot: TalkApplication) -> None:
+    """Confirming a talk adds its contribution to the tally, reading it once (issue 18: it was read three times),
+    and the tally still matches a recount."""
+    leader = await enrolled("李华")
+    await enrolled("赵敏")
+    for step in (
+        leader.send("/log"),
+        leader.press("工作约谈"),
+        leader.send("zm"),
+        leader.press("刚才"),
+        leader.send("落实全面从严治党主体责任情况"),
+        leader.send("工程项目台账不全\n一个月内补齐并建立月报制度"),
+        leader.press("1个月"),
+    ):
+        await step
+    engine: AsyncEngine = bot.bot_data["services"].engine
+    reads: list[str] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "unit_ancestors" in statement and "talk_participants.talk_id IN" in statement:
+            reads.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await leader.press("✅ 确认登记")
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    assert leader.last_reply.startswith(text("zh-CN", "log.saved", ledger_no="2025-000001"))
+    assert len(reads) == 1
+    kept = await tally_rows(engine)
+    async with engine.begin() as connection:
+        await connection.run_sync(tally.rebuild, ZONE)
+    assert await tally_rows(engine) == kept

@@ -1,0 +1,29 @@
+"""A confirm (or an enrolment) plans the reminders of its own items only; everyone else's are the scheduled
+sweep's (issue 18: every confirm planned the whole outbox, reading every item due soon)."""
+
+from __future__ import annotations
+
+from bot.app import TalkApplication
+from bot.clock import ManualClock
+from storage.followup import PlanScope
+from tests.conftest import Enroll, Sweep
+from tests.test_followup import at, inbox, new_messages, setup_talk, zh
+from tests.test_talklog import quick_individual_talk
+
+
+async def test_a_confirm_plans_its_own_items_and_leaves_other_reminders_to_the_sweep(
+    enrolled: Enroll, sweep: Sweep, clock: ManualClock, bot: TalkApplication
+) -> None:
+    leader, zhao = await setup_talk(enrolled, sweep)  # talk 1: an item due 2025-04-05, delivered
+    clock.set(at("2025-03-29 09:00"))  # its 7-day reminder falls due now, not planned yet
+    before = await inbox(zhao)
+    receipt, _ = await quick_individual_talk(leader)  # talk 2, confirmed now: its items are delivered
+    talk_id = 2
+    assert receipt.startswith(zh("log.saved", ledger_no="2025-000002"))
+    await bot.bot_data["sweeper"].sweep(PlanScope(talk_id=talk_id))  # what the confirm's kick runs
+    arrived = await new_messages(zhao, before)
+    assert [m[:10] for m in arrived] == [zh("item.notice.delivery")[:10]] * 2, arrived  # talk 2's item and 双报告
+    before = await inbox(zhao)
+    await sweep()  # the scheduled sweep plans everyone's: talk 1's reminder goes out with it
+    arrived = await new_messages(zhao, before)
+    assert len(arrived) == 1 and arrived[0].startswith(zh("item.notice.before", days=7)), arrived
