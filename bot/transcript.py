@@ -165,6 +165,15 @@ class ChatUser:
                 return [button["text"] for row in rows for button in row]
         return []
 
+    async def keyboard(self, message_id: int | None = None) -> tuple[int, list[list[dict[str, Any]]]] | None:
+        """(message id, button rows) of message `message_id`, or of the newest message with an inline keyboard;
+        None when that message has no buttons."""
+        for message in reversed(await self.bot_messages()):
+            rows = message.get("reply_markup", {}).get("inline_keyboard")
+            if message_id is None and rows or message["message_id"] == message_id:
+                return (message["message_id"], rows) if rows else None
+        return None
+
     async def menu(self) -> list[str]:
         commands: list[dict[str, str]] = await self.client.get("commands", chat_id=self.chat_id)
         return [command["command"] for command in commands]

@@ -44,10 +44,10 @@ POSTGRES_ADMIN_URL = os.environ.get("TALKLEDGER_TEST_POSTGRES", "postgresql://po
 
 
 async def start_talkledger(
-    *arguments: str, cwd: Path | None = None, environment: dict[str, str] | None = None
+    *arguments: str, cwd: Path | None = None, environment: dict[str, str] | None = None, terminal: int | None = None
 ) -> asyncio.subprocess.Process:
     """`talkledger ARGUMENTS` in a process of its own, as an operator starts it (no TALKLEDGER_* variables but
-    those in `environment`)."""
+    those in `environment`); its standard streams are pipes, or the pseudo-terminal whose side `terminal` is."""
     environment = {
         **{key: value for key, value in os.environ.items() if not key.startswith("TALKLEDGER_")},
         **(environment or {}),
@@ -59,9 +59,9 @@ async def start_talkledger(
         *arguments,
         cwd=cwd,
         env=environment,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        stdin=asyncio.subprocess.PIPE if terminal is None else terminal,
+        stdout=asyncio.subprocess.PIPE if terminal is None else terminal,
+        stderr=asyncio.subprocess.PIPE if terminal is None else terminal,
     )
 
 
