@@ -128,7 +128,7 @@ def build_parser(language: str) -> _Parser:
     parser = parser_class(prog="talkledger", description=say("description"), epilog=say("epilog"))
     _global_options(parser.options, language, top=True)
     parser.options.add_argument("--version", action="version", version=f"talkledger {_version()}", help=say("version"))
-    parser.set_defaults(action="start")
+    parser.set_defaults(action="start", webhook=False)  # no command: `run` (polling) when there is a token
     commands = parser.add_subparsers(title=say("commands"), metavar="COMMAND", parser_class=parser_class)
 
     def command(name: str, action: str, owner: Any = commands) -> _Parser:

@@ -58,11 +58,9 @@ class NoDatabase(Exception):
 
 def execute(action: str, config: Config, arguments: argparse.Namespace, language: str) -> int:
     """Run the command named `action`; its exit code."""
-    if config.organisation.default_language != language:
-        # The CLI's texts (and the sandbox) speak the language chosen for the command line (bot/cli.py).
-        config = dataclasses.replace(
-            config, organisation=dataclasses.replace(config.organisation, default_language=language)
-        )
+    # The command's own words are in the language chosen for the command line (bot/cli.py); what it writes for
+    # others (the bot's replies, ledgers) stays in the organisation's.
+    arguments.language = language
     command: Callable[[Config, argparse.Namespace], Coroutine[Any, Any, int]] = ACTIONS[action]
     try:
         return asyncio.run(command(config, arguments))
@@ -86,15 +84,15 @@ async def _start(config: Config, arguments: argparse.Namespace) -> int:
     """No command: run the bot if there is a token, otherwise open the sandbox."""
     if config.telegram.token:
         return await _run(config, arguments)
-    print(text(config.organisation.default_language, "cli.no_token_trying"))
+    print(text(arguments.language, "cli.no_token_trying"))
     return await _try(config, arguments)
 
 
 async def _run(config: Config, arguments: argparse.Namespace) -> int:
     if not config.telegram.token:
-        print(text(config.organisation.default_language, "cli.no_token"), file=sys.stderr)
+        print(text(arguments.language, "cli.no_token"), file=sys.stderr)
         return 1
-    language = config.organisation.default_language
+    language = arguments.language
     if arguments.webhook and not config.webhook.url:
         print(text(language, "cli.no_webhook_url"), file=sys.stderr)
         return 1
@@ -117,7 +115,9 @@ async def _run(config: Config, arguments: argparse.Namespace) -> int:
 async def _try(config: Config, arguments: argparse.Namespace) -> int:
     from bot.sandbox import try_bot  # noqa: PLC0415  (Telegram's runtime: loaded only for the sandbox)
 
-    return await try_bot(config)
+    # The sandbox is a conversation at this terminal: it speaks the command line's language.
+    organisation = dataclasses.replace(config.organisation, default_language=arguments.language)
+    return await try_bot(dataclasses.replace(config, organisation=organisation))
 
 
 async def _with_engine(
@@ -139,14 +139,14 @@ async def _with_engine(
 async def _db_upgrade(config: Config, arguments: argparse.Namespace) -> int:
     async def work(engine: AsyncEngine) -> int:
         await upgrade(engine)
-        print(text(config.organisation.default_language, "cli.upgraded", head=head_revision()))
+        print(text(arguments.language, "cli.upgraded", head=head_revision()))
         return 0
 
     return await _with_engine(config, work, check=False)
 
 
 async def _db_backup(config: Config, arguments: argparse.Namespace) -> int:
-    language = config.organisation.default_language
+    language = arguments.language
     target: Path = arguments.file
     if target.exists() and not target.is_dir():
         print(text(language, "cli.backup_exists", path=target), file=sys.stderr)
@@ -175,16 +175,14 @@ async def _db_backup(config: Config, arguments: argparse.Namespace) -> int:
 async def _db_status(config: Config, arguments: argparse.Namespace) -> int:
     async def work(engine: AsyncEngine) -> int:
         state = await schema_state(engine)
-        print(
-            text(config.organisation.default_language, "cli.status", current=state.current or "none", head=state.head)
-        )
+        print(text(arguments.language, "cli.status", current=state.current or "none", head=state.head))
         return 0 if state.up_to_date else SCHEMA_OUTDATED
 
     return await _with_engine(config, work, check=False, existing=True)
 
 
 async def _roster_import(config: Config, arguments: argparse.Namespace) -> int:
-    language = config.organisation.default_language
+    language = arguments.language
     try:
         _say_reading(language, arguments.file)
         table = roster.read_table(arguments.file)
@@ -223,7 +221,7 @@ async def _roster_import(config: Config, arguments: argparse.Namespace) -> int:
 
 
 async def _ledger_export(config: Config, arguments: argparse.Namespace) -> int:
-    language = config.organisation.default_language
+    language = arguments.language
     today = SystemClock().now().astimezone(config.organisation.zone).date()
     found = find_period(arguments.period, today)
     if found is None or found.words != arguments.period.strip():  # read whole, or not at all
@@ -236,7 +234,8 @@ async def _ledger_export(config: Config, arguments: argparse.Namespace) -> int:
         services = Services(config=config, sessions=sessions(engine), clock=SystemClock())
         async with services.sessions.begin() as session:
             roots = await people.root_units(session)
-            operator = Viewer(0, "cli", "", tuple(Grant(Role.COMMISSION, path) for path in roots), language)
+            grants = tuple(Grant(Role.COMMISSION, path) for path in roots)
+            operator = Viewer(0, "cli", "", grants, config.organisation.default_language)
             question = Question(period=period, period_named=True, measure="talks")
             from bot.export import ledger_workbook  # noqa: PLC0415  (openpyxl: not loaded by `run`)
 
@@ -258,7 +257,7 @@ async def _ledger_export(config: Config, arguments: argparse.Namespace) -> int:
 
 
 async def _ledger_import(config: Config, arguments: argparse.Namespace) -> int:
-    language = config.organisation.default_language
+    language = arguments.language
     try:
         from bot.ledger import import_ledger, parse_ledger  # noqa: PLC0415  (openpyxl: not loaded by `run`)
 
@@ -321,18 +320,14 @@ async def _roster_export(config: Config, arguments: argparse.Namespace) -> int:
                 count=len(everyone),
             )
         _write(arguments.file, lambda path: roster.write_table(path, table))
-        print(
-            text(
-                config.organisation.default_language, "roster_file.exported", count=len(table) - 1, path=arguments.file
-            )
-        )
+        print(text(arguments.language, "roster_file.exported", count=len(table) - 1, path=arguments.file))
         return 0
 
     return await _with_engine(config, work, existing=True)
 
 
 async def _roster_invite(config: Config, arguments: argparse.Namespace) -> int:
-    language, days = config.organisation.default_language, config.invite_valid_days
+    language, days = arguments.language, config.invite_valid_days
     username = config.telegram.bot_username or await _bot_username(config)
 
     async def invite(session: AsyncSession, person: Person) -> str:
@@ -351,7 +346,7 @@ async def _roster_invite(config: Config, arguments: argparse.Namespace) -> int:
 async def _roster_unbind(config: Config, arguments: argparse.Namespace) -> int:
     async def unbind(session: AsyncSession, person: Person) -> str:
         done = await enrollment.unbind(session, person, now=SystemClock().now(), actor="cli")
-        return text(config.organisation.default_language, "cli.unbound" if done else "cli.not_bound", name=person.name)
+        return text(arguments.language, "cli.unbound" if done else "cli.not_bound", name=person.name)
 
     return await _for_one_person(config, arguments, unbind)
 
@@ -369,7 +364,7 @@ async def _roster_exclude(config: Config, arguments: argparse.Namespace) -> int:
             end=str(arguments.end),
         )
         return text(
-            config.organisation.default_language,
+            arguments.language,
             "cli.excluded",
             name=person.name,
             start=arguments.start,
@@ -389,7 +384,7 @@ async def _for_one_person(
 
     async def work(engine: AsyncEngine) -> int:
         async with sessions(engine).begin() as session:
-            person = await _one_person(session, config.organisation.default_language, arguments)
+            person = await _one_person(session, arguments.language, arguments)
             if person is None:
                 return 1
             done = await act(session, person)

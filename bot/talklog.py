@@ -1234,6 +1234,7 @@ def may_correct(viewer: Viewer, talk: Talk, now: datetime, window_days: int) -> 
 
 
 def _unmistakable(typed: str, found: Sequence[Person]) -> bool:
-    """Whether a name search may pick its one match without asking: a single letter or character (z, 赵) names
-    too many people to be taken at its word, even when only one of them is in reach."""
-    return len(found) == 1 and (found[0].name == typed.strip() or len(typed.strip()) >= 2)
+    """Whether a name search may pick its one match without asking: a single pinyin letter (z: 赵, 张, 周…) is
+    too loose to be taken at its word, even when only one of those people is in reach."""
+    single_letter = len(typed.strip()) == 1 and typed.strip().isascii()
+    return len(found) == 1 and not single_letter
