@@ -159,11 +159,8 @@ class ChatUser:
 
     async def buttons(self) -> list[str]:
         """The labels of the newest message with an inline keyboard."""
-        for message in reversed(await self.bot_messages()):
-            rows = message.get("reply_markup", {}).get("inline_keyboard")
-            if rows:
-                return [button["text"] for row in rows for button in row]
-        return []
+        found = await self.keyboard()
+        return [button["text"] for row in found[1] for button in row] if found else []
 
     async def keyboard(self, message_id: int | None = None) -> tuple[int, list[list[dict[str, Any]]]] | None:
         """(message id, button rows) of message `message_id`, or of the newest message with an inline keyboard;
