@@ -47,10 +47,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _config_path(argv: list[str]) -> Path:
     """--config wherever it stands (before or after the command), else $TALKLEDGER_CONFIG, else ./config.toml."""
-    finder = argparse.ArgumentParser(add_help=False)
-    finder.add_argument("--config")
-    known, _ = finder.parse_known_args(argv)
-    return Path(known.config or os.environ.get("TALKLEDGER_CONFIG") or "config.toml")
+    given = None
+    for index, argument in enumerate(argv):  # read by hand: a bad command line is the full parser's to refuse
+        if argument == "--config" and index + 1 < len(argv):
+            given = argv[index + 1]
+        elif argument.startswith("--config="):
+            given = argument.removeprefix("--config=")
+    return Path(given or os.environ.get("TALKLEDGER_CONFIG") or "config.toml")
 
 
 def cli_language(path: Path, config: Config | None) -> str:
