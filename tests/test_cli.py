@@ -107,7 +107,11 @@ def test_config_may_follow_the_command(tmp_path: Path, configured: Path) -> None
 
 
 def test_usage_errors_are_refused_input_with_a_usage_line(tmp_path: Path) -> None:
-    for arguments in (("export", "--period", "2025"), ("roster", "exclude", "赵敏", "--from", "2025-01-01")):
+    for arguments in (
+        ("export", "--period", "2025"),
+        ("roster", "exclude", "赵敏", "--from", "2025-01-01"),
+        ("--config",),
+    ):
         done = talkledger(*arguments, cwd=tmp_path)
         assert done.code == 1, (arguments, done)
         assert done.err.startswith("用法：talkledger"), done.err
