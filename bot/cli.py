@@ -1,505 +1,215 @@
-"""The `talkledger` command: run the bot, try it in the sandbox, upgrade the database, keep the roster."""
+"""The `talkledger` command line: arguments, the language it speaks, and exit codes.
+
+Kept light (no Telegram, SQLAlchemy or openpyxl) so that `--help` and usage errors answer at once; the commands
+themselves are in bot/commands.py, imported once the arguments are understood.
+
+Exit codes: 0 done, 1 refused input (usage errors included), 2 bad configuration, 3 schema out of date,
+4 database unreachable.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import logging
+import functools
 import os
-import signal
-import sqlite3
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-import aiohttp
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-
-from bot import enrollment, logs, roster
-from bot.access import Grant, Role, Viewer
-from bot.app import serve
-from bot.clock import SystemClock
-from bot.config import Config, ConfigError, load_config
+from bot.config import LANGUAGES, Config, ConfigError, load_config
 from bot.i18n import text
-from bot.periods import find_period
-from bot.question import Question
-from bot.sandbox import try_bot
-from bot.services import Services
-from bot.summary import talk_filter
-from storage import audit, coverage, inbox, people
-from storage.db import SchemaOutdated, head_revision, open_engine, prepare, schema_state, sessions, upgrade
-from storage.models import Person
-from storage.summary import totals as summary_totals
 
-log = logging.getLogger("talkledger")
-
-
-class RosterRejected(Exception):
-    """Raised inside the import transaction so that a file with any bad row imports nothing."""
+REFUSED, BAD_CONFIGURATION, SCHEMA_OUTDATED, DATABASE_UNREACHABLE = 1, 2, 3, 4
 
 
 def main(argv: list[str] | None = None) -> int:
-    arguments = _parser().parse_args(argv)
-    path = Path(arguments.config or os.environ.get("TALKLEDGER_CONFIG") or "config.toml")
+    argv = sys.argv[1:] if argv is None else argv
+    path = _config_path(argv)
     try:
-        config = load_config(path)
+        config: Config | None = load_config(path)
     except ConfigError as error:
-        print(text("zh-CN", "cli.config_error", path=path, error=error), file=sys.stderr)
-        return 2
-    logs.configure(config.log_format, arguments.verbose, (config.telegram.token, config.webhook.secret))
-    language = config.organisation.default_language
-    command: Callable[[Config, argparse.Namespace], Coroutine[Any, Any, int]] = arguments.action
+        config, config_error = None, error
+    language = cli_language(path, config)
     try:
-        return asyncio.run(command(config, arguments))
-    except SchemaOutdated as error:
-        print(text(language, "cli.schema_outdated", current=error.current, head=error.head), file=sys.stderr)
-        return 3
-    except (OperationalError, OSError) as error:
-        print(text(language, "cli.database_unreachable", error=error), file=sys.stderr)
-        return 4
-    except KeyboardInterrupt:
-        return 130
+        arguments = build_parser(language).parse_args(argv)
+    except SystemExit as exit_:  # --help, --version (0) and usage errors (1, see _Parser.error)
+        return int(exit_.code or 0)
+    if config is None:
+        print(text(language, "cli.config_error", path=path, error=config_error), file=sys.stderr)
+        return BAD_CONFIGURATION
+    from bot import commands, logs  # noqa: PLC0415  (heavy: only once there is something to do)
+
+    logs.configure(config.log_format, arguments.verbose, (config.telegram.token, config.webhook.secret))
+    return commands.execute(arguments.action, config, arguments, language)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="talkledger", description="A messenger bot for supervisory talks.")
-    parser.add_argument("--config", help="path of config.toml (default: $TALKLEDGER_CONFIG or ./config.toml)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what the bot does")
-    parser.set_defaults(action=_start)
-    commands = parser.add_subparsers(title="commands")
-    run = commands.add_parser("run", help="run the bot (needs a token); a second instance stands by")
-    run.add_argument("--webhook", action="store_true", help="take updates on the [webhook] server instead of polling")
-    run.set_defaults(action=_run, webhook=False)
-    commands.add_parser("try", help="try the bot locally, no token needed").set_defaults(action=_try)
+def _config_path(argv: list[str]) -> Path:
+    """--config wherever it stands (before or after the command), else $TALKLEDGER_CONFIG, else ./config.toml."""
+    given = None
+    for index, argument in enumerate(argv):  # read by hand: a bad command line is the full parser's to refuse
+        if argument == "--config" and index + 1 < len(argv):
+            given = argv[index + 1]
+        elif argument.startswith("--config="):
+            given = argument.removeprefix("--config=")
+    return Path(given or os.environ.get("TALKLEDGER_CONFIG") or "config.toml")
 
-    exporting_ledger = commands.add_parser("export", help="write the ledgers of a period to .xlsx")
-    exporting_ledger.add_argument("--period", required=True, help="e.g. 2025H1, 2025Q1, 2025-03, 2025")
-    exporting_ledger.add_argument("--out", required=True, type=Path)
-    exporting_ledger.set_defaults(action=_ledger_export)
-    importing_ledger = commands.add_parser("import", help="bring in past talks from .xlsx or .csv (all or nothing)")
-    importing_ledger.add_argument("file", type=Path)
-    importing_ledger.set_defaults(action=_ledger_import)
 
-    database = commands.add_parser("db", help="the database schema").add_subparsers(title="db commands", required=True)
-    database.add_parser("upgrade", help="upgrade the schema to this version").set_defaults(action=_db_upgrade)
-    database.add_parser("status", help="show the schema revision").set_defaults(action=_db_status)
-    backup = database.add_parser("backup", help="copy the SQLite database while the bot runs (PostgreSQL: pg_dump)")
-    backup.add_argument("file", type=Path, help="where to write the copy")
-    backup.set_defaults(action=_db_backup)
+def cli_language(path: Path, config: Config | None) -> str:
+    """The language the command speaks: the config file's [organisation] default_language when it sets one,
+    else the terminal's (LC_ALL, LC_MESSAGES, LANG), else Chinese."""
+    if config is not None and _sets_language(path):
+        return config.organisation.default_language
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "").lower()
+        if value.startswith("zh"):
+            return "zh-CN"
+        if value.startswith("en"):
+            return "en"
+        if value and value not in ("c", "posix", "c.utf-8"):
+            break
+    return LANGUAGES[0]
 
-    inbox_command = commands.add_parser("inbox", help="list updates set aside (dead letters); retry them")
-    inbox_command.set_defaults(action=_inbox_list)
-    retrying = inbox_command.add_subparsers(title="inbox commands").add_parser(
-        "retry", help="hand dead letters to the bot again"
-    )
-    retrying.add_argument("update_ids", nargs="*", type=int, metavar="ID", help="update ids from the listing")
-    retrying.add_argument("--all", action="store_true", help="every dead letter")
-    retrying.set_defaults(action=_inbox_retry)
 
-    roster_commands = commands.add_parser("roster", help="units, people, invites").add_subparsers(
-        title="roster commands", required=True
-    )
-    importing = roster_commands.add_parser("import", help="import a .csv or .xlsx roster (all or nothing)")
-    importing.add_argument("file", type=Path)
-    importing.set_defaults(action=_roster_import)
-    exporting = roster_commands.add_parser("export", help="write the roster to .csv or .xlsx")
-    exporting.add_argument("file", type=Path)
-    exporting.set_defaults(action=_roster_export)
-    for name, action, about in (
-        ("invite", _roster_invite, "create an invite link for a person"),
-        ("unbind", _roster_unbind, "unlink a person's messenger account"),
-    ):
-        sub = roster_commands.add_parser(name, help=about)
-        sub.add_argument("name", nargs="?", default="", help="the person's name, or part of it")
-        sub.add_argument("--id", type=int, help="the person's roster id (see roster export)")
+def _sets_language(path: Path) -> bool:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False
+    organisation = raw.get("organisation")
+    return isinstance(organisation, dict) and "default_language" in organisation
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help layout with the usage line's prefix in our language."""
+
+    language = LANGUAGES[0]
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        shown = prefix if prefix is not None else text(self.language, "cli.help.usage")
+        super().add_usage(usage, actions, groups, shown)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that speaks `language` (see speaking) and refuses bad usage with exit code 1 (2 means
+    bad configuration here)."""
+
+    language = LANGUAGES[0]
+    formatter: type[_Formatter] = _Formatter
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(add_help=False, formatter_class=self.formatter, **kwargs)
+        self.arguments = self.add_argument_group(text(self.language, "cli.help.arguments"))  # omitted when empty
+        self.options = self.add_argument_group(text(self.language, "cli.help.options"))
+        self.options.add_argument("-h", "--help", action="help", help=text(self.language, "cli.help.help"))
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(REFUSED, text(self.language, "cli.usage_error", prog=self.prog, error=message) + "\n")
+
+
+def speaking(language: str) -> type[_Parser]:
+    """The parser class (and help layout) for one language; subcommands' parsers are made of the same class."""
+
+    class Formatter(_Formatter):
+        pass
+
+    class Parser(_Parser):
+        pass
+
+    Formatter.language = Parser.language = language
+    Parser.formatter = Formatter
+    return Parser
+
+
+def build_parser(language: str) -> _Parser:
+    def say(key: str) -> str:
+        return text(language, f"cli.help.{key}")
+
+    parser_class = speaking(language)
+    parser = parser_class(prog="talkledger", description=say("description"), epilog=say("epilog"))
+    _global_options(parser.options, language, top=True)
+    parser.options.add_argument("--version", action="version", version=f"talkledger {_version()}", help=say("version"))
+    parser.set_defaults(action="start", webhook=False)  # no command: `run` (polling) when there is a token
+    commands = parser.add_subparsers(title=say("commands"), metavar="COMMAND", parser_class=parser_class)
+
+    def command(name: str, action: str, owner: Any = commands) -> _Parser:
+        sub: _Parser = owner.add_parser(name, help=say(action), description=say(action), epilog=say("epilog"))
+        _global_options(sub.options, language, top=False)
         sub.set_defaults(action=action)
-    excusing = roster_commands.add_parser("exclude", help="excuse a person from coverage for a while (seconded…)")
-    excusing.add_argument("name", nargs="?", default="")
-    excusing.add_argument("--id", type=int)
-    excusing.add_argument("--from", dest="start", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
-    excusing.add_argument("--to", dest="end", required=True, type=date.fromisoformat, help="YYYY-MM-DD, inclusive")
-    excusing.add_argument("--reason", required=True)
-    excusing.set_defaults(action=_roster_exclude)
+        return sub
+
+    run = command("run", "run")
+    run.options.add_argument("--webhook", action="store_true", default=False, help=say("webhook"))
+    command("try", "try")
+
+    exporting_ledger = command("export", "export")
+    exporting_ledger.options.add_argument("--period", required=True, metavar="PERIOD", help=say("period"))
+    exporting_ledger.options.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx", help=say("out"))
+    exporting_ledger.options.add_argument("--overwrite", action="store_true", help=say("overwrite"))
+    importing_ledger = command("import", "import")
+    importing_ledger.arguments.add_argument("file", type=Path, metavar="FILE", help=say("ledger_file"))
+
+    database_parser = commands.add_parser("db", help=say("db"), description=say("db"))
+    _global_options(database_parser.options, language, top=False)
+    database = database_parser.add_subparsers(
+        title=say("commands"), metavar="COMMAND", required=True, parser_class=parser_class
+    )
+    command("upgrade", "db_upgrade", database)
+    command("status", "db_status", database)
+    backup = command("backup", "db_backup", database)
+    backup.arguments.add_argument("file", type=Path, metavar="FILE", help=say("backup_file"))
+
+    inbox_parser = command("inbox", "inbox_list")
+    inbox_commands = inbox_parser.add_subparsers(title=say("commands"), metavar="COMMAND", parser_class=parser_class)
+    retrying = command("retry", "inbox_retry", inbox_commands)
+    retrying.arguments.add_argument("update_ids", nargs="*", type=int, metavar="ID", help=say("inbox_ids"))
+    retrying.options.add_argument("--all", action="store_true", help=say("inbox_all"))
+
+    roster_parser = commands.add_parser("roster", help=say("roster"), description=say("roster"))
+    _global_options(roster_parser.options, language, top=False)
+    roster = roster_parser.add_subparsers(
+        title=say("commands"), metavar="COMMAND", required=True, parser_class=parser_class
+    )
+    importing = command("import", "roster_import", roster)
+    importing.arguments.add_argument("file", type=Path, metavar="FILE", help=say("roster_file"))
+    exporting = command("export", "roster_export", roster)
+    exporting.arguments.add_argument("file", type=Path, metavar="FILE", help=say("roster_out"))
+    exporting.options.add_argument("--overwrite", action="store_true", help=say("overwrite"))
+    for name in ("invite", "unbind", "exclude"):
+        sub = command(name, f"roster_{name}", roster)
+        sub.arguments.add_argument("name", nargs="?", default="", metavar="NAME", help=say("person_name"))
+        sub.options.add_argument("--id", type=int, metavar="N", help=say("person_id"))
+        if name == "exclude":
+            sub.options.add_argument("--from", dest="start", required=True, type=_day, metavar="YYYY-MM-DD")
+            sub.options.add_argument("--to", dest="end", required=True, type=_day, metavar="YYYY-MM-DD")
+            sub.options.add_argument("--reason", required=True, help=say("reason"))
     return parser
 
 
-async def _start(config: Config, arguments: argparse.Namespace) -> int:
-    """No command: run the bot if there is a token, otherwise open the sandbox."""
-    if config.telegram.token:
-        return await _run(config, arguments)
-    print(text(config.organisation.default_language, "cli.no_token_trying"))
-    return await _try(config, arguments)
-
-
-async def _run(config: Config, arguments: argparse.Namespace) -> int:
-    if not config.telegram.token:
-        print(text(config.organisation.default_language, "cli.no_token"), file=sys.stderr)
-        return 1
-    language = config.organisation.default_language
-    if arguments.webhook and not config.webhook.url:
-        print(text(language, "cli.no_webhook_url"), file=sys.stderr)
-        return 1
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signal_number, stop.set)
-    await serve(
-        config,
-        stop,
-        use_webhook=arguments.webhook,
-        on_active=lambda app: print(text(language, "cli.running", username=app.bot.username), flush=True),
-        on_standby=lambda: print(text(language, "cli.standby"), flush=True),
+def _global_options(group: Any, language: str, *, top: bool) -> None:
+    """--config and -v, accepted before the command and after it (`talkledger run --config FILE`)."""
+    # Below a command, an option not given must not undo the same option given before the command.
+    config_default, verbose_default = (None, False) if top else (argparse.SUPPRESS, argparse.SUPPRESS)
+    group.add_argument("--config", metavar="FILE", default=config_default, help=text(language, "cli.help.config"))
+    group.add_argument(
+        "-v", "--verbose", action="store_true", default=verbose_default, help=text(language, "cli.help.verbose")
     )
-    return 0
 
 
-async def _try(config: Config, arguments: argparse.Namespace) -> int:
-    return await try_bot(config)
-
-
-async def _with_engine(config: Config, work: Callable[[AsyncEngine], Awaitable[int]], *, check: bool = True) -> int:
-    engine = open_engine(config.database_url)
+def _day(value: str) -> date:
     try:
-        if check:
-            await prepare(engine, config.organisation.zone)
-        return await work(engine)
-    finally:
-        await engine.dispose()
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r}: YYYY-MM-DD") from None
 
 
-async def _db_upgrade(config: Config, arguments: argparse.Namespace) -> int:
-    async def work(engine: AsyncEngine) -> int:
-        await upgrade(engine)
-        print(text(config.organisation.default_language, "cli.upgraded", head=head_revision()))
-        return 0
+@functools.cache
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
 
-    return await _with_engine(config, work, check=False)
-
-
-async def _db_backup(config: Config, arguments: argparse.Namespace) -> int:
-    language = config.organisation.default_language
-    target: Path = arguments.file
-    if target.exists():
-        print(text(language, "cli.backup_exists", path=target), file=sys.stderr)
-        return 1
-    url = make_url(config.database_url)
-    if url.get_backend_name() != "sqlite":
-        plain = url.set(drivername="postgresql").render_as_string(hide_password=True)
-        print(text(language, "cli.backup_postgres", path=target, url=plain))
-        return 0
-    # SQLite's online backup copies a consistent snapshot page by page; the bot may go on writing meanwhile.
-    source = sqlite3.connect(f"file:{url.database}?mode=ro", uri=True)
-    with contextlib.closing(source), contextlib.closing(sqlite3.connect(target)) as copy:
-        source.backup(copy)
-    print(text(language, "cli.backup_done", path=target, size=target.stat().st_size))
-    return 0
-
-
-async def _db_status(config: Config, arguments: argparse.Namespace) -> int:
-    async def work(engine: AsyncEngine) -> int:
-        state = await schema_state(engine)
-        print(
-            text(config.organisation.default_language, "cli.status", current=state.current or "none", head=state.head)
-        )
-        return 0 if state.up_to_date else 3
-
-    return await _with_engine(config, work, check=False)
-
-
-async def _inbox_list(config: Config, arguments: argparse.Namespace) -> int:
-    language = config.organisation.default_language
-
-    async def work(engine: AsyncEngine) -> int:
-        async with sessions(engine)() as session:
-            dead = await inbox.dead_letters(session)
-        if not dead:
-            print(text(language, "cli.inbox_empty"))
-            return 0
-        print(text(language, "cli.inbox_dead", count=len(dead)))
-        zone = config.organisation.zone
-        for row in dead:
-            received = row.received_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
-            raw = row.raw if len(row.raw) <= 300 else row.raw[:300] + "…"
-            user = "-" if row.user_id is None else row.user_id
-            print(
-                text(
-                    language,
-                    "cli.inbox_row",
-                    update_id=row.update_id,
-                    received=received,
-                    user=user,
-                    error=row.error,
-                    raw=raw,
-                )
-            )
-        return 0
-
-    return await _with_engine(config, work)
-
-
-async def _inbox_retry(config: Config, arguments: argparse.Namespace) -> int:
-    language = config.organisation.default_language
-    if not arguments.all and not arguments.update_ids:
-        print(text(language, "cli.inbox_none_retried"), file=sys.stderr)
-        return 1
-
-    async def work(engine: AsyncEngine) -> int:
-        async with sessions(engine).begin() as session:
-            put_back = await inbox.retry(session, None if arguments.all else arguments.update_ids)
-        if not put_back:
-            print(text(language, "cli.inbox_none_retried"), file=sys.stderr)
-            return 1
-        print(text(language, "cli.inbox_retried", count=len(put_back)))
-        return 0
-
-    return await _with_engine(config, work)
-
-
-async def _roster_import(config: Config, arguments: argparse.Namespace) -> int:
-    language = config.organisation.default_language
     try:
-        table = roster.read_table(arguments.file)
-        rows, errors = roster.parse_rows(table, config.organisation.rank_levels)
-    except roster.RosterFileError as error:
-        print(text(language, error.reason, **error.detail), file=sys.stderr)
-        return 1
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        print(text(language, "roster_file.error.unreadable", reason=error), file=sys.stderr)
-        return 1
-
-    async def work(engine: AsyncEngine) -> int:
-        try:
-            async with sessions(engine).begin() as session:
-                result = await roster.import_rows(session, rows, SystemClock().now(), actor="cli")
-                if result.errors:
-                    raise RosterRejected(result.errors)
-        except RosterRejected as rejected:
-            return _report_errors(language, list(rejected.args[0]))
-        print(
-            text(
-                language,
-                "roster_file.imported",
-                created=result.created,
-                updated=result.updated,
-                unchanged=result.unchanged,
-            )
-        )
-        return 0
-
-    if errors:
-        return _report_errors(language, errors)
-    return await _with_engine(config, work)
-
-
-async def _ledger_export(config: Config, arguments: argparse.Namespace) -> int:
-    language = config.organisation.default_language
-    today = SystemClock().now().astimezone(config.organisation.zone).date()
-    found = find_period(arguments.period, today)
-    if found is None or found.words != arguments.period.strip():  # read whole, or not at all
-        print(text(language, "ledger.bad_period", period=arguments.period), file=sys.stderr)
-        return 1
-    period = found.period
-
-    async def work(engine: AsyncEngine) -> int:
-        services = Services(config=config, sessions=sessions(engine), clock=SystemClock())
-        async with services.sessions.begin() as session:
-            roots = await people.root_units(session)
-            operator = Viewer(0, "cli", "", tuple(Grant(Role.COMMISSION, path) for path in roots), language)
-            question = Question(period=period, period_named=True, measure="talks")
-            from bot.export import ledger_workbook  # noqa: PLC0415  (openpyxl: not loaded by `run`)
-
-            content = await ledger_workbook(session, services, operator, question)
-            talks, _ = await summary_totals(session, await talk_filter(session, services, operator, question))
-            audit.record(
-                session,
-                at=services.clock.now(),
-                actor="cli",
-                action="stats.export",
-                subject=f"{period.start}/{period.end}",
-                path=str(arguments.out),
-            )
-        arguments.out.write_bytes(content)
-        print(text(language, "ledger.exported", talks=talks, path=arguments.out))
-        return 0
-
-    return await _with_engine(config, work)
-
-
-async def _ledger_import(config: Config, arguments: argparse.Namespace) -> int:
-    language = config.organisation.default_language
-    try:
-        from bot.ledger import import_ledger, parse_ledger  # noqa: PLC0415  (openpyxl: not loaded by `run`)
-
-        rows, errors = parse_ledger(roster.read_table(arguments.file), config)
-    except roster.RosterFileError as error:
-        print(text(language, error.reason, **error.detail), file=sys.stderr)
-        return 1
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        print(text(language, "roster_file.error.unreadable", reason=error), file=sys.stderr)
-        return 1
-    if errors:
-        return _report_errors(language, errors)
-
-    async def work(engine: AsyncEngine) -> int:
-        try:
-            async with sessions(engine).begin() as session:
-                added, skipped, problems = await import_ledger(session, rows, config, SystemClock().now())
-                if problems:
-                    raise RosterRejected(problems)
-        except RosterRejected as rejected:
-            return _report_errors(language, list(rejected.args[0]))
-        print(text(language, "ledger.imported", added=added, skipped=skipped))
-        return 0
-
-    return await _with_engine(config, work)
-
-
-def _report_errors(language: str, errors: list[roster.RowError]) -> int:
-    print(text(language, "roster_file.rejected", count=len(errors)), file=sys.stderr)
-    for error in errors:
-        print(
-            text(
-                language,
-                "roster_file.row_error",
-                row=error.row,
-                column=error.column,
-                reason=text(language, error.reason, **error.detail),
-            ),
-            file=sys.stderr,
-        )
-    return 1
-
-
-async def _roster_export(config: Config, arguments: argparse.Namespace) -> int:
-    async def work(engine: AsyncEngine) -> int:
-        async with sessions(engine).begin() as session:
-            everyone = await people.everyone(session)
-            table = roster.roster_table(everyone)
-            audit.record(
-                session,
-                at=SystemClock().now(),
-                actor="cli",
-                action="roster.export",
-                subject=str(arguments.file),
-                count=len(everyone),
-            )
-        try:
-            roster.write_table(arguments.file, table)
-        except roster.RosterFileError as error:
-            print(text(config.organisation.default_language, error.reason, **error.detail), file=sys.stderr)
-            return 1
-        print(
-            text(
-                config.organisation.default_language, "roster_file.exported", count=len(table) - 1, path=arguments.file
-            )
-        )
-        return 0
-
-    return await _with_engine(config, work)
-
-
-async def _roster_invite(config: Config, arguments: argparse.Namespace) -> int:
-    language, days = config.organisation.default_language, config.invite_valid_days
-    username = config.telegram.bot_username or await _bot_username(config)
-
-    async def invite(session: AsyncSession, person: Person) -> str:
-        code, _ = await enrollment.create_invite(session, person, now=SystemClock().now(), valid_days=days, actor="cli")
-        named = {"name": person.name, "unit": person.unit.path, "days": days}
-        if username:
-            return text(language, "cli.invite_link", link=enrollment.deep_link(username, code), **named)
-        return text(language, "cli.invite_code", code=code, **named)
-
-    return await _for_one_person(config, arguments, invite)
-
-
-async def _roster_unbind(config: Config, arguments: argparse.Namespace) -> int:
-    async def unbind(session: AsyncSession, person: Person) -> str:
-        done = await enrollment.unbind(session, person, now=SystemClock().now(), actor="cli")
-        return text(config.organisation.default_language, "cli.unbound" if done else "cli.not_bound", name=person.name)
-
-    return await _for_one_person(config, arguments, unbind)
-
-
-async def _roster_exclude(config: Config, arguments: argparse.Namespace) -> int:
-    async def exclude(session: AsyncSession, person: Person) -> str:
-        coverage.add_exclusion(session, person, arguments.start, arguments.end, arguments.reason)
-        audit.record(
-            session,
-            at=SystemClock().now(),
-            actor="cli",
-            action="coverage.exclude",
-            subject=f"person:{person.id}",
-            start=str(arguments.start),
-            end=str(arguments.end),
-        )
-        return text(
-            config.organisation.default_language,
-            "cli.excluded",
-            name=person.name,
-            start=arguments.start,
-            end=arguments.end,
-        )
-
-    return await _for_one_person(config, arguments, exclude)
-
-
-async def _for_one_person(
-    config: Config, arguments: argparse.Namespace, act: Callable[[AsyncSession, Person], Awaitable[str]]
-) -> int:
-    """Find the one person the arguments name, act on them in one transaction, print what was done."""
-
-    async def work(engine: AsyncEngine) -> int:
-        async with sessions(engine).begin() as session:
-            person = await _one_person(session, config.organisation.default_language, arguments)
-            if person is None:
-                return 1
-            done = await act(session, person)
-        print(done)
-        return 0
-
-    return await _with_engine(config, work)
-
-
-async def _one_person(session: AsyncSession, language: str, arguments: argparse.Namespace) -> Person | None:
-    """The one person named on the command line (by --id, exact name or part of a name), or None after
-    saying why."""
-    name = arguments.name.strip()
-    if arguments.id is not None:
-        person = await people.person_by_id(session, arguments.id)
-        found = [person] if person is not None else []
-    elif name:
-        found = list(await people.people_within(session, None, name))
-        exact = [person for person in found if person.name == name]
-        found = exact if len(exact) == 1 else found
-    else:
-        found = []
-    if len(found) == 1:
-        return found[0]
-    query = name if arguments.id is None else str(arguments.id)
-    if not found:
-        print(text(language, "cli.no_person", query=query), file=sys.stderr)
-        return None
-    print(text(language, "cli.many_people", query=query), file=sys.stderr)
-    for person in found:
-        print(f"  --id {person.id}  {person.name}  {person.unit.path}  {person.position}", file=sys.stderr)
-    return None
-
-
-async def _bot_username(config: Config) -> str:
-    """Ask the Bot API for the bot's username; "" when there is no token or no answer."""
-    if not config.telegram.token:
-        return ""
-    try:
-        async with (
-            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http,
-            http.get(f"{config.telegram.bot_api_url}{config.telegram.token}/getMe") as response,
-        ):
-            body = await response.json()
-            return str(body["result"]["username"]) if body.get("ok") else ""
-    except (aiohttp.ClientError, TimeoutError, KeyError, ValueError):
-        return ""
+        return version("talkledger")
+    except PackageNotFoundError:
+        return "unknown"

@@ -1,7 +1,12 @@
-"""The language catalogs (bot/locales/<language>.toml): every user-facing text, by key."""
+"""The language catalogs (bot/locales/<language>.toml): every user-facing text, by key.
+
+A word that depends on a number is written `{days|day|days}`: the first form when `days` is 1, else the second
+(English; Chinese needs no plural forms). The number itself is a placeholder of its own: "{days} {days|day|days}".
+"""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -10,6 +15,7 @@ from typing import Any
 from bot.config import LANGUAGES
 
 LOCALES = Path(__file__).parent / "locales"
+PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")  # {days|day|days}
 
 
 @cache
@@ -32,7 +38,12 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
 def text(language: str, key: str, /, **params: object) -> str:
     """The text for `key` in `language` (zh-CN when the language is unknown), filled in with `params`."""
     chosen = language if language in LANGUAGES else LANGUAGES[0]
-    return catalog(chosen)[key].format(**params)
+    return inflect(catalog(chosen)[key], params).format(**params)
+
+
+def inflect(template: str, params: dict[str, object]) -> str:
+    """The template with each `{n|one|other}` replaced by the form the number `n` takes."""
+    return PLURAL.sub(lambda found: found[2] if str(params.get(found[1])) == "1" else found[3], template)
 
 
 def language_of(code: str | None, default: str) -> str:

@@ -7,7 +7,7 @@ are matched on the roster by unit and name; those not there are added as un-enro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -122,7 +122,7 @@ def parse_ledger(table: Sequence[Sequence[str]], config: Config) -> tuple[list[L
 
 
 async def import_ledger(
-    session: AsyncSession, rows: Sequence[LedgerRow], config: Config, now: datetime
+    session: AsyncSession, rows: Iterable[LedgerRow], config: Config, now: datetime
 ) -> tuple[int, int, list[RowError]]:
     """(added, already there, errors) — the caller rolls back when there are errors."""
     zone = config.organisation.zone

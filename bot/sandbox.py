@@ -1,12 +1,16 @@
 """`talkledger try`: the emulator, the real bot on a fresh demo database, and a terminal chat.
 
-Type as any demo person; `:as N` switches person, `:N` presses button N, `:people` lists them, `:quit` ends.
+Type as any demo person; `:as N` switches person, `:M.N` presses button N of message M (`:N`: of the newest
+message with buttons), a line ending in a backslash goes on on the next line (one message of several lines), `:people`
+lists them, `:quit` ends. The database is a file in a temporary folder, deleted at the end; its path is printed so
+that the CLI can be tried on it meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -25,6 +29,8 @@ from storage.db import ensure_schema, open_engine, sessions
 
 SANDBOX_TOKEN = "100001:SANDBOX-token-not-for-telegram-000"
 FIRST_USER_ID = 1001
+BUTTON = re.compile(r"^:(?:(\d+)\.)?(\d+)$")  # :N (newest keyboard) or :M.N (message M)
+START = re.compile(r"^/start\s+(\S+)$")
 
 # A small roster from the Lanzhou article: the commission, two district leaders, three unit heads.
 DEMO_ROSTER = [
@@ -67,10 +73,11 @@ async def try_bot(config: Config, stdin: TextIO = sys.stdin, out: Callable[[str]
         emulator = Emulator(token=SANDBOX_TOKEN)
         server = EmulatorServer(emulator)
         url = await server.start()
+        database = Path(folder) / "demo.db"
         demo = dataclasses.replace(
             config,
             telegram=TelegramConfig(token=SANDBOX_TOKEN, api_base_url=url, bot_username=emulator.bot_username),
-            database_url=f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}",
+            database_url=f"sqlite+aiosqlite:///{database}",
             outbox=dataclasses.replace(config.outbox, sweep_seconds=2),
         )
         try:
@@ -83,13 +90,21 @@ async def try_bot(config: Config, stdin: TextIO = sys.stdin, out: Callable[[str]
                 out(text(language, "sandbox.intro", url=url))
                 for index, (name, position, code) in enumerate(invites, start=1):
                     out(text(language, "sandbox.person", number=index, name=name, position=position, code=code))
-                return await _chat(application, users, stdin, out, language)
+                out(text(language, "sandbox.database", path=database))
+                out(text(language, "sandbox.help"))
+                codes = {code: user for (_, _, code), user in zip(invites, users, strict=True)}
+                return await _chat(application, users, codes, stdin, out, language)
         finally:
             await server.stop()
 
 
 async def _chat(
-    application: TalkApplication, users: list[ChatUser], stdin: TextIO, out: Callable[[str], None], language: str
+    application: TalkApplication,
+    users: list[ChatUser],
+    codes: dict[str, ChatUser],
+    stdin: TextIO,
+    out: Callable[[str], None],
+    language: str,
 ) -> int:
     current = users[0]
     loop = asyncio.get_running_loop()
@@ -98,6 +113,11 @@ async def _chat(
         line = await loop.run_in_executor(None, stdin.readline)
         if not line:
             return 0  # end of input
+        line = line.rstrip("\r\n")
+        while line.endswith("\\"):  # a message of several lines: each but the last ends in a backslash
+            out(text(language, "sandbox.more"))
+            following = await loop.run_in_executor(None, stdin.readline)
+            line = line[:-1] + "\n" + following.rstrip("\r\n")
         line = line.strip()
         for message in await current.unseen():  # reminders and notices that came while you were typing
             out(_render(message))
@@ -116,28 +136,51 @@ async def _chat(
             else:
                 out(text(language, "sandbox.bad_person", count=len(users)))
             continue
-        if line.startswith(":") and line[1:].isdigit():
-            labels = await current.buttons()
-            number = int(line[1:])
-            if not 1 <= number <= len(labels):
-                out(text(language, "sandbox.no_button"))
+        button = BUTTON.match(line)
+        if button:
+            if not await _press(current, button, out, language):
                 continue
-            answer = await current.press(labels[number - 1])
-            if answer.get("text"):
-                out(f"  ({answer['text']})")
         elif line.startswith(":"):
             out(text(language, "sandbox.help"))
             continue
         else:
+            opened = START.match(line)
+            owner = codes.get(opened.group(1)) if opened else None
+            if owner is not None and owner is not current:
+                # A demo person's invite opened from another's chat would link the wrong account: open it as them.
+                current = owner
+                out(text(language, "sandbox.switched", name=current.first_name))
             await current.send(line)
         for message in current.replies:
             out(_render(message))
 
 
+async def _press(user: ChatUser, button: re.Match[str], out: Callable[[str], None], language: str) -> bool:
+    """Press the button `:N` (newest keyboard) or `:M.N` (message M) names; False after saying there is none."""
+    message_id = int(button.group(1)) if button.group(1) else None
+    found = await user.keyboard(message_id)
+    buttons = [pressable for row in found[1] for pressable in row] if found else []
+    number = int(button.group(2))
+    if found is None or not 1 <= number <= len(buttons):
+        out(text(language, "sandbox.no_button", button=button.group(0)))
+        return False
+    answer = await user.press(data=buttons[number - 1]["callback_data"], message_id=found[0])
+    if answer.get("text"):
+        out(f"  ({answer['text']})")
+    return True
+
+
 def _render(message: dict[str, object]) -> str:
+    """A bot message as the terminal shows it: its text, then its keyboard row by row, each button with the
+    `:M.N` that presses it."""
     lines = [f"🤖 {message.get('text') or message.get('caption') or ''}"]
     markup = message.get("reply_markup")
     rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
-    labels = [button["text"] for row in rows for button in row]
-    lines += [f"   [:{number}] {label}" for number, label in enumerate(labels, start=1)]
+    number = 0
+    for row in rows:
+        shown = []
+        for button in row:
+            number += 1
+            shown.append(f"[:{message['message_id']}.{number}] {button['text']}")
+        lines.append("   " + "  ".join(shown))
     return "\n".join(lines)

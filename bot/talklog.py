@@ -259,6 +259,9 @@ class TalkLog:
 
     async def on_text(self, typed: str) -> Reply:
         typed = typed.strip()
+        pressed = await self._button_labelled(typed)
+        if pressed is not None:  # the label of one of this question's buttons, typed: the same as pressing it
+            return await self.on_button(pressed)
         step = Step(self.row.step)
         if step not in TEXT_STEPS:
             return await self._ask(notice=self.t("log.error.use_buttons"))
@@ -267,6 +270,12 @@ class TalkLog:
         handler = getattr(self, f"_text_{step.value}")
         reply: Reply = await handler(typed)
         return reply
+
+    async def _button_labelled(self, typed: str) -> str | None:
+        """The action of the current question's button whose label is `typed`, if exactly one has it."""
+        question: Reply = await getattr(self, f"_ask_{self.row.step}")()
+        actions = {button.action for row in question.rows for button in row if button.label == typed}
+        return actions.pop() if len(actions) == 1 else None
 
     async def on_button(self, action: str) -> Reply:
         name, _, argument = action.partition(":")
@@ -309,6 +318,15 @@ class TalkLog:
     @property
     def topic(self) -> str:
         return self.draft.topic
+
+    @property
+    def kind(self) -> str:
+        return self.draft.kind
+
+    async def subject_names(self) -> list[str]:
+        """The names of the people talked to, as chosen so far."""
+        names = await self._names(self.draft.subjects)
+        return [names[i].name for i in self.draft.subjects if i in names]
 
     # ---- moving between steps ---------------------------------------------------------------------------
 
@@ -453,7 +471,7 @@ class TalkLog:
         found, problem = await self._search(typed, self._scopes())
         if problem:
             return await self._ask(notice=problem)
-        if len(found) == 1 and self.draft.format == "individual":
+        if _unmistakable(typed, found) and self.draft.format == "individual":
             return await self._choose_subject(found[0].id)
         return await self._ask()
 
@@ -919,7 +937,7 @@ class TalkLog:
 
     async def _text_lead(self, typed: str) -> Reply:
         found, problem = await self._search(typed, None)
-        if len(found) == 1:
+        if _unmistakable(typed, found):
             return await self._press_lead("pick", str(found[0].id))
         return await self._ask(notice=problem)
 
@@ -963,7 +981,7 @@ class TalkLog:
 
     async def _text_second(self, typed: str) -> Reply:
         found, problem = await self._search(typed, self._scopes())
-        if len(found) == 1:
+        if _unmistakable(typed, found):
             return await self._press_second("pick", str(found[0].id))
         return await self._ask(notice=problem)
 
@@ -1216,3 +1234,10 @@ def may_correct(viewer: Viewer, talk: Talk, now: datetime, window_days: int) -> 
     if any(viewer.holds_over(Role.COMMISSION, p.person.unit.path) for p in talk.participants if p.role == "subject"):
         return True
     return viewer.person_id == talk.logged_by_id and now - talk.created_at <= timedelta(days=window_days)
+
+
+def _unmistakable(typed: str, found: Sequence[Person]) -> bool:
+    """Whether a name search may pick its one match without asking: a single pinyin letter (z: 赵, 张, 周…) is
+    too loose to be taken at its word, even when only one of those people is in reach."""
+    single_letter = len(typed.strip()) == 1 and typed.strip().isascii()
+    return len(found) == 1 and not single_letter

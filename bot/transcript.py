@@ -159,11 +159,17 @@ class ChatUser:
 
     async def buttons(self) -> list[str]:
         """The labels of the newest message with an inline keyboard."""
+        found = await self.keyboard()
+        return [button["text"] for row in found[1] for button in row] if found else []
+
+    async def keyboard(self, message_id: int | None = None) -> tuple[int, list[list[dict[str, Any]]]] | None:
+        """(message id, button rows) of message `message_id`, or of the newest message with an inline keyboard;
+        None when that message has no buttons."""
         for message in reversed(await self.bot_messages()):
             rows = message.get("reply_markup", {}).get("inline_keyboard")
-            if rows:
-                return [button["text"] for row in rows for button in row]
-        return []
+            if message_id is None and rows or message["message_id"] == message_id:
+                return (message["message_id"], rows) if rows else None
+        return None
 
     async def menu(self) -> list[str]:
         commands: list[dict[str, str]] = await self.client.get("commands", chat_id=self.chat_id)

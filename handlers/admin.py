@@ -88,14 +88,19 @@ async def _send_invite(update: Update, context: Context, viewer: Viewer, person:
 @gated(Capability.UNBIND)
 async def unbind_command(update: Update, context: Context, viewer: Viewer) -> None:
     found = await _find_in_scope(update, context, viewer, Capability.UNBIND, "unbind.usage")
-    if found is not None:
-        # Always ask by button: unlinking someone is not done on a typed name alone.
-        await answer(
-            update,
-            viewer.language,
-            "unbind.pick",
-            markup=people_keyboard(found, viewer.language, Capability.UNBIND.value),
-        )
+    if found is None:
+        return
+    # Always ask by button: unlinking someone is not done on a typed name alone. One match is a yes/no question,
+    # not a choice among one.
+    key = "unbind.confirm" if len(found) == 1 else "unbind.pick"
+    await answer(
+        update,
+        viewer.language,
+        key,
+        name=found[0].name,
+        unit=found[0].unit.path,
+        markup=people_keyboard(found, viewer.language, Capability.UNBIND.value, label="unbind.confirm_button"),
+    )
 
 
 @gated(Capability.UNBIND)

@@ -150,13 +150,21 @@ def roles_text(viewer: Viewer, language: str) -> str:
     return separator.join(text(language, f"role.{role.value}") for role in sorted(viewer.roles))
 
 
-def people_keyboard(people: Sequence[Person], language: str, action: str) -> InlineKeyboardMarkup:
-    """One button a person; callback data carries the action and an opaque id only."""
+def people_keyboard(
+    people: Sequence[Person], language: str, action: str, *, label: str = "button.person"
+) -> InlineKeyboardMarkup:
+    """One button a person (`label` the catalog key for one person alone); callback data carries the action and
+    an opaque id only."""
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    text(language, "button.person", name=person.name, unit=person.unit.path),
+                    text(
+                        language,
+                        label if len(people) == 1 else "button.person",
+                        name=person.name,
+                        unit=person.unit.path,
+                    ),
                     callback_data=f"{action}:{person.id}",
                 )
             ]

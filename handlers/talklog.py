@@ -61,7 +61,15 @@ async def resume(update: Update, context: Context, viewer: Viewer) -> None:
         for row in drafts:
             flow = TalkLog(session, found, viewer, row)
             updated = row.updated_at.astimezone(zone).strftime("%m-%d %H:%M")
-            labels.append((row.id, text(viewer.language, "log.resume_item", updated=updated, topic=flow.topic or "—")))
+            label = text(
+                viewer.language,
+                "log.resume_item",
+                updated=updated,
+                kind=flow.kind or "—",
+                people="、".join(await flow.subject_names()) or "—",
+                topic=flow.topic or "—",
+            )
+            labels.append((row.id, label))
     if not labels:
         await answer(update, viewer.language, "log.resume_none")
         return

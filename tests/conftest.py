@@ -43,9 +43,15 @@ def fw(text: str) -> str:
 POSTGRES_ADMIN_URL = os.environ.get("TALKLEDGER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-async def start_talkledger(*arguments: str, cwd: Path | None = None) -> asyncio.subprocess.Process:
-    """`talkledger ARGUMENTS` in a process of its own, as an operator starts it (no TALKLEDGER_* variables)."""
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("TALKLEDGER_")}
+async def start_talkledger(
+    *arguments: str, cwd: Path | None = None, environment: dict[str, str] | None = None, terminal: int | None = None
+) -> asyncio.subprocess.Process:
+    """`talkledger ARGUMENTS` in a process of its own, as an operator starts it (no TALKLEDGER_* variables but
+    those in `environment`); its standard streams are pipes, or the pseudo-terminal whose side `terminal` is."""
+    environment = {
+        **{key: value for key, value in os.environ.items() if not key.startswith("TALKLEDGER_")},
+        **(environment or {}),
+    }
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
@@ -53,10 +59,19 @@ async def start_talkledger(*arguments: str, cwd: Path | None = None) -> asyncio.
         *arguments,
         cwd=cwd,
         env=environment,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        stdin=asyncio.subprocess.PIPE if terminal is None else terminal,
+        stdout=asyncio.subprocess.PIPE if terminal is None else terminal,
+        stderr=asyncio.subprocess.PIPE if terminal is None else terminal,
     )
+
+
+@pytest.fixture(autouse=True)
+def plain_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI speaks the terminal's language (LANG) unless config.toml sets one: tests start from a neutral
+    locale, whatever the developer's machine uses, and set LANG themselves when they mean to."""
+    for variable in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 # Every test that uses a database runs on each of these; TALKLEDGER_TEST_DATABASES=sqlite for a quick local run.

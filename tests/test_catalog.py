@@ -10,7 +10,8 @@ from bot.i18n import catalog, language_of, text
 
 
 def placeholders(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    """The parameters a template uses, a plural form's ({days|day|days}) included."""
+    return {name.split("|")[0] for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
 def test_every_language_has_the_same_keys_and_placeholders() -> None:
@@ -28,6 +29,16 @@ def test_every_command_and_role_has_a_text() -> None:
             assert text(language, f"command.{capability.value}")
         for role in Role:
             assert text(language, f"role.{role.value}")
+
+
+def test_english_words_agree_with_their_numbers() -> None:
+    assert text("en", "log.button.months", count=1) == "1 month"
+    assert text("en", "log.button.months", count=3) == "3 months"
+    assert text("en", "roster_file.rejected", count=1) == "The roster has 1 error; nothing was imported:"
+    assert text("en", "roster_file.rejected", count=2) == "The roster has 2 errors; nothing was imported:"
+    one = text("en", "stats.sentence", talks=1, kinds="x", person_times=2, ranks="y")
+    assert one.startswith("1 talk in all, of which x; 2 person-times in all")
+    assert text("zh-CN", "log.button.months", count=1) == "1个月"
 
 
 def test_messenger_language_codes_map_to_ours() -> None:

@@ -161,9 +161,9 @@ async def test_admin_buttons_outside_scope_or_forged_ids_are_stale(enrolled: Enr
 async def test_an_admin_unbinds_an_account_and_it_becomes_a_stranger(enrolled: Enroll, config: Config) -> None:
     zhao = await enrolled("赵敏")
     admin = await enrolled("张建平")
-    await admin.send("/unbind 赵敏")
-    assert admin.last_reply == text("zh-CN", "unbind.pick")
-    await admin.press("赵敏 · 兰州市/城关区/建设局")
+    await admin.send("/unbind 赵敏")  # one match: a yes/no question, not a choice among one
+    assert admin.last_reply == text("zh-CN", "unbind.confirm", name="赵敏", unit="兰州市/城关区/建设局")
+    await admin.press(text("zh-CN", "unbind.confirm_button", name="赵敏"))
     assert admin.last_reply == text("zh-CN", "unbind.done", name="赵敏")
     await zhao.send("/help")
     assert zhao.reply_texts == [STRANGER]

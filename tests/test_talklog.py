@@ -174,7 +174,7 @@ async def test_one_matter_two_talks_names_a_second_responsible_leader(enrolled: 
 async def test_bad_inputs_get_a_clear_reply_and_the_question_again(enrolled: Enroll) -> None:
     leader = await enrolled("李华")
     await leader.send("/log")
-    await leader.send("工作约谈")  # text while a button is awaited
+    await leader.send("约谈")  # text while a button is awaited (a button's whole label would be taken as its press)
     assert leader.reply_texts == [zh("log.error.use_buttons"), zh("log.ask.kind")]
     await leader.press("工作约谈")
     await leader.send("周涛")  # 榆中县 is not 李华's
