@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -11,7 +12,7 @@ from bot.export import DETAIL_HEADER
 from tests.conftest import fw
 from tests.test_roster import GOOD, cli, write_csv
 
-HEADER = DETAIL_HEADER  # the columns `talkledger export` writes
+HEADER = DETAIL_HEADER[1:]  # the columns `talkledger export` writes after its 序号, as a ledger kept by hand
 PAST = [
     HEADER,
     [
@@ -95,13 +96,14 @@ def test_past_talks_import_once_and_export_by_period(
     assert "2 条" in capsys.readouterr().out
     book = openpyxl.load_workbook(tmp_path / "h1.xlsx")
     detail = list(book["明细账"].iter_rows(values_only=True))
-    assert [row[0] for row in detail[1:]] == ["2015-000001", "2015-000002"]
-    assert detail[2][6] == "赵敏、周涛" and detail[2][9] == 2 and detail[2][16] == "李华"
+    # One row a person talked to: the collective talk of 2015-04-10 has two, each one person-time.
+    assert [row[:2] for row in detail[3:]] == [(1, "2015-000001"), (2, "2015-000002"), (3, "2015-000002")]
+    assert [(row[7], row[10], row[17]) for row in detail[4:]] == [("赵敏", 1, "李华"), ("周涛", 1, "李华")]
     tally = list(book["汇总账"].iter_rows(values_only=True))
-    assert tally[0][:4] == ("月份", "工作约谈", "提醒约谈", "告诫约谈")
+    assert tally[2][:4] == ("月份", "工作约谈", "提醒约谈", "告诫约谈")
     # Every month of the period has its row, the months without talks at zero.
-    assert [row[0] for row in tally[1:7]] == [f"2015-0{number}" for number in range(1, 7)]
-    assert [row[tally[0].index("合计")] for row in tally[1:7]] == [0, 0, 1, 1, 0, 0] and tally[7][0] == "合计"
+    assert [row[0] for row in tally[3:9]] == [datetime(2015, number, 1) for number in range(1, 7)]
+    assert [row[tally[2].index("合计")] for row in tally[3:9]] == [0, 0, 1, 1, 0, 0] and tally[9][0] == "合计"
     assert cli(config_path, "export", "--period", "someday", "--out", str(tmp_path / "x.xlsx")) == 1
 
 
