@@ -7,17 +7,21 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import io
+import threading
 from datetime import date, datetime, time
 from pathlib import Path
 
 import openpyxl
+import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 
+from bot import export
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.export import LedgerData, workbook_bytes
 from bot.sandbox import seed_demo
+from bot.transcript import EmulatorClient
 from storage.db import open_engine, sessions
 from storage.models import Talk
 from tests.conftest import Enroll
@@ -157,3 +161,54 @@ def test_an_english_ledger_reads_as_english_and_whole_months_or_days_are_named()
     assert openpyxl.load_workbook(io.BytesIO(workbook_bytes(months)))["汇总账"]["A1"].value == (
         "兰州市 约谈汇总台账（2024年11月—2025年2月）"
     )
+
+
+async def test_another_person_s_question_is_answered_while_a_large_ledger_is_built(
+    enrolled: Enroll, config: Config, control: EmulatorClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = ("李华", "赵敏", "周涛", "孙磊")
+    await seed(
+        config,
+        [
+            (f"2025-0{1 + n % 2}-{1 + n % 28:02d} 09:00", "张建平", (names[n % 4], names[(n + 1) % 4]))
+            for n in range(300)
+        ],
+    )
+    commission, leader = await enrolled("张建平"), await enrolled("王强")
+    await commission.send("今年以来约谈多少次")
+    # The real layout, held until the other person has had their answer: were it built on the event loop, the
+    # loop would stand still here and the answer would come only after the file.
+    layout, building, release = export.workbook_bytes, threading.Event(), threading.Event()
+
+    def held(data: LedgerData) -> bytes:
+        building.set()
+        release.wait(timeout=5)
+        return layout(data)
+
+    monkeypatch.setattr(export, "workbook_bytes", held)
+    since = (await control.get("events"))[-1]["seq"]
+    exporting = asyncio.create_task(commission.press("导出 Excel"))
+    assert await asyncio.to_thread(building.wait, 10)  # the bot has read the ledger and is laying it out
+    await leader.send("今年以来约谈多少次")
+    release.set()
+    await exporting
+    assert figures(leader.last_reply) == (0, 0)
+    events = [
+        (event["kind"], event["message"]["chat"]["id"], event["message"])
+        for event in await control.get("events", since=since)
+    ]
+    seen = [
+        "upload_document"
+        if kind == "chat_action" and message.get("action") == "upload_document"
+        else "document"
+        if "document" in message
+        else "answer"
+        if chat == leader.chat_id and kind == "sent"
+        else None
+        for kind, chat, message in events
+    ]
+    assert [step for step in seen if step] == ["upload_document", "answer", "document"]
+    book = openpyxl.load_workbook(
+        io.BytesIO(await _download(commission, commission.replies[-1]["document"]["file_id"]))
+    )
+    assert len(list(book["明细账"].iter_rows(min_row=4))) == 600  # two people in each of the 300 talks
