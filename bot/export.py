@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -297,10 +298,29 @@ def workbook_bytes(data: LedgerData) -> bytes:
         tally.row([text(language, "ledger_sheet.distinct_total"), data.talks, data.person_times])
         tally.note(part.rule, width)
     tally.finish(months_end)
+    _month_chart(tally.sheet, data, language, months_end)
     book.remove(book.worksheets[0])  # the empty default sheet
     stream = io.BytesIO()
     book.save(stream)
     return stream.getvalue()
+
+
+def _month_chart(sheet: Worksheet, data: LedgerData, language: str, months_end: int) -> None:
+    """A native Excel chart of the monthly tally under the tables: stacked columns, one series a kind."""
+    if not data.months or not data.kinds:
+        return
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "stacked"
+    chart.overlap = 100  # stacked bars sit on each other, not side by side
+    chart.title = text(language, "ledger_sheet.chart_title")
+    chart.y_axis.title = text(language, "ledger_sheet.chart_axis")
+    chart.y_axis.majorGridlines = None
+    series = Reference(sheet, min_col=2, max_col=len(data.kinds) + 1, min_row=HEADER_ROW, max_row=months_end - 1)
+    chart.add_data(series, titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=HEADER_ROW + 1, max_row=months_end - 1))
+    chart.height, chart.width = 9, max(16, 1.2 * len(data.months) + 6)  # cm
+    sheet.add_chart(chart, f"A{sheet.max_row + 2}")
 
 
 def _write(sheet: Worksheet, row: Sequence[object]) -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import io
+import re
 import threading
+import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -212,3 +214,25 @@ async def test_another_person_s_question_is_answered_while_a_large_ledger_is_bui
         io.BytesIO(await _download(commission, commission.replies[-1]["document"]["file_id"]))
     )
     assert len(list(book["明细账"].iter_rows(min_row=4))) == 600  # two people in each of the 300 talks
+
+
+def test_the_summary_ledger_has_a_native_stacked_chart_of_the_monthly_tally() -> None:
+    data = LedgerData(
+        language="zh-CN",
+        title_scope="兰州市",
+        scope="兰州市",
+        start=date(2025, 1, 1),
+        last=date(2025, 3, 31),
+        exported=datetime(2025, 3, 5, 15, 0),
+        kinds=["工作约谈", "提醒约谈"],
+        months=[(date(2025, 1, 1), [1, 0]), (date(2025, 2, 1), [0, 0]), (date(2025, 3, 1), [2, 1])],
+        talks=4,
+    )
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes(data))) as book:
+        [chart] = [name for name in book.namelist() if name.startswith("xl/charts/chart")]
+        xml = book.read(chart).decode()
+    assert '<grouping val="stacked"' in xml and '<barDir val="col"' in xml
+    # One series a kind, its name from the header and its values the months' rows, the months as categories.
+    assert re.findall(r"<tx><strRef><f>([^<]+)</f>", xml) == ["'汇总账'!B3", "'汇总账'!C3"]
+    assert re.findall(r"<val><numRef><f>([^<]+)</f>", xml) == ["'汇总账'!$B$4:$B$6", "'汇总账'!$C$4:$C$6"]
+    assert re.findall(r"<cat><numRef><f>([^<]+)</f>", xml) == ["'汇总账'!$A$4:$A$6"] * 2
