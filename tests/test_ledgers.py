@@ -21,7 +21,8 @@ from sqlalchemy import select
 from bot import export
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.export import LedgerData, workbook_bytes
+from bot.export import DETAIL_HEADER, LedgerData, header, workbook_bytes
+from bot.ledger import parse_ledger
 from bot.sandbox import seed_demo
 from bot.transcript import EmulatorClient
 from storage.db import open_engine, sessions
@@ -236,3 +237,18 @@ def test_the_summary_ledger_has_a_native_stacked_chart_of_the_monthly_tally() ->
     assert re.findall(r"<tx><strRef><f>([^<]+)</f>", xml) == ["'汇总账'!B3", "'汇总账'!C3"]
     assert re.findall(r"<val><numRef><f>([^<]+)</f>", xml) == ["'汇总账'!$B$4:$B$6", "'汇总账'!$C$4:$C$6"]
     assert re.findall(r"<cat><numRef><f>([^<]+)</f>", xml) == ["'汇总账'!$A$4:$A$6"] * 2
+
+
+def test_a_ledger_exported_in_english_reads_back_as_the_same_talks(config: Config) -> None:
+    english = header("en", "detail_header")
+    chinese = [
+        1, "2025-000001", "2025-03-02", "09:30", "工作约谈", "个人", "面谈", "赵敏", "兰州市/城关区/建设局", "乡科级",
+        "1", "", "落实两个责任", "", "张建平", "", "0", "",
+    ]  # fmt: skip
+    english_row = [str(cell) for cell in [*chinese[:5], "individual", "face to face", *chinese[7:]]]
+    title = ["兰州市 talk ledger (March 2025)"]
+    files = [[title, [], DETAIL_HEADER, [str(cell) for cell in chinese]], [title, [], english, english_row]]
+    read = [parse_ledger(table, config, date(2025, 3, 5)) for table in files]
+    assert read[0] == read[1] and read[0][1] == [] and len(read[0][0]) == 1
+    [talk] = read[0][0]
+    assert (talk.row, talk.format, talk.channel, talk.held) == (4, "individual", "face", datetime(2025, 3, 2, 9, 30))
