@@ -110,6 +110,8 @@ async def ledger_data(session: AsyncSession, services: Services, viewer: Viewer,
         return names[person_id]
 
     today = services.clock.now().astimezone(zone).date()
+    # Unit and rank level as they were at the talk, as the summary counts them, not where the person is now.
+    units = await people.unit_paths(session, (p.unit_id for talk in talks for p in talk.participants))
     for talk in reversed(talks):  # oldest first, as a ledger is kept
         local = talk.held_at.astimezone(zone)
         subjects = [p for p in talk.participants if p.role == "subject"]
@@ -129,7 +131,7 @@ async def ledger_data(session: AsyncSession, services: Services, viewer: Viewer,
                     text(language, f"ledger_sheet.{talk.format}"),
                     text(language, f"ledger_sheet.{talk.channel}"),
                     subject.person.name,
-                    subject.person.unit.path,
+                    units.get(subject.unit_id, subject.person.unit.path),
                     subject.rank_level,
                     1,
                     talk.place,
@@ -350,7 +352,3 @@ def _month_chart(sheet: Worksheet, data: LedgerData, language: str, months_end: 
 def _write(sheet: Worksheet, row: Sequence[object]) -> None:
     """One row; a text that a spreadsheet would take for a formula (a topic typed as =HYPERLINK(…)) stays text."""
     sheet.append(inert_row(row))
-
-
-def rows_of(sheet: Worksheet) -> Sequence[Sequence[object]]:
-    return [list(row) for row in sheet.iter_rows(values_only=True)]

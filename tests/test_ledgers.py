@@ -25,6 +25,7 @@ from bot.export import DETAIL_HEADER, LedgerData, header, workbook_bytes
 from bot.ledger import parse_ledger
 from bot.sandbox import seed_demo
 from bot.transcript import EmulatorClient
+from storage import people
 from storage.db import open_engine, sessions
 from storage.models import Talk
 from tests.conftest import Enroll
@@ -252,3 +253,22 @@ def test_a_ledger_exported_in_english_reads_back_as_the_same_talks(config: Confi
     assert read[0] == read[1] and read[0][1] == [] and len(read[0][0]) == 1
     [talk] = read[0][0]
     assert (talk.row, talk.format, talk.channel, talk.held) == (4, "individual", "face", datetime(2025, 3, 2, 9, 30))
+
+
+async def test_the_detail_ledger_gives_the_unit_a_person_was_in_at_the_talk(enrolled: Enroll, config: Config) -> None:
+    await seed(config, FIRST_QUARTER[:1])  # 李华, in 兰州市/城关区 at the talk
+    engine = open_engine(config.database_url)
+    async with sessions(engine).begin() as session:
+        [moved] = [person for person in await people.people_within(session, None) if person.name == "李华"]
+        before = moved.unit.path
+        elsewhere = await people.ensure_unit(session, "兰州市/榆中县/调入单位")
+        moved.unit, moved.unit_id = elsewhere, elsewhere.id
+    await engine.dispose()
+    commission = await enrolled("张建平")
+    await commission.send("今年第一季度约谈多少次")
+    await commission.press("导出 Excel")
+    book = openpyxl.load_workbook(
+        io.BytesIO(await _download(commission, commission.replies[-1]["document"]["file_id"]))
+    )
+    [row] = book["明细账"].iter_rows(min_row=4, values_only=True)
+    assert (row[7], row[8]) == ("李华", before) and before.startswith("兰州市/城关区")
