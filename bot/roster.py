@@ -107,35 +107,44 @@ def _decoded(content: bytes) -> str:
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
     import zipfile  # noqa: PLC0415
+    from xml.etree.ElementTree import ParseError  # noqa: PLC0415
 
-    import openpyxl  # noqa: PLC0415  (heavy: loaded when a spreadsheet is read)
-    from openpyxl.utils import get_column_letter  # noqa: PLC0415
     from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
 
     try:
-        # Twice: the saved values, and the formulas to tell a formula without a saved value from an empty cell.
-        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError) as error:
-        if isinstance(error, FileNotFoundError):
-            raise
+        return _xlsx_table(path)
+    except FileNotFoundError:
+        raise
+    # What a damaged or foreign file makes openpyxl raise, while opening or while reading the rows.
+    except (zipfile.BadZipFile, InvalidFileException, ParseError, KeyError, ValueError, TypeError, OSError) as error:
         raise RosterFileError("roster_file.error.corrupt", name=path.name) from error
+
+
+def _xlsx_table(path: Path) -> list[list[str]]:
+    import openpyxl  # noqa: PLC0415  (heavy: loaded when a spreadsheet is read)
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
+    # Twice: the saved values, and the formulas to tell a formula without a saved value from an empty cell.
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        table: list[list[str]] = []
-        rows = zip(
-            values.worksheets[0].iter_rows(values_only=True),
-            formulas.worksheets[0].iter_rows(values_only=True),
-            strict=False,
-        )
-        for number, (saved, written) in enumerate(rows, start=1):
-            for column, (value, formula) in enumerate(zip(saved, written, strict=False), start=1):
-                if value is None and isinstance(formula, str) and formula.startswith("="):
-                    raise RosterFileError("roster_file.error.formula", cell=f"{get_column_letter(column)}{number}")
-            table.append([_cell_text(value) for value in saved])
-        return table
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        try:
+            table: list[list[str]] = []
+            rows = zip(
+                values.worksheets[0].iter_rows(values_only=True),
+                formulas.worksheets[0].iter_rows(values_only=True),
+                strict=False,
+            )
+            for number, (saved, written) in enumerate(rows, start=1):
+                for column, (value, formula) in enumerate(zip(saved, written, strict=False), start=1):
+                    if value is None and isinstance(formula, str) and formula.startswith("="):
+                        raise RosterFileError("roster_file.error.formula", cell=f"{get_column_letter(column)}{number}")
+                table.append([_cell_text(value) for value in saved])
+            return table
+        finally:
+            formulas.close()
     finally:
         values.close()
-        formulas.close()
 
 
 def _cell_text(value: object) -> str:

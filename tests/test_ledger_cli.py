@@ -230,6 +230,20 @@ def test_a_corrupt_file_gets_one_line_and_impossible_dates_are_refused(
     error = capsys.readouterr().err
     assert error.strip() == zh("roster_file.error.corrupt", name="台账.xlsx") and "Traceback" not in error
 
+    # A real workbook whose sheet is cut short: opens, then fails while its rows are read.
+    book = openpyxl.Workbook()
+    for row in PAST:
+        book.active.append(row)  # type: ignore[union-attr]
+    book.save(tmp_path / "cut.xlsx")
+    with zipfile.ZipFile(tmp_path / "cut.xlsx") as whole:
+        parts = {name: whole.read(name) for name in whole.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"][:400]
+    with zipfile.ZipFile(tmp_path / "cut.xlsx", "w") as cut:
+        for name, content in parts.items():
+            cut.writestr(name, content)
+    assert cli(config_path, "import", str(tmp_path / "cut.xlsx")) == 1
+    assert capsys.readouterr().err.strip() == zh("roster_file.error.corrupt", name="cut.xlsx")
+
     rows = [row[:] for row in PAST]
     rows[1][1], rows[2][1] = "1999-12-31", "2999-01-01"
     assert cli(config_path, "import", str(write_csv(tmp_path / "dates.csv", rows))) == 1
