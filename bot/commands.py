@@ -311,7 +311,8 @@ async def _ledger_import(config: Config, arguments: argparse.Namespace) -> int:
         from bot.ledger import import_ledger, parse_ledger  # noqa: PLC0415  (openpyxl: not loaded by `run`)
 
         _say_reading(language, arguments.file)
-        rows, errors = parse_ledger(roster.read_table(arguments.file), config)
+        today = SystemClock().now().astimezone(config.organisation.zone).date()
+        rows, errors = parse_ledger(roster.read_table(arguments.file), config, today)
     except roster.RosterFileError as error:
         print(text(language, error.reason, **error.detail), file=sys.stderr)
         return 1
@@ -319,7 +320,7 @@ async def _ledger_import(config: Config, arguments: argparse.Namespace) -> int:
         print(text(language, "roster_file.error.unreadable", reason=error), file=sys.stderr)
         return 1
     if errors:
-        return _report_errors(language, errors)
+        return _report_errors(language, errors, "ledger.rejected")
 
     async def work(engine: AsyncEngine) -> int:
         try:
@@ -330,15 +331,15 @@ async def _ledger_import(config: Config, arguments: argparse.Namespace) -> int:
                 if problems:
                     raise RosterRejected(problems)
         except RosterRejected as rejected:
-            return _report_errors(language, list(rejected.args[0]))
+            return _report_errors(language, list(rejected.args[0]), "ledger.rejected")
         print(text(language, "ledger.imported", added=added, skipped=skipped))
         return 0
 
     return await _with_engine(config, work)
 
 
-def _report_errors(language: str, errors: list[roster.RowError]) -> int:
-    print(text(language, "roster_file.rejected", count=len(errors)), file=sys.stderr)
+def _report_errors(language: str, errors: list[roster.RowError], headline: str = "roster_file.rejected") -> int:
+    print(text(language, headline, count=len(errors)), file=sys.stderr)
     for error in errors:
         print(
             text(

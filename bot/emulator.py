@@ -379,7 +379,9 @@ class Emulator:
         return True
 
     def api_sendChatAction(self, params: dict[str, Any]) -> bool:
-        self._chat(params)
+        chat = self._chat(params)
+        # Logged with the messages, so a test can see what the person saw while the bot worked.
+        self._event("chat_action", {"chat": {"id": chat["id"]}, "action": params.get("action")})
         return True
 
     # ---- helpers for bot messages --------------------------------------------------------------------

@@ -12,7 +12,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,26 +85,81 @@ class RosterFileError(Exception):
 
 
 def read_table(path: Path) -> list[list[str]]:
-    """The file's rows as text cells, header first."""
+    """The file's rows as text cells, header first: dates as 2025-03-05, times as 15:00, a formula as its saved
+    value. A CSV may be UTF-8 or GB18030 (GBK), as Excel saves it on a Chinese Windows."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        text = path.read_bytes().decode("utf-8-sig", errors="strict")
+        text = _decoded(path.read_bytes())
         return [[restored(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
     if suffix == ".xlsx":
-        import openpyxl  # noqa: PLC0415  (heavy: loaded when a spreadsheet is read)
-
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-        finally:
-            workbook.close()
+        return _xlsx_rows(path)
     raise RosterFileError("roster_file.error.format", suffix=suffix or path.name)
+
+
+def _decoded(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RosterFileError("roster_file.error.encoding")
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    import zipfile  # noqa: PLC0415
+    from xml.etree.ElementTree import ParseError  # noqa: PLC0415
+
+    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
+
+    try:
+        return _xlsx_table(path)
+    except FileNotFoundError:
+        raise
+    # What a damaged or foreign file makes openpyxl raise, while opening or while reading the rows.
+    except (zipfile.BadZipFile, InvalidFileException, ParseError, KeyError, ValueError, TypeError, OSError) as error:
+        raise RosterFileError("roster_file.error.corrupt", name=path.name) from error
+
+
+def _xlsx_table(path: Path) -> list[list[str]]:
+    import openpyxl  # noqa: PLC0415  (heavy: loaded when a spreadsheet is read)
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
+    # Twice: the saved values, and the formulas to tell a formula without a saved value from an empty cell.
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        try:
+            table: list[list[str]] = []
+            rows = zip(
+                values.worksheets[0].iter_rows(values_only=True),
+                formulas.worksheets[0].iter_rows(values_only=True),
+                strict=False,
+            )
+            for number, (saved, written) in enumerate(rows, start=1):
+                for column, (value, formula) in enumerate(zip(saved, written, strict=False), start=1):
+                    if value is None and isinstance(formula, str) and formula.startswith("="):
+                        raise RosterFileError("roster_file.error.formula", cell=f"{get_column_letter(column)}{number}")
+                table.append([_cell_text(value) for value in saved])
+            return table
+        finally:
+            formulas.close()
+    finally:
+        values.close()
 
 
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    if isinstance(value, timedelta):  # a duration cell, as a time of day when under a day
+        return f"{value.seconds // 3600:02d}:{value.seconds % 3600 // 60:02d}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return restored(str(value))

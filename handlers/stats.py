@@ -7,6 +7,7 @@ import asyncio
 from datetime import date, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import periods
@@ -326,10 +327,13 @@ async def _records(
 
 async def _excel(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
     found = services(context)
-    async with found.sessions.begin() as session:
-        from bot.export import ledger_workbook  # noqa: PLC0415  (openpyxl: loaded when a file is asked for)
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_action(ChatAction.UPLOAD_DOCUMENT)  # a large ledger takes seconds to build
+    from bot.export import ledger_data, workbook_bytes  # noqa: PLC0415  (openpyxl: loaded when a file is asked for)
 
-        content = await ledger_workbook(session, found, viewer, question)
+    async with found.sessions.begin() as session:
+        data = await ledger_data(session, found, viewer, question)
         audit.record(
             session,
             at=found.clock.now(),
@@ -337,14 +341,19 @@ async def _excel(update: Update, context: Context, viewer: Viewer, question: Que
             action="stats.export",
             subject=f"{question.period.start}/{question.period.end}",
         )
+    # Laid out on a worker thread, the transaction closed: other people's questions are answered meanwhile.
+    content = await asyncio.to_thread(workbook_bytes, data)
     name = f"talkledger-{question.period.start}-{question.period.last_day}.xlsx"
     caption = text(viewer.language, "stats.excel_caption", start=question.period.start, end=question.period.last_day)
-    if update.effective_chat is not None:
-        await update.effective_chat.send_document(content, filename=name, caption=caption)
+    if chat is not None:
+        await chat.send_document(content, filename=name, caption=caption)
 
 
 async def _chart(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
     found = services(context)
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_action(ChatAction.UPLOAD_PHOTO)
     async with found.sessions() as session:
         counts = await logic.month_by_kind(session, found, viewer, question)
     title = text(viewer.language, "stats.chart_title", start=question.period.start, end=question.period.last_day)
@@ -353,8 +362,8 @@ async def _chart(update: Update, context: Context, viewer: Viewer, question: Que
     png = await asyncio.to_thread(
         month_kind_chart, counts, found.config.organisation.talk_kinds, title, text(viewer.language, "stats.chart_axis")
     )
-    if update.effective_chat is not None:
-        await update.effective_chat.send_photo(png, caption=title)
+    if chat is not None:
+        await chat.send_photo(png, caption=title)
 
 
 HANDLERS: Handlers = [

@@ -27,6 +27,15 @@ async def unit_by_path(session: AsyncSession, path: str) -> Unit | None:
     return await session.scalar(select(Unit).where(Unit.path == path))
 
 
+async def unit_paths(session: AsyncSession, unit_ids: Iterable[int]) -> dict[int, str]:
+    """Unit id → path, for the units asked about."""
+    wanted = sorted(set(unit_ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(wanted)))
+    return {unit_id: path for unit_id, path in rows.all()}
+
+
 async def ensure_unit(session: AsyncSession, path: str) -> Unit:
     """The unit at `path`, creating it and any missing ancestors."""
     parent: Unit | None = None

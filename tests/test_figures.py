@@ -105,8 +105,9 @@ async def test_a_cross_unit_talk_in_the_unit_breakdown_the_ranking_and_the_excel
     units = sheet.index(("单位", "次数", "人次"))
     assert {row[0]: (row[1], row[2]) for row in sheet[units + 1 : units + 4]} == expected
     assert sheet[units + 4][:3] == ("不重复合计", 3, 4) and sheet[units + 5][0] == rule
-    assert [row[0] for row in sheet[1:5]] == ["2025-01", "2025-02", "2025-03", "合计"]  # March: no talks, still a row
-    assert [row[-1] for row in book["汇总账"].iter_rows(min_row=2, max_row=5, max_col=7, values_only=True)] == [
+    months = [datetime(2025, 1, 1), datetime(2025, 2, 1), datetime(2025, 3, 1), "合计"]
+    assert [row[0] for row in sheet[3:7]] == months  # March: no talks, still a row
+    assert [row[-1] for row in book["汇总账"].iter_rows(min_row=4, max_row=7, max_col=7, values_only=True)] == [
         1,
         2,
         0,

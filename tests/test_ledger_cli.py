@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import csv
+import re
+import zipfile
+from datetime import date, datetime, time
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.export import DETAIL_HEADER
+from bot.i18n import text
+from bot.ledger import parse_day
 from tests.conftest import fw
 from tests.test_roster import GOOD, cli, write_csv
 
-HEADER = DETAIL_HEADER  # the columns `talkledger export` writes
+DATE_FORMS = (
+    "{year}-{month:02d}-{day:02d}",
+    "{year}年{month}月{day}日",
+    "{year}.{month}.{day}",
+    "{year}/{month}/{day}",
+)
+HEADER = DETAIL_HEADER[1:]  # the columns `talkledger export` writes after its 序号, as a ledger kept by hand
 PAST = [
     HEADER,
     [
@@ -74,6 +88,10 @@ PAST = [
 ]
 
 
+def zh(key: str, /, **params: object) -> str:
+    return text("zh-CN", key, **params)
+
+
 @pytest.fixture
 def config_path(tmp_path: Path, db_url: str) -> Path:
     path = tmp_path / "config.toml"
@@ -95,13 +113,14 @@ def test_past_talks_import_once_and_export_by_period(
     assert "2 条" in capsys.readouterr().out
     book = openpyxl.load_workbook(tmp_path / "h1.xlsx")
     detail = list(book["明细账"].iter_rows(values_only=True))
-    assert [row[0] for row in detail[1:]] == ["2015-000001", "2015-000002"]
-    assert detail[2][6] == "赵敏、周涛" and detail[2][9] == 2 and detail[2][16] == "李华"
+    # One row a person talked to: the collective talk of 2015-04-10 has two, each one person-time.
+    assert [row[:2] for row in detail[3:]] == [(1, "2015-000001"), (2, "2015-000002"), (3, "2015-000002")]
+    assert [(row[7], row[10], row[17]) for row in detail[4:]] == [("赵敏", 1, "李华"), ("周涛", 1, "李华")]
     tally = list(book["汇总账"].iter_rows(values_only=True))
-    assert tally[0][:4] == ("月份", "工作约谈", "提醒约谈", "告诫约谈")
+    assert tally[2][:4] == ("月份", "工作约谈", "提醒约谈", "告诫约谈")
     # Every month of the period has its row, the months without talks at zero.
-    assert [row[0] for row in tally[1:7]] == [f"2015-0{number}" for number in range(1, 7)]
-    assert [row[tally[0].index("合计")] for row in tally[1:7]] == [0, 0, 1, 1, 0, 0] and tally[7][0] == "合计"
+    assert [row[0] for row in tally[3:9]] == [datetime(2015, number, 1) for number in range(1, 7)]
+    assert [row[tally[2].index("合计")] for row in tally[3:9]] == [0, 0, 1, 1, 0, 0] and tally[9][0] == "合计"
     assert cli(config_path, "export", "--period", "someday", "--out", str(tmp_path / "x.xlsx")) == 1
 
 
@@ -129,3 +148,119 @@ def test_export_refuses_a_period_read_only_in_part(
     assert not (tmp_path / "x.xlsx").exists()
     assert cli(config_path, "export", "--period", "2015年3-5月", "--out", str(tmp_path / "y.xlsx")) == 0
     assert (tmp_path / "y.xlsx").exists()
+
+
+def saved_values(path: Path, values: dict[str, str]) -> Path:
+    """Give formula cells the results Excel saves with them (openpyxl writes formulas without)."""
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    for cell, value in values.items():
+        sheet = re.sub(rf'(<c r="{cell}"[^>]*>\s*<f>[^<]*</f>)\s*<v\s*/>', rf"\g<1><v>{value}</v>", sheet)
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
+    return path
+
+
+def test_a_hand_kept_workbook_with_date_cells_text_dates_and_saved_formulas_imports(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows: list[list[object]] = [list(row) for row in PAST]
+    rows[1][1:3] = [datetime(2015, 3, 2), time(9, 30)]  # Excel date and time cells
+    rows[2][1] = "2015年4月10日"
+    rows[3][1:3] = ["2015.7.1", "15时"]
+    rows[1][9] = rows[2][9] = "=1+0"  # 人次 as formulas; the second one's result is 2
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["兰州市 约谈明细台账（2015年）"])  # a title above the header, as commissions keep them
+    for row in rows:
+        sheet.append(row)
+    book.save(tmp_path / "ledger.xlsx")
+    assert cli(config_path, "import", str(saved_values(tmp_path / "ledger.xlsx", {"J3": "1", "J4": "2"}))) == 0
+    assert fw("新增 3 条,已存在 0 条") in capsys.readouterr().out
+
+    assert cli(config_path, "export", "--period", "2015", "--out", str(tmp_path / "2015.xlsx")) == 0
+    detail = list(openpyxl.load_workbook(tmp_path / "2015.xlsx")["明细账"].iter_rows(min_row=4, values_only=True))
+    assert [row[2:4] for row in detail] == [
+        (datetime(2015, 3, 2), time(9, 30)),
+        (datetime(2015, 4, 10), None),
+        (datetime(2015, 4, 10), None),
+        (datetime(2015, 7, 1), time(15, 0)),
+    ]
+
+
+def test_a_formula_without_a_saved_result_is_named_by_its_cell(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows: list[list[object]] = [list(row) for row in PAST]
+    rows[2][9] = "=1+1"
+    path = tmp_path / "ledger.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    assert cli(config_path, "import", str(path)) == 1
+    error = capsys.readouterr().err
+    assert error.strip().splitlines()[-1] == zh("roster_file.error.formula", cell="J3")
+
+
+def test_a_gbk_csv_from_excel_on_chinese_windows_imports(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [row[:] for row in PAST]
+    rows[1][1], rows[2][1], rows[3][1] = "2015/3/2", "2015-4-10", "2015年7月1日"
+    path = tmp_path / "ledger.csv"
+    with path.open("w", encoding="gbk", newline="") as stream:
+        csv.writer(stream).writerows(rows)
+    assert cli(config_path, "import", str(path)) == 0
+    assert fw("新增 3 条,已存在 0 条") in capsys.readouterr().out
+
+
+def test_a_corrupt_file_gets_one_line_and_impossible_dates_are_refused(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corrupt = tmp_path / "台账.xlsx"
+    corrupt.write_bytes(b"PK\x03\x04 not really a workbook")
+    assert cli(config_path, "import", str(corrupt)) == 1
+    error = capsys.readouterr().err
+    assert (
+        error.strip().splitlines()[-1] == zh("roster_file.error.corrupt", name="台账.xlsx") and "Traceback" not in error
+    )
+
+    # A real workbook whose sheet is cut short: opens, then fails while its rows are read.
+    book = openpyxl.Workbook()
+    for row in PAST:
+        book.active.append(row)  # type: ignore[union-attr]
+    book.save(tmp_path / "cut.xlsx")
+    with zipfile.ZipFile(tmp_path / "cut.xlsx") as whole:
+        parts = {name: whole.read(name) for name in whole.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"][:400]
+    with zipfile.ZipFile(tmp_path / "cut.xlsx", "w") as cut:
+        for name, content in parts.items():
+            cut.writestr(name, content)
+    assert cli(config_path, "import", str(tmp_path / "cut.xlsx")) == 1
+    assert capsys.readouterr().err.strip().splitlines()[-1] == zh("roster_file.error.corrupt", name="cut.xlsx")
+
+    rows = [row[:] for row in PAST]
+    rows[1][1], rows[2][1] = "1999-12-31", "2999-01-01"
+    assert cli(config_path, "import", str(write_csv(tmp_path / "dates.csv", rows))) == 1
+    error = capsys.readouterr().err
+    assert zh("ledger.rejected", count=2) in error and "名册" not in error
+    assert fw("第 2 行,“日期”列") in error and fw("第 3 行,“日期”列") in error
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)), st.sampled_from(DATE_FORMS))
+def test_the_usual_ways_of_writing_a_date_read_as_that_date(day: date, form: str) -> None:
+    written = form.format(year=day.year, month=day.month, day=day.day)
+    assert parse_day(written) == (day, None)
+
+
+@given(st.text(max_size=12))
+def test_anything_else_reads_as_no_date_or_a_real_one(written: str) -> None:
+    found = parse_day(written)
+    assert found is None or isinstance(found[0], date)

@@ -250,10 +250,12 @@ async def test_the_excel_file_has_the_detail_and_summary_ledgers(
     content = await _download(commission, document["file_id"])
     book = openpyxl.load_workbook(io.BytesIO(content))
     detail = list(book["明细账"].iter_rows(values_only=True))
-    assert detail[0][:4] == ("台账编号", "日期", "时间", "类型") and book["明细账"].freeze_panes == "A2"
-    assert len(detail) - 1 == talks and sum(int(row[9]) for row in detail[1:]) == times
+    assert detail[2][:5] == ("序号", "台账编号", "日期", "时间", "类型") and book["明细账"].freeze_panes == "A4"
+    # One row a person talked to: the ledger numbers count the talks, the rows (each one 人次) the person-times.
+    assert len({row[1] for row in detail[3:]}) == talks and sum(int(row[10]) for row in detail[3:]) == times
+    assert [row[0] for row in detail[3:]] == list(range(1, times + 1))
     tally = list(book["汇总账"].iter_rows(values_only=True))
-    assert tally[0][0] == "月份" and tally[1][0] == "2025-02" and tally[1][-1] == talks
+    assert tally[2][0] == "月份" and tally[3][0] == datetime(2025, 2, 1) and tally[3][-1] == talks
 
 
 async def _download(user: ChatUser, file_id: str) -> bytes:
