@@ -266,10 +266,10 @@ MEASURE_WORDS = (
 )
 BREAKDOWN_WORDS = (
     (r"各单位|按单位|单位排名|排名|by unit|per unit|by department", "unit"),
-    (r"按级别|各级别|级别统计|by rank(?: level)?|by level", "rank"),
-    (r"各类|分类|各种|按类型|分别|by kind|by type", "kind"),
-    (r"按月|每月|各月|逐月|by month|monthly", "month"),
-    (r"按主谈人|按谈话人|各领导|by interviewer", "interviewer"),
+    (r"按级别|各级别|级别统计|按职级|各职级|by rank(?: level)?|by level", "rank"),
+    (r"各类(?:别)?|分类|各种|按类型|按类别|分别|by kind|by type", "kind"),
+    (r"按月份?|每个?月|各月份?|逐月|by month|monthly", "month"),
+    (r"按主谈人|按谈话人|按约谈人|各领导|by interviewer", "interviewer"),
 )
 # What a kind or rank word stands before: 提醒 alone is 提醒约谈 only before 约谈 or where no talk word is written; 其他
 # is a rank only before 干部 (其他约谈 is no rank).
@@ -452,14 +452,16 @@ def _people_pattern(people: tuple[str, ...]) -> tuple[re.Pattern[str] | None, di
 
 
 def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    """(name, interviewer / subject / None when the words do not say) for each person named."""
+    """(name, interviewer / subject / None when the words do not say) for each person named. Names joined by
+    和/、/and are a list with one role, said once for all (约谈李华和王强, 张建平和李华主持)."""
     pattern, names = _people_pattern(people)
     if pattern is None:
         return []
-    found_people = []
     text = seen.text
-    for found in seen.take(pattern):
-        start, end = found.span()
+    found = seen.take(pattern)
+    roles: list[str | None] = []
+    for match in found:
+        start, end = match.span()
         role: str | None = None
         for role_named, markers in (
             ("subject", (_SUBJECT_AFTER.match(text, end), _SUBJECT_BEFORE.search(text, 0, start))),
@@ -470,8 +472,20 @@ def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, st
                 for marker in filter(None, markers):
                     seen.cover(*marker.span(1))
                 break
-        found_people.append((names[found[0]], role))
-    return found_people
+        roles.append(role)
+    lists: list[list[int]] = []
+    for i, match in enumerate(found):
+        if i and re.fullmatch(_UNIT_LIST_JOINER, text[found[i - 1].end() : match.start()]):
+            lists[-1].append(i)
+        else:
+            lists.append([i])
+    for members in lists:
+        said = {roles[i] for i in members} - {None}
+        if len(members) > 1 and len(said) == 1:  # one role for the list; two roles: the 和 stays unread
+            roles[members[0] : members[-1] + 1] = [said.pop()] * len(members)
+            for previous, following in itertools.pairwise(members):
+                seen.cover(found[previous].end(), found[following].start())
+    return [(names[match[0]], role) for match, role in zip(found, roles, strict=True)]
 
 
 def _read_names(

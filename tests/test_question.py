@@ -98,6 +98,17 @@ ANSWERED = [
     ("county-level cadres talks this month", month(2025, 3), "talks", {"rank_levels": ("县处级",)}),
     ("count of talks this month", month(2025, 3), "talks", {}),
     ("本月整改事项有多少", month(2025, 3), "items", {}),
+    # Other words for a breakdown
+    ("今年每个月约谈多少次", year(2025), "talks", {"breakdown": "month"}),
+    ("今年约谈按月份统计", year(2025), "talks", {"breakdown": "month"}),
+    ("今年按类别统计约谈次数", year(2025), "talks", {"breakdown": "kind"}),
+    ("今年约谈按职级统计", year(2025), "talks", {"breakdown": "rank"}),
+    ("今年约谈按约谈人统计", year(2025), "talks", {"breakdown": "interviewer"}),
+    # A list of people, their role said once for all
+    ("今年约谈李华和王强几次", year(2025), "talks", {"subjects": ("李华", "王强")}),
+    ("今年张建平和李华主持了几次约谈", year(2025), "talks", {"interviewers": ("张建平", "李华")}),
+    ("talks held by 张建平 and 李华 this year", year(2025), "talks", {"interviewers": ("张建平", "李华")}),
+    ("今年张建平约谈李华、王强几次", year(2025), "talks", {"interviewers": ("张建平",), "subjects": ("李华", "王强")}),
 ]
 
 
@@ -158,6 +169,7 @@ REFUSED = [
     ("约谈人数是多少", "人数"),  # distinct people, not person-times
     ("整改了多少个问题", "整改"),  # items rectified, not all items
     ("已整改的问题有多少", "已整改"),
+    ("今年张建平和李华的约谈情况", "和"),  # a list whose role is not said
 ]
 
 
