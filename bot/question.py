@@ -136,12 +136,13 @@ def parse_question(
 
     # Names first, then the period in what they leave: 四季青街道 is a unit, not 四季 (Q4) and 青街道.
     unit_choices = _read_units(seen, tuple(units))
-    people_found = _read_people(seen, tuple(people))
+    people_read = _read_people(seen, tuple(people))
     found = find_period(re.sub(NOT_NUMBERS, lambda m: "囗" * len(m[0]), seen.outside_names(text)), today)
     if found is not None:
         for start, end in found.spans:
             seen.cover(start, end)
         parts.append(Part("period", found.words))
+    people_found = _roles_said_after_the_period(seen, people_read)
 
     chosen_kinds = _read_names(seen, kinds, kind_synonyms, standing_for=KIND_NOUNS, alone=True)
     ranks = _read_names(seen, rank_levels, rank_synonyms, standing_for=RANK_NOUNS, alone=False)
@@ -451,9 +452,9 @@ def _people_pattern(people: tuple[str, ...]) -> tuple[re.Pattern[str] | None, di
     return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))), names
 
 
-def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    """(name, interviewer / subject / None when the words do not say) for each person named. Names joined by
-    和/、/and are a list with one role, said once for all (约谈李华和王强, 张建平和李华主持)."""
+def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, str | None, int]]:
+    """(name, interviewer / subject / None when the words do not say, where the name ends) for each person named.
+    Names joined by 和/、/and are a list with one role, said once for all (约谈李华和王强, 张建平和李华主持)."""
     pattern, names = _people_pattern(people)
     if pattern is None:
         return []
@@ -485,7 +486,30 @@ def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, st
             roles[members[0] : members[-1] + 1] = [said.pop()] * len(members)
             for previous, following in itertools.pairwise(members):
                 seen.cover(found[previous].end(), found[following].start())
-    return [(names[match[0]], role) for match, role in zip(found, roles, strict=True)]
+    return [(names[match[0]], role, match.end()) for match, role in zip(found, roles, strict=True)]
+
+
+def _roles_said_after_the_period(
+    seen: _Coverage, people_read: list[tuple[str, str | None, int]]
+) -> list[tuple[str, str | None]]:
+    """People and their roles, a role not yet said read after a period written between it and the name
+    (张建平本月主持约谈几次: the period is read by now)."""
+    found_people: list[tuple[str, str | None]] = []
+    for name, role, end in people_read:
+        after = end
+        while role is None and after < len(seen.text) and seen.read[after] and not seen.filler[after]:
+            after += 1
+        if role is None and "\0" in seen.masked[end:after]:
+            for role_named, marker in (
+                ("subject", _SUBJECT_AFTER.match(seen.text, after)),
+                ("interviewer", _INTERVIEWER_AFTER.match(seen.text, after)),
+            ):
+                if marker is not None:
+                    role = role_named
+                    seen.cover(*marker.span(1))
+                    break
+        found_people.append((name, role))
+    return found_people
 
 
 def _read_names(

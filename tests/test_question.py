@@ -109,6 +109,9 @@ ANSWERED = [
     ("今年张建平和李华主持了几次约谈", year(2025), "talks", {"interviewers": ("张建平", "李华")}),
     ("talks held by 张建平 and 李华 this year", year(2025), "talks", {"interviewers": ("张建平", "李华")}),
     ("今年张建平约谈李华、王强几次", year(2025), "talks", {"interviewers": ("张建平",), "subjects": ("李华", "王强")}),
+    # The role said after a period between it and the name
+    ("张建平本月主持约谈几次", month(2025, 3), "talks", {"interviewers": ("张建平",)}),
+    ("李华今年被约谈几次", year(2025), "talks", {"subjects": ("李华",)}),
 ]
 
 
