@@ -144,6 +144,13 @@ async def test_a_unit_named_with_those_above_it_written_apart_is_that_unit_or_no
         await commission.send(typed)
         assert figures(commission.last_reply) == truth(ledger, *year, unit=unit), typed
         assert unit in commission.last_reply.splitlines()[0], typed
+    await commission.send("城关区和榆中县今年约谈多少次")  # a list: the talks of either, each talk once
+    in_either = [
+        [s for s in t.subjects if s[1].startswith(("兰州市/城关区", "兰州市/榆中县"))]
+        for t in ledger
+        if year[0] <= t.held.date() < year[1]
+    ]
+    assert figures(commission.last_reply) == (sum(1 for s in in_either if s), sum(map(len, in_either)))
     for typed, leftover in [
         ("兰州市教育局今年约谈多少次", "兰州市教育局"),  # two 教育局 under 兰州市
         ("市纪委的教育局今年约谈多少次", "市纪委的教育局"),  # none under 市纪委
