@@ -50,17 +50,13 @@ DEFAULT_RANK_SYNONYMS = {
     "县级": "县处级",
     "科级": "乡科级",
     "乡级": "乡科级",
+    # English rank words only as rank phrases: 'the county 榆中县' names a place, not a rank level
     "prefecture level": "地厅级",
-    "prefecture": "地厅级",
     "bureau level": "地厅级",
     "county level": "县处级",
-    "county": "县处级",
     "division level": "县处级",
-    "division": "县处级",
     "township level": "乡科级",
-    "township": "乡科级",
     "section level": "乡科级",
-    "section": "乡科级",
     "other cadres": "其他",
 }
 
@@ -140,15 +136,16 @@ def parse_question(
 
     # Names first, then the period in what they leave: 四季青街道 is a unit, not 四季 (Q4) and 青街道.
     unit_choices = _read_units(seen, tuple(units))
-    people_found = _read_people(seen, tuple(people))
+    people_read = _read_people(seen, tuple(people))
     found = find_period(re.sub(NOT_NUMBERS, lambda m: "囗" * len(m[0]), seen.outside_names(text)), today)
     if found is not None:
         for start, end in found.spans:
             seen.cover(start, end)
         parts.append(Part("period", found.words))
+    people_found = _roles_said_after_the_period(seen, people_read)
 
-    chosen_kinds = _read_names(seen, kinds, kind_synonyms)
-    ranks = _read_names(seen, rank_levels, rank_synonyms)
+    chosen_kinds = _read_names(seen, kinds, kind_synonyms, standing_for=KIND_NOUNS, alone=True)
+    ranks = _read_names(seen, rank_levels, rank_synonyms, standing_for=RANK_NOUNS, alone=False)
     collective = True if seen.take(r"集体|collective") else None
     measures = _read_all(seen, MEASURE_WORDS)
     breakdowns = _read_all(seen, BREAKDOWN_WORDS)
@@ -263,17 +260,22 @@ MEASURE_WORDS = (
     (r"指标(?:完成)?(?:进度)?|定额|quota", "quota"),
     (r"逾期未?(?:整改|销号|完成)?|超期未?(?:整改|销号|完成)?|overdue", "overdue"),
     (r"完成率|销号率|completion(?: rate)?", "completion"),
-    (r"人次|person[- ]times?|人数", "person_times"),
-    (r"(?:新增|新发现|发现)?(?:问题|事项|整改)|items?\b", "items"),
-    (r"多少次|几次|次数|how many|number of|count", "talks"),
+    (r"人次|person[- ]times?", "person_times"),  # not 人数: distinct people, a figure we do not give
+    # not 整改了 / 已整改: items rectified, a figure we do not give; 整改 alone names the items to rectify
+    (r"(?:新增|新发现|发现)?(?:问题|事项|(?<!已)整改(?![了完好过]))|items?\b", "items"),
+    (r"多少次|几次|次数|how many|number of|(?<![a-z])count(?![a-z])", "talks"),
 )
 BREAKDOWN_WORDS = (
     (r"各单位|按单位|单位排名|排名|by unit|per unit|by department", "unit"),
-    (r"按级别|各级别|级别统计|by rank(?: level)?|by level", "rank"),
-    (r"各类|分类|各种|按类型|分别|by kind|by type", "kind"),
-    (r"按月|每月|各月|逐月|by month|monthly", "month"),
-    (r"按主谈人|按谈话人|各领导|by interviewer", "interviewer"),
+    (r"按级别|各级别|级别统计|按职级|各职级|by rank(?: level)?|by level", "rank"),
+    (r"各类(?:别)?|分类|各种|按类型|按类别|分别|by kind|by type", "kind"),
+    (r"按月份?|每个?月|各月份?|逐月|by month|monthly", "month"),
+    (r"按主谈人|按谈话人|按约谈人|各领导|by interviewer", "interviewer"),
 )
+# What a kind or rank word stands before: 提醒 alone is 提醒约谈 only before 约谈 or where no talk word is written; 其他
+# is a rank only before 干部 (其他约谈 is no rank).
+KIND_NOUNS = r"约谈|谈话|talk"
+RANK_NOUNS = r"级|干部|人员|level|cadre|official"
 # Words that begin with a numeral but are no number: the period reader would take 上个月一共 for a period running on.
 NOT_NUMBERS = r"一共|一下|一把手|一起|一并|统一"
 COVERAGE_WORDS = r"一把手|主要负责人|应谈|unit heads?"
@@ -315,6 +317,10 @@ class _Coverage:
 
     def cover(self, start: int, end: int) -> None:
         self.read[start:end] = [True] * (end - start)
+        self.masked = self.masked[:start] + "\0" * (end - start) + self.masked[end:]
+
+    def block(self, start: int, end: int) -> None:
+        """Left unread, and no reader may read inside it: a unit-like name that means no unit."""
         self.masked = self.masked[:start] + "\0" * (end - start) + self.masked[end:]
 
     def take(self, pattern: str | re.Pattern[str], *, filler: bool = False) -> list[re.Match[str]]:
@@ -380,11 +386,61 @@ def _unit_spellings(units: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dic
 
 
 def _read_units(seen: _Coverage, units: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
-    """(words, the paths they may mean) for each unit named, longest spelling first."""
+    """(words, the paths they may mean) for each unit named, longest spelling first. Names written apart are one
+    unit named with those above it (兰州市的城关区, 兰州市 城关区, 建设局 of 城关区): they must form one chain, each
+    above the next, and mean its last unit, only one; a list of units is joined by 和/、/及/and. A chain that means
+    no unit or several is left unread, so the question gets no figure (七里河区建设局, 城关区榆中县建设局)."""
     pattern, meanings = _unit_spellings(units)
     if pattern is None:
         return []
-    return [(found[0], meanings[found[0]]) for found in seen.take(pattern)]
+    found = [match for match in pattern.finditer(seen.masked) if match.end() > match.start()]
+    chains: list[list[re.Match[str]]] = []
+    reversed_after: set[int] = set()  # ids of matches followed by "of": the next one is above it
+    for previous, match in zip([None, *found], found, strict=False):
+        gap = seen.text[previous.end() : match.start()] if previous is not None else ""
+        if previous is None or re.fullmatch(_UNIT_LIST_JOINER, gap):
+            if previous is not None:
+                seen.cover(previous.end(), match.start())  # the 和 of a list of units
+            chains.append([match])
+            continue
+        if re.fullmatch(r"\s*of\s*", gap):
+            reversed_after.add(id(previous))
+        chains[-1].append(match)
+    readings = []
+    for chain in chains:
+        ordered = _chain_order(chain, reversed_after)
+        paths = _chain_ends([meanings[m[0]] for m in ordered])
+        words = seen.typed[chain[0].start() : chain[-1].end()] if len(chain) > 1 else chain[0][0]
+        if len(chain) > 1 and len(paths) != 1:
+            for match in chain:
+                seen.block(*match.span())
+            continue
+        for match in chain:
+            seen.cover(*match.span())
+        readings.append((words, paths))
+    return readings
+
+
+# Between two units of a list; anything else between two unit names joins them into one chain.
+_UNIT_LIST_JOINER = r"\s*(?:和|、|及|以及|与|,?\s*and)\s*"
+
+
+def _chain_order(chain: list[re.Match[str]], reversed_after: set[int]) -> list[re.Match[str]]:
+    """The names of a chain from the outermost: 'A of B' names B above A."""
+    segments: list[list[re.Match[str]]] = [[]]
+    for match in chain:
+        segments[-1].append(match)
+        if id(match) in reversed_after:
+            segments.append([])
+    return [match for segment in reversed(segments) for match in segment]
+
+
+def _chain_ends(meanings: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """The paths the last name may mean when each name is of a unit strictly above the next one's."""
+    ends = meanings[0]
+    for paths in meanings[1:]:
+        ends = tuple(p for p in paths if any(p.startswith(above + "/") for above in ends))
+    return tuple(dict.fromkeys(ends))
 
 
 @lru_cache(maxsize=64)
@@ -396,15 +452,17 @@ def _people_pattern(people: tuple[str, ...]) -> tuple[re.Pattern[str] | None, di
     return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))), names
 
 
-def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    """(name, interviewer / subject / None when the words do not say) for each person named."""
+def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, str | None, int]]:
+    """(name, interviewer / subject / None when the words do not say, where the name ends) for each person named.
+    Names joined by 和/、/and are a list with one role, said once for all (约谈李华和王强, 张建平和李华主持)."""
     pattern, names = _people_pattern(people)
     if pattern is None:
         return []
-    found_people = []
     text = seen.text
-    for found in seen.take(pattern):
-        start, end = found.span()
+    found = seen.take(pattern)
+    roles: list[str | None] = []
+    for match in found:
+        start, end = match.span()
         role: str | None = None
         for role_named, markers in (
             ("subject", (_SUBJECT_AFTER.match(text, end), _SUBJECT_BEFORE.search(text, 0, start))),
@@ -415,25 +473,73 @@ def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, st
                 for marker in filter(None, markers):
                     seen.cover(*marker.span(1))
                 break
-        found_people.append((names[found[0]], role))
+        roles.append(role)
+    lists: list[list[int]] = []
+    for i, match in enumerate(found):
+        if i and re.fullmatch(_UNIT_LIST_JOINER, text[found[i - 1].end() : match.start()]):
+            lists[-1].append(i)
+        else:
+            lists.append([i])
+    for members in lists:
+        said = {roles[i] for i in members} - {None}
+        if len(members) > 1 and len(said) == 1:  # one role for the list; two roles: the 和 stays unread
+            roles[members[0] : members[-1] + 1] = [said.pop()] * len(members)
+            for previous, following in itertools.pairwise(members):
+                seen.cover(found[previous].end(), found[following].start())
+    return [(names[match[0]], role, match.end()) for match, role in zip(found, roles, strict=True)]
+
+
+def _roles_said_after_the_period(
+    seen: _Coverage, people_read: list[tuple[str, str | None, int]]
+) -> list[tuple[str, str | None]]:
+    """People and their roles, a role not yet said read after a period written between it and the name
+    (张建平本月主持约谈几次: the period is read by now)."""
+    found_people: list[tuple[str, str | None]] = []
+    for name, role, end in people_read:
+        after = end
+        while role is None and after < len(seen.text) and seen.read[after] and not seen.filler[after]:
+            after += 1
+        if role is None and "\0" in seen.masked[end:after]:
+            for role_named, marker in (
+                ("subject", _SUBJECT_AFTER.match(seen.text, after)),
+                ("interviewer", _INTERVIEWER_AFTER.match(seen.text, after)),
+            ):
+                if marker is not None:
+                    role = role_named
+                    seen.cover(*marker.span(1))
+                    break
+        found_people.append((name, role))
     return found_people
 
 
-def _read_names(seen: _Coverage, configured: Sequence[str], synonyms: Mapping[str, str]) -> tuple[str, ...]:
-    """The configured names (kinds, rank levels) named, by name or synonym, longest words first."""
+def _read_names(
+    seen: _Coverage, configured: Sequence[str], synonyms: Mapping[str, str], *, standing_for: str, alone: bool
+) -> tuple[str, ...]:
+    """The configured names (kinds, rank levels) named, by name or synonym, longest words first. A word without
+    the noun it stands for (`standing_for`: 提醒 for 提醒约谈, 其他 for 其他干部) is that name only directly before
+    the noun, or, when it may stand `alone`, where the question writes the noun nowhere else (上季度提醒几次);
+    otherwise it is an ordinary word (请提醒一下本月约谈多少次, 本月其他约谈几次) and left unread."""
     words = {name.lower(): name for name in configured}
     words.update({word.lower(): name for word, name in synonyms.items() if name in configured})
     if not words:
         return ()
     pattern = "|".join(
-        rf"(?<![a-z]){re.escape(w)}s?(?![a-z])" if w.isascii() else re.escape(w)
+        rf"(?<![a-z]){'[- ]'.join(map(re.escape, w.split()))}s?(?![a-z])" if w.isascii() else re.escape(w)
         for w in sorted(words, key=len, reverse=True)
     )
-    return tuple(
-        dict.fromkeys(
-            words[found[0].removesuffix("s") if found[0] not in words else found[0]] for found in seen.take(pattern)
-        )
-    )
+    matches = [found for found in re.finditer(pattern, seen.masked) if found.end() > found.start()]
+    inside = {i for found in matches for i in range(*found.span())}
+    noun_elsewhere = any(noun.start() not in inside for noun in re.finditer(standing_for, seen.masked))
+    named = []
+    for found in matches:
+        bare = not re.search(standing_for, found[0])
+        before_noun = re.match(rf"\s*(?:{standing_for})", seen.masked[found.end() :])
+        if bare and not before_noun and (noun_elsewhere or not alone):
+            continue
+        seen.cover(*found.span())
+        word = found[0].lower()
+        named.append(words[word if word in words else word.removesuffix("s").replace("-", " ")])
+    return tuple(dict.fromkeys(named))
 
 
 def _read_all(seen: _Coverage, words: tuple[tuple[str, str], ...]) -> list[str]:

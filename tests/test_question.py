@@ -65,6 +65,53 @@ ANSWERED = [
     ("本月集体约谈几次", month(2025, 3), "talks", {"collective": True}),
     ("整改完成率", year(2025), "completion", {"period_named": False}),
     ("逾期未整改的问题有哪些", year(2025), "overdue", {"period_named": False}),
+    # A unit named with those above it, written apart: the unit named last, under the ones before it
+    ("本月兰州市的城关区约谈几次", month(2025, 3), "talks", {"units": ("兰州市/城关区",)}),
+    ("本月兰州市 城关区约谈几次", month(2025, 3), "talks", {"units": ("兰州市/城关区",)}),
+    ("本月兰州市-城关区约谈几次", month(2025, 3), "talks", {"units": ("兰州市/城关区",)}),
+    ("本月兰州市，城关区约谈几次", month(2025, 3), "talks", {"units": ("兰州市/城关区",)}),
+    ("talks in 城关区 of 兰州市 this month", month(2025, 3), "talks", {"units": ("兰州市/城关区",)}),
+    ("talks in 兰州市 城关区 this month", month(2025, 3), "talks", {"units": ("兰州市/城关区",)}),
+    ("本月兰州市的城关区建设局约谈几次", month(2025, 3), "talks", {"units": ("兰州市/城关区/建设局",)}),
+    ("本月城关区的建设局约谈几次", month(2025, 3), "talks", {"units": ("兰州市/城关区/建设局",)}),
+    ("本月城关区里的建设局约谈几次", month(2025, 3), "talks", {"units": ("兰州市/城关区/建设局",)}),
+    ("本月城关区 建设局约谈几次", month(2025, 3), "talks", {"units": ("兰州市/城关区/建设局",)}),
+    ("本月城关区，建设局约谈几次", month(2025, 3), "talks", {"units": ("兰州市/城关区/建设局",)}),
+    ("talks in 建设局 of 城关区 this month", month(2025, 3), "talks", {"units": ("兰州市/城关区/建设局",)}),
+    ("talks in 建设局 of 城关区 of 兰州市 this month", month(2025, 3), "talks", {"units": ("兰州市/城关区/建设局",)}),
+    ("本月榆中县的建设局约谈几次", month(2025, 3), "talks", {"units": ("兰州市/榆中县/建设局",)}),
+    ("本月兰州市榆中县的建设局约谈几次", month(2025, 3), "talks", {"units": ("兰州市/榆中县/建设局",)}),
+    # A list of units: each with its sub-units
+    ("本月城关区和榆中县约谈几次", month(2025, 3), "talks", {"units": ("兰州市/城关区", "兰州市/榆中县")}),
+    ("本月城关区、榆中县约谈几次", month(2025, 3), "talks", {"units": ("兰州市/城关区", "兰州市/榆中县")}),
+    ("talks in 城关区 and 榆中县 this month", month(2025, 3), "talks", {"units": ("兰州市/城关区", "兰州市/榆中县")}),
+    (
+        "本月城关区建设局和榆中县约谈几次",
+        month(2025, 3),
+        "talks",
+        {"units": ("兰州市/城关区/建设局", "兰州市/榆中县")},
+    ),
+    # A kind word alone where no other talk word is written; a rank word only as a rank phrase
+    ("提醒谈话今年几次", year(2025), "talks", {"kinds": ("提醒约谈",)}),
+    ("提醒今年几次", year(2025), "talks", {"kinds": ("提醒约谈",)}),
+    ("其他干部本月约谈多少次", month(2025, 3), "talks", {"rank_levels": ("其他",)}),
+    ("county-level cadres talks this month", month(2025, 3), "talks", {"rank_levels": ("县处级",)}),
+    ("count of talks this month", month(2025, 3), "talks", {}),
+    ("本月整改事项有多少", month(2025, 3), "items", {}),
+    # Other words for a breakdown
+    ("今年每个月约谈多少次", year(2025), "talks", {"breakdown": "month"}),
+    ("今年约谈按月份统计", year(2025), "talks", {"breakdown": "month"}),
+    ("今年按类别统计约谈次数", year(2025), "talks", {"breakdown": "kind"}),
+    ("今年约谈按职级统计", year(2025), "talks", {"breakdown": "rank"}),
+    ("今年约谈按约谈人统计", year(2025), "talks", {"breakdown": "interviewer"}),
+    # A list of people, their role said once for all
+    ("今年约谈李华和王强几次", year(2025), "talks", {"subjects": ("李华", "王强")}),
+    ("今年张建平和李华主持了几次约谈", year(2025), "talks", {"interviewers": ("张建平", "李华")}),
+    ("talks held by 张建平 and 李华 this year", year(2025), "talks", {"interviewers": ("张建平", "李华")}),
+    ("今年张建平约谈李华、王强几次", year(2025), "talks", {"interviewers": ("张建平",), "subjects": ("李华", "王强")}),
+    # The role said after a period between it and the name
+    ("张建平本月主持约谈几次", month(2025, 3), "talks", {"interviewers": ("张建平",)}),
+    ("李华今年被约谈几次", year(2025), "talks", {"subjects": ("李华",)}),
 ]
 
 
@@ -108,6 +155,24 @@ REFUSED = [
     ("未整改的问题有多少", "未"),
     ("本月约谈工作情况", "工作"),  # the work of talking, not 工作约谈
     ("how many talks this moth", "moth"),
+    # Unit names that form no chain to exactly one unit: never the figure of the first, or of two units
+    ("本月市纪委建设局约谈几次", "市纪委建设局"),  # no 建设局 under 市纪委
+    ("本月市纪委的建设局约谈几次", "市纪委的建设局"),
+    ("本月兰州市建设局约谈几次", "兰州市建设局"),  # two 建设局 under 兰州市
+    ("本月建设局城关区约谈几次", "建设局城关区"),  # the wrong way round
+    ("本月城关区榆中县建设局约谈几次", "城关区榆中县建设局"),  # siblings, nothing joining them
+    ("本月城关区和永登县约谈几次", "和永登县"),
+    # Verbs and ordinary words are no filters
+    ("请提醒一下本月约谈多少次", "提醒"),
+    ("本月约谈多少次，提醒一下", "提醒"),
+    ("提醒我本月约谈几次", "提醒我"),
+    ("本月其他约谈几次", "其他约谈"),
+    ("talks in the county 榆中县 this month", "county"),
+    ("talks in 榆中县 county this month", "county"),
+    ("约谈人数是多少", "人数"),  # distinct people, not person-times
+    ("整改了多少个问题", "整改"),  # items rectified, not all items
+    ("已整改的问题有多少", "已整改"),
+    ("今年张建平和李华的约谈情况", "和"),  # a list whose role is not said
 ]
 
 

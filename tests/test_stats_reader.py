@@ -130,6 +130,41 @@ async def test_rank_synonyms_and_units_by_path(enrolled: Enroll, ledger: list[Fi
     assert figures(commission.last_reply) == truth(ledger, *year, unit="兰州市/城关区")
 
 
+async def test_a_unit_named_with_those_above_it_written_apart_is_that_unit_or_no_figure(
+    enrolled: Enroll, ledger: list[FixtureTalk]
+) -> None:
+    commission = await enrolled("张建平")
+    year = (date(2025, 1, 1), date(2026, 1, 1))
+    for typed, unit in [
+        ("兰州市的城关区今年约谈多少次", "兰州市/城关区"),  # not 兰州市's figure
+        ("兰州市 城关区今年约谈多少次", "兰州市/城关区"),
+        ("城关区的教育局今年约谈多少次", "兰州市/城关区/教育局"),  # not asked which 教育局
+        ("榆中县里的教育局今年约谈多少次", "兰州市/榆中县/教育局"),
+    ]:
+        await commission.send(typed)
+        assert figures(commission.last_reply) == truth(ledger, *year, unit=unit), typed
+        assert unit in commission.last_reply.splitlines()[0], typed
+    await commission.send("城关区和榆中县今年约谈多少次")  # a list: the talks of either, each talk once
+    in_either = [
+        [s for s in t.subjects if s[1].startswith(("兰州市/城关区", "兰州市/榆中县"))]
+        for t in ledger
+        if year[0] <= t.held.date() < year[1]
+    ]
+    assert figures(commission.last_reply) == (sum(1 for s in in_either if s), sum(map(len, in_either)))
+    for typed, leftover in [
+        ("兰州市教育局今年约谈多少次", "兰州市教育局"),  # two 教育局 under 兰州市
+        ("市纪委的教育局今年约谈多少次", "市纪委的教育局"),  # none under 市纪委
+        ("城关区榆中县教育局今年约谈多少次", "城关区榆中县教育局"),  # two units side by side
+        ("请提醒一下今年约谈多少次", "提醒"),  # a verb, not 提醒约谈
+        ("今年其他约谈几次", "其他约谈"),  # not the rank 其他
+        ("约谈人数是多少", "人数"),  # distinct people: a figure not given, not person-times
+    ]:
+        await commission.send(typed)
+        reply = commission.last_reply
+        assert NO_FIGURE not in reply and all(n in typed for n in re.findall(r"\d+", reply)), (typed, reply)
+        assert text("zh-CN", "stats.ask.leftovers", words=f"“{leftover}”") in reply, (typed, reply)
+
+
 async def test_two_units_of_one_name_are_asked_about_and_answered_after_the_press(
     enrolled: Enroll, ledger: list[FixtureTalk]
 ) -> None:
