@@ -11,16 +11,137 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import make_url
+from telegram.ext import Application
 
-from bot.config import Config
+from bot.app import TalkApplication
+from bot.clock import ManualClock
+from bot.config import Config, ConfigError, parse_config
 from bot.emulator import EmulatorServer
 from bot.i18n import text
+from bot.inbox import Inbox
+from bot.lease import Lease
+from bot.outbox import DispatchStats, SendFailed
 from bot.sandbox import SANDBOX_TOKEN, seed_demo
 from bot.transcript import EmulatorClient
+from handlers.outbox import Sweeper, TelegramNotifier
+from storage import inbox as rows
+from storage.db import DatabaseTimeouts, open_engine, postgres_connect_args, prepare
 from tests.conftest import start_talkledger
 from tests.test_failover import Watcher, say
 
 TAKEOVER_SECONDS = 15  # the requirement: a user is served again within this long of the network going dark
+
+
+class Stopwatch:
+    """A monotonic clock that stands still until moved."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_the_lease_is_confirmed_only_while_its_last_confirmation_is_recent(database: str, db_url: str) -> None:
+    engine = open_engine(db_url)
+    stopwatch = Stopwatch()
+    lease = Lease(engine, DatabaseTimeouts(lease_renew_seconds=2.5, lease_expiry_seconds=10), stopwatch)
+    try:
+        assert not lease.confirmed()  # not yet acquired
+        assert await lease.try_acquire()
+        assert lease.confirmed()
+        stopwatch.now += 4.9
+        assert lease.confirmed()
+        stopwatch.now += 0.1  # a renewal missed: five seconds, half the expiry, and the active stands down
+        assert lease.confirmed() is (database == "sqlite")  # an flock is held as long as the process lives
+        assert await lease.try_acquire()  # confirmed again
+        assert lease.confirmed()
+    finally:
+        await lease.release()
+        await engine.dispose()
+    assert not lease.confirmed()
+
+
+async def test_a_second_instance_cannot_take_a_confirmed_lease(db_url: str) -> None:
+    first_engine, second_engine = open_engine(db_url), open_engine(db_url)
+    first, second = Lease(first_engine), Lease(second_engine)
+    try:
+        assert await first.try_acquire()
+        assert not await second.try_acquire()
+        assert not second.confirmed()
+        await first.release()
+        assert await second.try_acquire()
+    finally:
+        for lease, engine in ((first, first_engine), (second, second_engine)):
+            await lease.release()
+            await engine.dispose()
+
+
+async def test_an_instance_not_confirmed_active_stores_updates_but_hands_none_over(
+    config: Config, clock: ManualClock
+) -> None:
+    """Stored, so nothing is lost, and left NEW for whichever instance is active; nothing reaches the handlers."""
+    engine = open_engine(config.database_url)
+    confirmed = False
+    inbox = Inbox(engine, clock, config.inbox, fence=lambda: confirmed)
+    inbox.application = Application.builder().token(SANDBOX_TOKEN).build()
+    message = {"message_id": 1, "date": 0, "chat": {"id": 7001, "type": "private"}, "text": "/me"}
+    try:
+        await prepare(engine, config.organisation.zone)
+        await inbox.accept([{"update_id": 1, "message": message}])
+        assert inbox.application.update_queue.qsize() == 0
+        assert inbox.in_hand == set()
+        async with engine.connect() as connection:
+            assert [row.update_id for row in await rows.waiting(connection)] == [1]
+        confirmed = True
+        await inbox.accept([{"update_id": 2, "message": {**message, "message_id": 2}}])
+        assert inbox.application.update_queue.qsize() == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_an_instance_not_confirmed_active_sends_nothing_from_the_outbox(
+    bot: TalkApplication, control: EmulatorClient, emulator: EmulatorServer
+) -> None:
+    """A reminder the standby may be sending by now is not sent a second time by the old active."""
+    emulator.emulator.chats[7001] = {"id": 7001, "type": "private", "first_name": "李华"}
+    fenced = TelegramNotifier(bot.bot, fence=lambda: False)
+    with pytest.raises(SendFailed):
+        await fenced.send(7001, "提醒", [])
+    bot.bot_data["fence"] = lambda: False
+    assert await Sweeper(bot, bot.bot_data["services"]).sweep() == DispatchStats()
+    events = await control.get("events", since=0, timeout=0)
+    assert not [event for event in events if event["kind"] == "sent"]
+    await TelegramNotifier(bot.bot).send(7001, "提醒", [])  # the same, confirmed: sent
+    events = await control.get("events", since=0, timeout=0)
+    assert [event["message"]["text"] for event in events if event["kind"] == "sent"] == ["提醒"]
+
+
+def test_database_timeouts_are_read_from_the_database_section() -> None:
+    found = parse_config({"database": {"lease_renew_seconds": 1, "lease_expiry_seconds": 4, "statement_seconds": 30}})
+    assert (found.database.lease_renew_seconds, found.database.lease_expiry_seconds) == (1.0, 4.0)
+    assert found.database.statement_seconds == 30.0
+    assert parse_config({}).database == DatabaseTimeouts()
+    settings = postgres_connect_args(found.database)
+    assert settings["command_timeout"] == found.database.call_seconds
+    assert settings["server_settings"]["statement_timeout"] == "30000"
+    assert settings["server_settings"]["idle_in_transaction_session_timeout"] == "10000"
+    assert settings["server_settings"]["tcp_keepalives_count"] == "3"
+
+
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [
+        ({"lease_renew_seconds": 5, "lease_expiry_seconds": 8}, "database.lease_expiry_seconds"),
+        ({"statement_seconds": 0}, "database.statement_seconds"),
+        ({"lock_seconds": "5s"}, "database.lock_seconds"),
+        ({"keepalive_count": 2.5}, "database.keepalive_count"),
+    ],
+)
+def test_database_timeouts_that_cannot_work_are_refused_by_name(section: dict[str, object], key: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        parse_config({"database": section})
+    assert refused.value.key == key
 
 
 class DarkableLink:
