@@ -9,6 +9,7 @@ import contextlib
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
 from sqlalchemy import make_url
 from telegram.ext import Application
@@ -23,11 +24,13 @@ from bot.lease import Lease
 from bot.outbox import DispatchStats, SendFailed
 from bot.sandbox import SANDBOX_TOKEN, seed_demo
 from bot.transcript import EmulatorClient
+from bot.webhook import SECRET_HEADER, WebhookServer
 from handlers.outbox import Sweeper, TelegramNotifier
 from storage import inbox as rows
 from storage.db import DatabaseTimeouts, open_engine, postgres_connect_args, prepare
 from tests.conftest import start_talkledger
 from tests.test_failover import Watcher, say
+from tests.test_webhook import SECRET, webhook_config
 
 TAKEOVER_SECONDS = 15  # the requirement: a user is served again within this long of the network going dark
 
@@ -115,6 +118,40 @@ async def test_an_instance_not_confirmed_active_sends_nothing_from_the_outbox(
     await TelegramNotifier(bot.bot).send(7001, "提醒", [])  # the same, confirmed: sent
     events = await control.get("events", since=0, timeout=0)
     assert [event["message"]["text"] for event in events if event["kind"] == "sent"] == ["提醒"]
+
+
+async def test_a_webhook_of_an_instance_not_confirmed_active_sends_telegram_elsewhere(
+    config: Config, clock: ManualClock
+) -> None:
+    """503 to the update (not stored, so Telegram posts it again, through the reverse proxy to the other instance)
+    and to /readyz, which the reverse proxy checks."""
+    config = webhook_config(config)
+    engine = open_engine(config.database_url)
+    server = WebhookServer(config.webhook, engine)
+    confirmed = False
+    await prepare(engine, config.organisation.zone)
+    await server.start()
+    server.inbox = Inbox(engine, clock, config.inbox, fence=lambda: confirmed)
+    server.application = Application.builder().token(SANDBOX_TOKEN).build()
+    server.inbox.application = server.application
+    base = f"http://127.0.0.1:{config.webhook.port}"
+    update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}}}
+    try:
+        async with aiohttp.ClientSession(headers={SECRET_HEADER: SECRET}) as http:
+            async with http.post(f"{base}{config.webhook.path}", json=update) as response:
+                assert response.status == 503
+            async with http.get(f"{base}/readyz") as response:
+                assert response.status == 503
+            async with engine.connect() as connection:
+                assert await rows.waiting(connection) == []  # not stored: Telegram still has it
+            confirmed = True
+            async with http.post(f"{base}{config.webhook.path}", json=update) as response:
+                assert response.status == 200
+            async with http.get(f"{base}/readyz") as response:
+                assert response.status == 200
+    finally:
+        await server.stop()
+        await engine.dispose()
 
 
 def test_database_timeouts_are_read_from_the_database_section() -> None:
