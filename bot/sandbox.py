@@ -47,7 +47,7 @@ DEMO_ROSTER = [
 async def seed_demo(config: Config, clock: Clock | None = None) -> list[tuple[str, str, str]]:
     """Create the demo roster; (name, position, invite code) for each person."""
     clock = clock or SystemClock()
-    engine = open_engine(config.database_url, config.database)
+    engine = open_engine(config.database_url)
     try:
         await ensure_schema(engine)
         rows, errors = roster.parse_rows(DEMO_ROSTER, config.organisation.rank_levels)

@@ -53,9 +53,10 @@ def open_engine(url: str, timeouts: DatabaseTimeouts | None = None) -> AsyncEngi
         # Up to 16 updates at once (bot/ordering.py), some holding a second connection for a moment: a pool that
         # keeps them all. With the default 5, the rest were opened and closed per update (a new connection costs
         # more than the update's queries, and loses its prepared statements).
-        engine = create_async_engine(
-            url, pool_size=20, max_overflow=20, connect_args=postgres_connect_args(timeouts or DatabaseTimeouts())
-        )
+        # The running bot's engines carry timeouts (see postgres_connect_args); one-off commands (migrations,
+        # imports, exports) may legitimately take longer and run without.
+        connect_args = postgres_connect_args(timeouts) if timeouts is not None else {}
+        engine = create_async_engine(url, pool_size=20, max_overflow=20, connect_args=connect_args)
         event.listen(engine.sync_engine, "checkout", _ping_on_checkout)
         event.listen(engine.sync_engine, "checkin", _note_idle_since)
         return engine
