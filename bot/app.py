@@ -18,7 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import LANGUAGES, Config
 from bot.i18n import text
 from bot.inbox import Inbox
-from bot.lease import Lease
+from bot.lease import Fence, Lease, always
 from bot.ordering import OnePersonAtATime, updates_at_once
 from bot.polling import Poller
 from bot.services import Services
@@ -146,16 +146,19 @@ async def running(
     token: str | None = None,
     poll_timeout: int = 10,
     webhook: WebhookServer | None = None,
+    fence: Fence = always,
 ) -> AsyncIterator[TalkApplication]:
     """The bot active until the block ends: polling its Bot API server, or, given a webhook server, registering
-    the webhook and taking updates from it. Refuses an outdated database schema."""
-    engine = open_engine(config.database_url)
+    the webhook and taking updates from it. Refuses an outdated database schema. Nothing is taken from the inbox
+    and nothing sent from the outbox while `fence` says this instance may not act (bot/lease.py)."""
+    engine = open_engine(config.database_url, config.database)
     try:
         await prepare(engine, config.organisation.zone)
         found = Services(config=config, sessions=sessions(engine), clock=clock or SystemClock())
         application = build_application(config, found, token=token)
-        inbox = Inbox(engine, found.clock, config.inbox)
+        inbox = Inbox(engine, found.clock, config.inbox, fence)
         application.bot_data["inbox"] = inbox
+        application.bot_data["fence"] = fence
         async with application, contextlib.AsyncExitStack() as background:
             await _post_init(application)  # PTB calls post_init only from run_polling, which we do not use
             await application.start()
@@ -175,7 +178,7 @@ async def running(
                 request = AiohttpRequest()
                 await request.initialize()
                 background.push_async_callback(request.shutdown)
-                poller = Poller(request, config.telegram.bot_api_url, application.bot.token, inbox, poll_timeout)
+                poller = Poller(request, config.telegram.bot_api_url, application.bot.token, inbox, poll_timeout, fence)
                 background.push_async_callback(_stopped, asyncio.ensure_future(poller.run()))
             log.info("talkledger is running as @%s", application.bot.username)
             try:
@@ -219,8 +222,8 @@ async def serve(
 ) -> None:
     """Run until `stop`: stand by until this instance holds the database lock, then be the active bot until the
     lock is lost (then stand by again) or `stop` is set."""
-    engine = open_engine(config.database_url)
-    lease = Lease(engine)
+    engine = open_engine(config.database_url, config.database)
+    lease = Lease(engine, config.database)
     webhook = WebhookServer(config.webhook, engine) if use_webhook else None
     try:
         if webhook is not None:
@@ -228,7 +231,7 @@ async def serve(
         if not await lease.try_acquire():
             on_standby()
         while not stop.is_set() and (lease.held or await lease.acquire(stop)):
-            async with running(config, clock, webhook=webhook) as application:
+            async with running(config, clock, webhook=webhook, fence=lease.confirmed) as application:
                 on_active(application)
                 lost = asyncio.ensure_future(lease.lost())
                 stopping = asyncio.ensure_future(stop.wait())

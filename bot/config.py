@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.question import DEFAULT_KIND_SYNONYMS, DEFAULT_RANK_SYNONYMS
 from bot.reminders import ReminderPolicy
+from storage.db import DatabaseTimeouts
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_TALK_KINDS = ("工作约谈", "提醒约谈", "告诫约谈", "廉政谈话", "诫勉谈话")
@@ -109,6 +110,7 @@ class InboxConfig:
 class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     database_url: str = "sqlite+aiosqlite:///talkledger.db"
+    database: DatabaseTimeouts = field(default_factory=DatabaseTimeouts)
     organisation: OrganisationConfig = field(default_factory=OrganisationConfig)
     invite_valid_days: int = 7
     talk_max_age_days: int = 90
@@ -193,6 +195,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
             bot_username=_string(telegram, "telegram.bot_username", "").lstrip("@"),
         ),
         database_url=database_url,
+        database=_database_timeouts(database),
         organisation=OrganisationConfig(
             name=_string(organisation, "organisation.name", OrganisationConfig.name),
             time_zone=time_zone,
@@ -243,6 +246,35 @@ def _webhook(section: dict[str, Any]) -> WebhookConfig:
         header_timeout_seconds=_seconds(section, "webhook.header_timeout_seconds", defaults.header_timeout_seconds),
         read_timeout_seconds=_seconds(section, "webhook.read_timeout_seconds", defaults.read_timeout_seconds),
     )
+
+
+def _database_timeouts(section: dict[str, Any]) -> DatabaseTimeouts:
+    default = DatabaseTimeouts()
+    values: dict[str, Any] = {
+        **{
+            name: _seconds(section, f"database.{name}", getattr(default, name))
+            for name in (
+                "lease_renew_seconds",
+                "lease_expiry_seconds",
+                "statement_seconds",
+                "lock_seconds",
+                "idle_in_transaction_seconds",
+                "call_seconds",
+                "connect_seconds",
+            )
+        },
+        **{
+            name: _count(section, f"database.{name}", getattr(default, name), 1, 3600)
+            for name in ("keepalive_idle_seconds", "keepalive_interval_seconds", "keepalive_count")
+        },
+    }
+    found = DatabaseTimeouts(**values)
+    if found.lease_expiry_seconds < 2 * found.lease_renew_seconds:
+        # The active must be able to miss a renewal and still stand down before the server frees its lock.
+        raise ConfigError(
+            "database.lease_expiry_seconds", "at least twice database.lease_renew_seconds", found.lease_expiry_seconds
+        )
+    return found
 
 
 def _seconds(section: dict[str, Any], key: str, default: float) -> float:

@@ -30,6 +30,7 @@ from telegram.ext import Application
 
 from bot.clock import Clock
 from bot.config import InboxConfig
+from bot.lease import Fence, always
 from storage import inbox as rows
 from storage.inbox import Received
 
@@ -109,8 +110,9 @@ class Inbox:
     """The inbox of the active instance: takes updates in (stored first), hands them to the Application, and records
     how each one ended."""
 
-    def __init__(self, engine: AsyncEngine, clock: Clock, config: InboxConfig) -> None:
+    def __init__(self, engine: AsyncEngine, clock: Clock, config: InboxConfig, fence: Fence = always) -> None:
         self.engine = engine
+        self.fence = fence
         self.clock = clock
         self.config = config
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
@@ -189,6 +191,11 @@ class Inbox:
         """Parse in our code (a failure is a dead letter, not a stuck loop) and queue it for the Application."""
         application = self.application
         assert application is not None, "the inbox hands updates only to a running Application"
+        if not self.fence():
+            # Not confirmed active: the row stays unhandled in the database, for whichever instance is active.
+            self.in_hand.discard(update_id)
+            log.warning("update %s left in the inbox: this instance is not confirmed active", update_id)
+            return
         try:
             update = Update.de_json(payload if payload is not None else json.loads(raw), application.bot)
         except Exception as error:  # noqa: BLE001  whatever the malformed field provokes in PTB

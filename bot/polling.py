@@ -17,15 +17,20 @@ from urllib.parse import urlencode
 from telegram.request import BaseRequest
 
 from bot.inbox import Inbox
+from bot.lease import Fence, always
 
 log = logging.getLogger(__name__)
 BATCH = 100  # the Bot API's most updates a call
 LONGEST_PAUSE = 30.0  # between tries while the Bot API fails
+FENCED_PAUSE = 0.5  # between looks at the lease while it is unconfirmed
 
 
 class Poller:
-    def __init__(self, request: BaseRequest, bot_api_url: str, token: str, inbox: Inbox, timeout: int) -> None:
+    def __init__(
+        self, request: BaseRequest, bot_api_url: str, token: str, inbox: Inbox, timeout: int, fence: Fence = always
+    ) -> None:
         self.request = request
+        self.fence = fence
         self.url = f"{bot_api_url}{token}/getUpdates"
         self.inbox = inbox
         self.timeout = timeout
@@ -36,6 +41,9 @@ class Poller:
         before it is stored."""
         pause = 0.0
         while True:
+            if not self.fence():  # not confirmed active: fetch nothing (the standby will, once it takes over)
+                await asyncio.sleep(FENCED_PAUSE)
+                continue
             try:
                 batch = await self.fetch()
                 if batch:

@@ -72,7 +72,7 @@ class WebhookServer:
         if not self.config.secret or not hmac.compare_digest(given.encode(), self.config.secret.encode()):
             return web.Response(status=403)
         inbox = self.inbox
-        if inbox is None:
+        if inbox is None or not inbox.fence():  # not (or no longer confirmed) active: to the other instance
             return web.Response(status=503, text="standby")
         body = await read_update(request, self.config)
         if isinstance(body, web.Response):
@@ -88,7 +88,7 @@ class WebhookServer:
         return web.Response(text="alive")
 
     async def _readyz(self, _request: web.Request) -> web.Response:
-        if self.application is None:
+        if self.application is None or (self.inbox is not None and not self.inbox.fence()):
             return web.Response(status=503, text="standby")
         try:
             async with asyncio.timeout(2):

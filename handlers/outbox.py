@@ -13,6 +13,7 @@ from telegram.ext import Application
 
 from bot import outbox, reports
 from bot.followup import renderer
+from bot.lease import Fence, always
 from bot.outbox import Buttons, DispatchStats, RateLimiter, SendFailed
 from bot.services import Services
 from bot.transport import TalkBot
@@ -27,10 +28,13 @@ PERMANENT_BAD_REQUESTS = ("chat not found", "user not found", "peer_id_invalid",
 
 
 class TelegramNotifier:
-    def __init__(self, bot: TalkBot) -> None:
+    def __init__(self, bot: TalkBot, fence: Fence = always) -> None:
         self.bot = bot
+        self.fence = fence
 
     async def send(self, chat_id: int, text: str, buttons: Buttons) -> int:
+        if not self.fence():  # the standby may be sending this very row by now
+            raise SendFailed("this instance is not confirmed active")
         try:
             message_id = await self.bot.send_text(chat_id, text[:4096], buttons)
         except RetryAfter as error:
@@ -55,7 +59,8 @@ class Sweeper:
     def __init__(self, application: Application, services: Services) -> None:  # type: ignore[type-arg]
         config = services.config.outbox
         self.services = services
-        self.notifier: outbox.Notifier = TelegramNotifier(application.bot)
+        self.fence: Fence = application.bot_data.get("fence", always)
+        self.notifier: outbox.Notifier = TelegramNotifier(application.bot, self.fence)
         self.limiter = RateLimiter(config.per_second, config.per_chat_per_second)
         self.horizon = timedelta(seconds=max(2 * config.sweep_seconds, 60))
         self._lock = asyncio.Lock()
@@ -66,6 +71,8 @@ class Sweeper:
         whatever is due."""
         # Planning reads every open item: on SQLite its statements go to a worker thread, so updates go on meanwhile.
         async with self._lock:
+            if not self.fence():
+                return DispatchStats()  # not confirmed active: the outbox is the active instance's
             with on_worker_thread():
                 now = self.services.clock.now()
                 await outbox.plan_reminders(self.services, now, self.horizon, scope=scope)

@@ -29,13 +29,34 @@ class SchemaOutdated(Exception):
         self.current, self.head = current or "none", head
 
 
-def open_engine(url: str) -> AsyncEngine:
+@dataclass(frozen=True)
+class DatabaseTimeouts:
+    """PostgreSQL only. Chosen so that a standby takes over within 15 s of the active's network going dark: the
+    active confirms its lease every lease_renew_seconds and stands down when a confirmation is late; the server
+    ends the lease's session after lease_expiry_seconds without a word from it, which frees the lock."""
+
+    lease_renew_seconds: float = 2.5
+    lease_expiry_seconds: float = 10.0
+    statement_seconds: float = 10.0  # statement_timeout: a statement the server runs for longer is cancelled
+    lock_seconds: float = 5.0  # lock_timeout: waiting for a row another (perhaps dark) session holds
+    idle_in_transaction_seconds: float = 10.0  # a transaction whose client went silent is ended, its locks freed
+    call_seconds: float = 12.0  # the client's own limit on any call (asyncpg's command_timeout), after the server's
+    connect_seconds: float = 5.0
+    keepalive_idle_seconds: int = 5  # the server's TCP keepalives: a vanished client's sessions end in ~11 s
+    keepalive_interval_seconds: int = 2
+    keepalive_count: int = 3
+
+
+def open_engine(url: str, timeouts: DatabaseTimeouts | None = None) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_driver_name() == "asyncpg":
         # Up to 16 updates at once (bot/ordering.py), some holding a second connection for a moment: a pool that
         # keeps them all. With the default 5, the rest were opened and closed per update (a new connection costs
         # more than the update's queries, and loses its prepared statements).
-        engine = create_async_engine(url, pool_size=20, max_overflow=20)
+        # The running bot's engines carry timeouts (see postgres_connect_args); one-off commands (migrations,
+        # imports, exports) may legitimately take longer and run without.
+        connect_args = postgres_connect_args(timeouts) if timeouts is not None else {}
+        engine = create_async_engine(url, pool_size=20, max_overflow=20, connect_args=connect_args)
         event.listen(engine.sync_engine, "checkout", _ping_on_checkout)
         event.listen(engine.sync_engine, "checkin", _note_idle_since)
         return engine
@@ -48,6 +69,28 @@ def open_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url, **options)
     event.listen(engine.sync_engine, "connect", _tune_sqlite)
     return engine
+
+
+def postgres_connect_args(timeouts: DatabaseTimeouts) -> dict[str, Any]:
+    """Every connection is bounded: no call waits on a silent network for ever (asyncpg's command_timeout and
+    connect timeout), and the server ends what a vanished client left (statement, lock and idle-in-transaction
+    timeouts; its own TCP keepalives, since asyncpg sets none on the client side)."""
+
+    def milliseconds(seconds: float) -> str:
+        return str(round(seconds * 1000))
+
+    return {
+        "timeout": timeouts.connect_seconds,
+        "command_timeout": timeouts.call_seconds,
+        "server_settings": {
+            "statement_timeout": milliseconds(timeouts.statement_seconds),
+            "lock_timeout": milliseconds(timeouts.lock_seconds),
+            "idle_in_transaction_session_timeout": milliseconds(timeouts.idle_in_transaction_seconds),
+            "tcp_keepalives_idle": str(timeouts.keepalive_idle_seconds),
+            "tcp_keepalives_interval": str(timeouts.keepalive_interval_seconds),
+            "tcp_keepalives_count": str(timeouts.keepalive_count),
+        },
+    }
 
 
 def sqlite_file(url: str | URL) -> str | None:
