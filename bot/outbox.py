@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import within
-from bot.reminders import out_of_quiet_hours, to_plan
+from bot.reminders import next_allowed, out_of_quiet_hours, to_plan
 from bot.services import Services
 from storage import followup
 from storage.followup import EVERY_ITEM, PlanScope
@@ -89,6 +89,7 @@ class DispatchStats:
     retried: int = 0
     failed: int = 0
     dropped: int = 0
+    held: int = 0  # due, but not to be sent now (quiet hours, a day off): moved to the next allowed moment
     errors: list[str] = field(default_factory=list)
 
 
@@ -180,11 +181,23 @@ async def dispatch(services: Services, notifier: Notifier, limiter: RateLimiter,
         await followup.release_claimed(session, before=now - STUCK_AFTER)
     while True:
         async with services.sessions.begin() as session:
-            claimed = [row.id for row in await followup.claim_due(session, now, CLAIM_BATCH)]
-        if not claimed:
+            rows = await followup.claim_due(session, now, CLAIM_BATCH)
+            claimed = [row.id for row in rows if not _held_back(services, row, now)]
+        stats.held += len(rows) - len(claimed)
+        if not rows:
             return stats
         for notification_id in claimed:
             await _send_one(services, notifier, limiter, render, notification_id, stats)
+
+
+def _held_back(services: Services, row: Notification, now: datetime) -> bool:
+    """The policy again at sending time: a row due while the bot was down, or a retry, may have come due in quiet
+    hours or on a day off. Such a row goes back, unclaimed and its attempt not counted, to the next allowed moment."""
+    allowed = next_allowed(now, row.kind, services.config.reminders, services.config.organisation.zone)
+    if allowed <= now:
+        return False
+    row.state, row.due_at, row.claimed_at, row.attempts = "planned", allowed, None, row.attempts - 1
+    return True
 
 
 class Renderer(Protocol):
@@ -235,7 +248,8 @@ async def _send_one(
         if failure.retry_after:
             limiter.pause(failure.retry_after)
         delay = failure.retry_after or min(5 * 2 ** (row.attempts - 1), 3600)
-        row.state, row.due_at = "planned", now + timedelta(seconds=delay)
+        policy, zone = services.config.reminders, services.config.organisation.zone
+        row.state, row.due_at = "planned", next_allowed(now + timedelta(seconds=delay), row.kind, policy, zone)
         stats.retried += 1
 
 

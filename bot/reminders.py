@@ -3,7 +3,9 @@
 Reminders go out at `send_at` local time on their day: `before_days` before the deadline, on the day, and every
 `overdue_every_days` after it; the interviewer and the commission are told once when an item is
 `escalate_after_days` overdue. Nothing goes out in quiet hours; with `working_days_only`, reminders move to
-China's official working days (make-up workdays included; weekdays for years not yet published).
+China's official working days (make-up workdays included; weekdays for years not yet published). The same
+rules are checked again when a notification is sent (`next_allowed`): a bot that was down, or a retry, never sends
+in quiet hours, nor a scheduled message on a day off.
 """
 
 from __future__ import annotations
@@ -67,6 +69,24 @@ def out_of_quiet_hours(moment: datetime, policy: ReminderPolicy, zone: ZoneInfo)
     if end <= local:
         end += timedelta(days=1)
     return end.astimezone(moment.tzinfo)
+
+
+# The kinds sent on a schedule rather than in answer to someone: these keep to working days when the policy asks.
+# Every kind keeps out of quiet hours.
+SCHEDULED_KINDS = frozenset({"before", "due", "overdue", "escalate", "monthly", "quarterly"})
+
+
+def next_allowed(moment: datetime, kind: str, policy: ReminderPolicy, zone: ZoneInfo) -> datetime:
+    """`moment` (UTC) if a notification of this kind may go out then, else the next moment one may: the end of the
+    quiet hours, and for scheduled kinds (with `working_days_only`) the start of the next working day's window."""
+    working_days = policy.working_days_only and kind in SCHEDULED_KINDS
+    for _ in range(400):  # a year of days off in a row cannot happen; the bound only guards a broken calendar
+        moment = out_of_quiet_hours(moment, policy, zone)
+        local = moment.astimezone(zone)
+        if not working_days or is_working_day(local.date()):
+            return moment
+        moment = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone).astimezone(moment.tzinfo)
+    return moment
 
 
 def _on_day(day: date, policy: ReminderPolicy, zone: ZoneInfo, earlier: bool) -> datetime:

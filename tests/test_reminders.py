@@ -8,7 +8,15 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.reminders import ReminderPolicy, is_working_day, moments, out_of_quiet_hours, to_plan
+from bot.reminders import (
+    ReminderPolicy,
+    is_quiet,
+    is_working_day,
+    moments,
+    next_allowed,
+    out_of_quiet_hours,
+    to_plan,
+)
 
 ZONE = ZoneInfo("Asia/Shanghai")
 POLICY = ReminderPolicy()
@@ -91,3 +99,25 @@ def test_no_moment_falls_in_quiet_hours_and_all_are_ordered(
             else (moment.at.astimezone(ZONE).time() >= time(start) or moment.at.astimezone(ZONE).time() < time(end))
         )
     assert len({m.name for m in found}) == len(found)
+
+
+def test_the_next_allowed_moment_keeps_out_of_quiet_hours_and_days_off() -> None:
+    late = datetime(2025, 3, 29, 23, 0, tzinfo=ZONE).astimezone(UTC)  # a Saturday night
+    assert local(next_allowed(late, "before", POLICY, ZONE)) == "2025-03-30 08:00"
+    day = datetime(2025, 3, 29, 15, 0, tzinfo=ZONE).astimezone(UTC)
+    assert next_allowed(day, "before", POLICY, ZONE) == day
+    working = ReminderPolicy(working_days_only=True)
+    assert local(next_allowed(late, "before", working, ZONE)) == "2025-03-31 08:00"  # Monday
+    assert next_allowed(day, "delivery", working, ZONE) == day  # an answer to someone's act is not scheduled
+    report = datetime(2025, 10, 1, 9, 0, tzinfo=ZONE).astimezone(UTC)  # the 1st of October: National Day
+    assert local(next_allowed(report, "monthly", working, ZONE)) == "2025-10-09 08:00"
+
+
+@given(st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31)), st.booleans())
+def test_the_next_allowed_moment_is_allowed_and_never_earlier(moment: datetime, working: bool) -> None:
+    policy = ReminderPolicy(working_days_only=working)
+    found = next_allowed(moment.replace(tzinfo=UTC), "due", policy, ZONE)
+    assert found >= moment.replace(tzinfo=UTC)
+    assert not is_quiet(found.astimezone(ZONE).time(), policy)
+    assert not working or is_working_day(found.astimezone(ZONE).date())
+    assert next_allowed(found, "due", policy, ZONE) == found
