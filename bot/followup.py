@@ -62,7 +62,7 @@ async def deliver(session: AsyncSession, services: Services, items: Sequence[Rec
     due = _soon(services)
     unreachable: dict[int, Person] = {}
     for item in items:
-        for person_id in filter(None, (item.responsible_id, item.second_responsible_id)):
+        for person_id in responsible_people(item):
             person = await people.person_by_id(session, person_id)
             if person is None:
                 continue
@@ -92,8 +92,13 @@ def _soon(services: Services) -> datetime:
 # ---- what the responsible person does ------------------------------------------------------------------------
 
 
+def responsible_people(item: RectificationItem) -> list[int]:
+    """The person responsible and, for 一事两约谈, the second responsible leader: both are told and reminded."""
+    return [item.responsible_id] + ([item.second_responsible_id] if item.second_responsible_id else [])
+
+
 def answers_for(item: RectificationItem, viewer: Viewer) -> bool:
-    return viewer.person_id in (item.responsible_id, item.second_responsible_id)
+    return viewer.person_id in responsible_people(item)
 
 
 async def oversees(session: AsyncSession, viewer: Viewer, item: RectificationItem) -> bool:
@@ -209,15 +214,16 @@ async def answer(
             return Outcome("item.gone", {})
         item.state = "open"
         session.add(ItemReport(item_id=item.id, person_id=viewer.person_id, kind="sent_back", body=typed, at=now))
-        add(
-            session,
-            key=f"b:{item.id}:{now.timestamp()}",
-            recipient_id=item.responsible_id,
-            kind="sent_back",
-            due_at=_soon(services),
-            item_id=item.id,
-            reason=typed,
-        )
+        for person_id in responsible_people(item):
+            add(
+                session,
+                key=f"b:{item.id}:{now.timestamp()}:{person_id}",
+                recipient_id=person_id,
+                kind="sent_back",
+                due_at=_soon(services),
+                item_id=item.id,
+                reason=typed,
+            )
         _audit(session, services, viewer, "item.send_back", item)
         return Outcome("item.sent_back_done", {})
     await session.delete(awaited)
@@ -230,14 +236,15 @@ async def close(session: AsyncSession, services: Services, viewer: Viewer, item:
     item.state, item.closed_at, item.closed_by_id = "closed", now, viewer.person_id
     session.add(ItemReport(item_id=item.id, person_id=viewer.person_id, kind="closed", body="", at=now))
     await followup.drop_planned(session, item.id)
-    add(
-        session,
-        key=f"c:{item.id}",
-        recipient_id=item.responsible_id,
-        kind="closed",
-        due_at=_soon(services),
-        item_id=item.id,
-    )
+    for person_id in responsible_people(item):
+        add(
+            session,
+            key=f"c:{item.id}" if person_id == item.responsible_id else f"c:{item.id}:{person_id}",
+            recipient_id=person_id,
+            kind="closed",
+            due_at=_soon(services),
+            item_id=item.id,
+        )
     _audit(session, services, viewer, "item.close", item)
     return Outcome("item.closed_done", {})
 
@@ -307,11 +314,17 @@ async def describe_items(
                 day=f"{fact.held_at.astimezone(zone):%Y-%m-%d}",
                 kind=fact.kind,
                 lead=fact.lead_name or "—",
-                responsible=fact.responsible_name or "—",
+                responsible=responsible_names(language, fact.responsible_name, fact.second_name),
                 state=text(language, f"item.state.{item_state(item, today)}"),
             )
         )
     return cards
+
+
+def responsible_names(language: str, first: str | None, second: str | None) -> str:
+    if second is None:
+        return first or "—"
+    return text(language, "item.two_responsible", first=first or "—", second=second)
 
 
 async def describe_item(session: AsyncSession, services: Services, item: RectificationItem, language: str) -> str:
@@ -358,6 +371,9 @@ def renderer(services: Services) -> Renderer:
         card = await describe_item(session, services, item, language) if item is not None else ""
         about = await people.person_by_id(session, payload["person_id"]) if "person_id" in payload else None
         name = about.name if about else "—"
+        if "second_id" in payload:  # an escalation names both people responsible
+            second = await people.person_by_id(session, payload["second_id"])
+            name = responsible_names(language, name, second.name if second else None)
         key = f"item.notice.{row.kind}"
         body = text(
             language,

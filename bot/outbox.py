@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.access import within
 from bot.reminders import next_allowed, out_of_quiet_hours, to_plan
 from bot.services import Services
-from storage import followup
+from storage import followup, people
 from storage.followup import EVERY_ITEM, PlanScope
 from storage.models import Notification
 
@@ -138,9 +138,11 @@ async def plan_reminders(
                 for moment in to_plan(item.deadline, policy, zone, item.planned_from, now, horizon):
                     payload = {"days": moment.days, "deadline": str(item.deadline)}
                     if moment.kind != "escalate":
-                        recipients = {item.responsible_id} if item.enrolled else set()
+                        recipients = item.reminded
                     else:
                         payload["person_id"] = item.responsible_id
+                        if item.second_responsible_id is not None:
+                            payload["second_id"] = item.second_responsible_id
                         recipients = {item.lead_id} | {p.id for p, scope in commission if within(item.unit, scope)}
                     for recipient in recipients:
                         key = f"r:{item.id}:{moment.name}:{recipient}:{item.deadline}"
@@ -264,8 +266,8 @@ async def _report_unreachable(session: AsyncSession, services: Services, row: No
         if item is not None:
             talk = await followup.talk_of(session, item)
             recipients.add(talk.lead_id)
-            responsible = next((p.person for p in talk.participants if p.person_id == row.recipient_id), None)
-            unit = responsible.unit.path if responsible else ""
+            unreachable = await people.person_by_id(session, row.recipient_id)  # a second leader talked to elsewhere
+            unit = unreachable.unit.path if unreachable else ""
     if unit:
         recipients |= {p.id for p, scope in await followup.commission_members(session) if within(unit, scope)}
     due = out_of_quiet_hours(services.clock.now(), services.config.reminders, services.config.organisation.zone)

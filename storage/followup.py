@@ -91,14 +91,16 @@ class CardFacts:
     kind: str
     lead_name: str | None
     responsible_name: str | None
+    second_name: str | None  # 一事两约谈: the second responsible leader, if any
 
 
-_LEAD, _RESPONSIBLE = aliased(Person), aliased(Person)
+_LEAD, _RESPONSIBLE, _SECOND = aliased(Person), aliased(Person), aliased(Person)
 _CARD_FACTS = (  # built once: with its aliases it costs more to build than to run
-    select(RectificationItem.id, Talk.held_at, Talk.kind, _LEAD.name, _RESPONSIBLE.name)
+    select(RectificationItem.id, Talk.held_at, Talk.kind, _LEAD.name, _RESPONSIBLE.name, _SECOND.name)
     .join(Talk, Talk.id == RectificationItem.talk_id)
     .outerjoin(_LEAD, _LEAD.id == Talk.lead_id)
     .outerjoin(_RESPONSIBLE, _RESPONSIBLE.id == RectificationItem.responsible_id)
+    .outerjoin(_SECOND, _SECOND.id == RectificationItem.second_responsible_id)
     .where(RectificationItem.id.in_(bindparam("items", expanding=True)))
 )
 
@@ -106,7 +108,10 @@ _CARD_FACTS = (  # built once: with its aliases it costs more to build than to r
 async def card_facts(session: AsyncSession, item_ids: Sequence[int]) -> dict[int, CardFacts]:
     """Each item's card facts, for any number of items in one query."""
     rows = (await session.execute(_CARD_FACTS, {"items": list(item_ids)})).all()
-    return {item_id: CardFacts(held_at, kind, lead_name, name) for item_id, held_at, kind, lead_name, name in rows}
+    return {
+        item_id: CardFacts(held_at, kind, lead_name, name, second)
+        for item_id, held_at, kind, lead_name, name, second in rows
+    }
 
 
 # The person's item ids, each way through its own index. Written as one OR, the planner weighed the second
@@ -160,6 +165,16 @@ class OpenItem:
     enrolled: bool
     unit: str  # the responsible person's unit path
     lead_id: int
+    second_responsible_id: int | None = None  # 一事两约谈: reminded like the first
+    second_enrolled: bool = False
+
+    @property
+    def reminded(self) -> set[int]:
+        """Everyone answering for the item who can be messaged."""
+        found = {self.responsible_id} if self.enrolled else set()
+        if self.second_responsible_id is not None and self.second_enrolled:
+            found.add(self.second_responsible_id)
+        return found
 
 
 @dataclass(frozen=True)
@@ -189,10 +204,13 @@ async def open_items_due_by(
             Person.telegram_user_id,
             Unit.path,
             Talk.lead_id,
+            RectificationItem.second_responsible_id,
+            _SECOND.telegram_user_id,
         )
         .join(Talk, Talk.id == RectificationItem.talk_id)
         .join(Person, Person.id == RectificationItem.responsible_id)
         .join(Unit, Unit.id == Person.unit_id)
+        .outerjoin(_SECOND, _SECOND.id == RectificationItem.second_responsible_id)
         .where(
             ~Talk.deleted,
             RectificationItem.state != "closed",
@@ -204,8 +222,11 @@ async def open_items_due_by(
     )
     if scope.talk_id is not None:
         query = query.where(RectificationItem.talk_id == scope.talk_id)
-    if scope.responsible_id is not None:
-        query = query.where(RectificationItem.responsible_id == scope.responsible_id)
+    if scope.responsible_id is not None:  # either of the people responsible (一事两约谈)
+        query = query.where(
+            (RectificationItem.responsible_id == scope.responsible_id)
+            | (RectificationItem.second_responsible_id == scope.responsible_id)
+        )
     rows = await session.execute(query)
     return [
         OpenItem(
@@ -216,6 +237,8 @@ async def open_items_due_by(
             enrolled=row[5] is not None,
             unit=row[6],
             lead_id=row[7],
+            second_responsible_id=row[8],
+            second_enrolled=row[9] is not None,
         )
         for row in rows.all()
     ]
