@@ -9,13 +9,14 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.question import DEFAULT_KIND_SYNONYMS, DEFAULT_RANK_SYNONYMS
 from bot.reminders import ReminderPolicy
+from bot.workdays import Calendar
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_TALK_KINDS = ("工作约谈", "提醒约谈", "告诫约谈", "廉政谈话", "诫勉谈话")
@@ -295,7 +296,29 @@ def _reminders(section: dict[str, Any]) -> ReminderPolicy:
         quiet_end=_time(quiet[1], "reminders.quiet_hours"),
         working_days_only=working,
         followup_months=_count(section, "reminders.followup_months", default.followup_months, 0, 24),
+        calendar=Calendar(
+            holidays=_dates(section, "reminders.holidays"), workdays=_dates(section, "reminders.workdays")
+        ),
     )
+
+
+def _dates(section: dict[str, Any], key: str) -> frozenset[date]:
+    """A list of days, as TOML dates (2027-02-20) or strings ("2027-02-20")."""
+    value = section.get(key.split(".")[-1], [])
+    expected = 'a list of dates such as ["2027-02-20"]'
+    if not isinstance(value, list):
+        raise ConfigError(key, expected, value)
+    found = set()
+    for day in value:
+        if isinstance(day, str):
+            try:
+                day = date.fromisoformat(day)
+            except ValueError:
+                raise ConfigError(key, expected, day) from None
+        if type(day) is not date:
+            raise ConfigError(key, expected, day)
+        found.add(day)
+    return frozenset(found)
 
 
 def _outbox(section: dict[str, Any]) -> OutboxConfig:

@@ -353,6 +353,17 @@ def verify_buttons(item: RectificationItem, language: str) -> Buttons:
     ]
 
 
+def reminder_wording(kind: str, deadline: date, today: date) -> tuple[str, int]:
+    """What a reminder says, counted from the day it is sent: one moved off a holiday, or held back, still tells
+    the days truly left or overdue."""
+    left = (deadline - today).days
+    if kind == "escalate":
+        return kind, max(-left, 0)
+    if left > 0:
+        return "before", left
+    return ("due", 0) if left == 0 else ("overdue", -left)
+
+
 def renderer(services: Services) -> Renderer:
     """The outbox's renderer: a row → (chat, text, buttons), or None when it should not be sent."""
 
@@ -361,6 +372,7 @@ def renderer(services: Services) -> Renderer:
         if recipient is None or recipient.telegram_user_id is None or not recipient.active:
             return None
         language = recipient.language or services.default_language
+        zone = services.config.organisation.zone
         payload = json.loads(row.payload) if row.payload else {}
         item = await followup.item_by_id(session, row.item_id) if row.item_id else None
         if item is None and row.kind != "unreachable":
@@ -374,11 +386,13 @@ def renderer(services: Services) -> Renderer:
         if "second_id" in payload:  # an escalation names both people responsible
             second = await people.person_by_id(session, payload["second_id"])
             name = responsible_names(language, name, second.name if second else None)
-        key = f"item.notice.{row.kind}"
+        kind, days = row.kind, payload.get("days", 0)
+        if reminder and item is not None:
+            kind, days = reminder_wording(row.kind, item.deadline, services.clock.now().astimezone(zone).date())
         body = text(
             language,
-            key,
-            days=payload.get("days", 0),
+            f"item.notice.{kind}",
+            days=days,
             name=name,
             report=payload.get("report", ""),
             reason=payload.get("reason", ""),

@@ -3,7 +3,7 @@
 Reminders go out at `send_at` local time on their day: `before_days` before the deadline, on the day, and every
 `overdue_every_days` after it; the interviewer and the commission are told once when an item is
 `escalate_after_days` overdue. Nothing goes out in quiet hours; with `working_days_only`, reminders move to
-China's official working days (make-up workdays included; weekdays for years not yet published). The same
+working days (see bot/workdays.py). The same
 rules are checked again when a notification is sent (`next_allowed`): a bot that was down, or a retry, never sends
 in quiet hours, nor a scheduled message on a day off.
 """
@@ -11,11 +11,11 @@ in quiet hours, nor a scheduled message on a day off.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
+from bot.workdays import Calendar
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,10 @@ class ReminderPolicy:
     quiet_end: time = time(8, 0)
     working_days_only: bool = False
     followup_months: int = 3
+    calendar: Calendar = field(default_factory=Calendar)  # which days are working days
+
+    def is_working_day(self, day: date) -> bool:
+        return self.calendar.is_working_day(day)
 
 
 @dataclass(frozen=True)
@@ -42,13 +46,6 @@ class Moment:
     @property
     def name(self) -> str:
         return f"{self.kind}{self.days}"
-
-
-def is_working_day(day: date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:  # a year the State Council has not published yet
-        return day.weekday() < 5
 
 
 def is_quiet(moment: time, policy: ReminderPolicy) -> bool:
@@ -83,7 +80,7 @@ def next_allowed(moment: datetime, kind: str, policy: ReminderPolicy, zone: Zone
     for _ in range(400):  # a year of days off in a row cannot happen; the bound only guards a broken calendar
         moment = out_of_quiet_hours(moment, policy, zone)
         local = moment.astimezone(zone)
-        if not working_days or is_working_day(local.date()):
+        if not working_days or policy.is_working_day(local.date()):
             return moment
         moment = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone).astimezone(moment.tzinfo)
     return moment
@@ -94,7 +91,7 @@ def _on_day(day: date, policy: ReminderPolicy, zone: ZoneInfo, earlier: bool) ->
     if policy.working_days_only:
         step = timedelta(days=-1 if earlier else 1)
         for _ in range(30):
-            if is_working_day(day):
+            if policy.is_working_day(day):
                 break
             day += step
     local = datetime.combine(day, policy.send_at, tzinfo=zone)

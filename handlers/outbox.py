@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
-from bot import outbox, reports
+from bot import calendar_watch, outbox, reports
 from bot.followup import renderer
 from bot.outbox import Buttons, DispatchStats, RateLimiter, SendFailed
 from bot.services import Services
@@ -71,11 +71,14 @@ class Sweeper:
                 await outbox.plan_reminders(self.services, now, self.horizon, scope=scope)
                 if scope == EVERY_ITEM:
                     await reports.plan_reports(self.services, now)
+                    await calendar_watch.warn(self.services, now)
                 return await outbox.dispatch(self.services, self.notifier, self.limiter, self._render)
 
     async def _render(self, session: AsyncSession, row: Notification) -> tuple[int, str, Buttons] | None:
         if row.kind in ("monthly", "quarterly"):
             return await reports.render(session, self.services, row)
+        if row.kind == "calendar":
+            return await calendar_watch.render(session, self.services, row)
         return await self._items(session, row)
 
 
@@ -106,6 +109,7 @@ async def start(application: Application, services: Services) -> None:  # type: 
     """At start-up: release what a previous run left claimed, and schedule the sweep."""
     application.bot_data["sweeper"] = Sweeper(application, services)
     released = await outbox.recover(services)
+    await calendar_watch.warn(services, services.clock.now(), at_start=True)
     if released:
         log.warning("outbox: %s notifications were in flight when the bot stopped; they go out again", released)
     seconds = services.config.outbox.sweep_seconds

@@ -251,10 +251,15 @@ async def insert_notifications(session: AsyncSession, rows: list[dict[str, Any]]
 
 async def commission_members(session: AsyncSession) -> Sequence[tuple[Person, str]]:
     """Every enrolled person holding the commission role, with the scope they hold it over."""
+    return await role_holders(session, "commission")
+
+
+async def role_holders(session: AsyncSession, role: str) -> Sequence[tuple[Person, str]]:
+    """Every enrolled, active person holding `role`, with the scope they hold it over."""
     rows = await session.execute(
         select(Person, RoleGrant)
         .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(RoleGrant.role == "commission", Person.active, Person.telegram_user_id.is_not(None))
+        .where(RoleGrant.role == role, Person.active, Person.telegram_user_id.is_not(None))
     )
     return [(person, grant.scope_unit.path) for person, grant in rows.all()]
 

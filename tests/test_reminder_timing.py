@@ -26,7 +26,7 @@ async def test_a_gap_over_nine_ending_in_quiet_hours_sends_nothing_until_eight(
     clock.set(at("2025-03-30 08:00"))
     await sweep()
     arrived = await new_messages(zhao, before)
-    assert len(arrived) == 1 and arrived[0].startswith(zh("item.notice.before", days=7))
+    assert len(arrived) == 1 and arrived[0].startswith(zh("item.notice.before", days=6))  # counted from today
 
 
 async def test_a_reminder_not_planned_before_the_gap_waits_too(
@@ -39,7 +39,7 @@ async def test_a_reminder_not_planned_before_the_gap_waits_too(
     assert await new_messages(zhao, before) == []
     clock.set(at("2025-03-30 08:00"))
     await sweep()
-    assert [m[:12] for m in await new_messages(zhao, before)] == [zh("item.notice.before", days=7)[:12]]
+    assert [m[:12] for m in await new_messages(zhao, before)] == [zh("item.notice.before", days=6)[:12]]
 
 
 async def test_a_retry_that_would_fall_in_quiet_hours_waits_for_the_morning(
