@@ -150,7 +150,8 @@ async def answer(
         return Outcome("log.error.empty", {})
     if len(typed) > REPORT_LIMIT:
         return Outcome("log.error.too_long", {"limit": REPORT_LIMIT, "length": len(typed)})
-    item = await followup.item_by_id(session, awaited.target_id)
+    draft = await followup.extension_by_id(session, awaited.target_id) if awaited.purpose == "extend_reason" else None
+    item = await followup.item_by_id(session, draft.item_id if draft else awaited.target_id)
     if item is None or item.state == "closed":
         await session.delete(awaited)
         return Outcome("item.gone", {})
@@ -178,36 +179,8 @@ async def answer(
         _audit(session, services, viewer, f"item.report_{awaited.purpose}", item)
         awaited.purpose, awaited.target_id, awaited.at = "evidence", report.id, now
         return Outcome("item.report_saved", {})
-    if awaited.purpose == "extend":
-        first, _, reason = typed.partition("\n")
-        requested = read_deadline(first.strip()[:60], now.astimezone(services.config.organisation.zone).date())
-        if requested is None or requested <= item.deadline:
-            return Outcome("item.error.extension_date", {"deadline": item.deadline.isoformat()})
-        request = ExtensionRequest(
-            item_id=item.id,
-            person_id=viewer.person_id,
-            requested=requested,
-            reason=reason.strip()[:500],
-            state="pending",
-            at=now,
-        )
-        session.add(request)
-        await session.flush()
-        add(
-            session,
-            key=f"x:{request.id}",
-            recipient_id=talk.lead_id,
-            kind="extension",
-            due_at=_soon(services),
-            item_id=item.id,
-            request_id=request.id,
-            person_id=viewer.person_id,
-            requested=requested.isoformat(),
-            reason=request.reason,
-        )
-        await session.delete(awaited)
-        _audit(session, services, viewer, "item.extension_request", item)
-        return Outcome("item.extension_sent", {"deadline": requested.isoformat()})
+    if awaited.purpose in ("extend", "extend_reason"):
+        return await _extension_answer(session, services, viewer, awaited, item, draft, typed)
     if awaited.purpose == "send_back":
         await session.delete(awaited)
         if item.state != "awaiting" or not await oversees(session, viewer, item):
@@ -228,6 +201,85 @@ async def answer(
         return Outcome("item.sent_back_done", {})
     await session.delete(awaited)
     return Outcome("item.gone", {})
+
+
+# Where a date typed before the reason may end: at a space or a mark, or after a whole date or span (日, 号, 个月…)
+# but never inside a number or before 底/初/中/末, which the reader does not know (3月底 is not 3 months).
+_SEPARATORS = " \t，,。.;；:：、-—"
+_CLOSED_ENDINGS = (
+    *("日", "号", "内", "后", "天", "周", "星期", "个月"),
+    *("month", "months", "day", "days", "week", "weeks"),
+)
+
+
+def _may_end_a_date(head: str, following: str) -> bool:
+    """A date may end here without a space: after 日, 个月 and the like, or after its last digit when Chinese text
+    follows (2027-03-31需要…)."""
+    if following.isdigit() or following in "底初中末":
+        return False
+    return head.lower().endswith(_CLOSED_ENDINGS) or (head[-1].isdigit() and not following.isascii())
+
+
+def read_extension(typed: str, today: date) -> tuple[date, str] | None:
+    """The new deadline and the reason from one message: the date first (`2027-03-31 需要走招标流程`, or the date on
+    its own line and the reason after it); the reason may be empty. None when no date starts the message."""
+    first, _, rest = typed.strip().partition("\n")
+    for cut in range(min(len(first), 60), 0, -1):
+        head, tail = first[:cut], first[cut:]
+        if tail and tail[0] not in _SEPARATORS and not _may_end_a_date(head, tail[0]):
+            continue
+        day = read_deadline(head.strip(), today)
+        if day is not None:
+            return day, f"{tail}\n{rest}".strip(_SEPARATORS + "\n")
+    return None
+
+
+async def _extension_answer(
+    session: AsyncSession,
+    services: Services,
+    viewer: Viewer,
+    awaited: AwaitedAnswer,
+    item: RectificationItem,
+    draft: ExtensionRequest | None,
+    typed: str,
+) -> Outcome:
+    """An extension request, in one message (date and reason) or two (the date, then the reason asked for)."""
+    today = services.clock.now().astimezone(services.config.organisation.zone).date()
+    read = read_extension(typed, today)
+    if draft is not None and (read is None or read[1]):
+        requested, reason = draft.requested, typed  # the reason asked for (a date alone would correct the date)
+    elif read is None:
+        return Outcome("item.error.extension_unreadable", {"deadline": item.deadline.isoformat()})
+    else:
+        requested, reason = read
+    if requested <= item.deadline:
+        return Outcome("item.error.extension_date", {"deadline": item.deadline.isoformat()})
+    if draft is None:
+        draft = ExtensionRequest(item_id=item.id, person_id=viewer.person_id, state="draft", at=services.clock.now())
+        session.add(draft)
+    draft.requested, draft.reason = requested, reason.strip()[:500]
+    if not draft.reason:  # a date alone: keep it and ask why
+        await session.flush()
+        awaited.purpose, awaited.target_id = "extend_reason", draft.id
+        return Outcome("item.ask.extend_reason", {"deadline": requested.isoformat()})
+    draft.state, draft.at = "pending", services.clock.now()
+    await session.flush()
+    talk = await followup.talk_of(session, item)
+    add(
+        session,
+        key=f"x:{draft.id}",
+        recipient_id=talk.lead_id,
+        kind="extension",
+        due_at=_soon(services),
+        item_id=item.id,
+        request_id=draft.id,
+        person_id=viewer.person_id,
+        requested=requested.isoformat(),
+        reason=draft.reason,
+    )
+    await session.delete(awaited)
+    _audit(session, services, viewer, "item.extension_request", item)
+    return Outcome("item.extension_sent", {"deadline": requested.isoformat()})
 
 
 async def close(session: AsyncSession, services: Services, viewer: Viewer, item: RectificationItem) -> Outcome:
