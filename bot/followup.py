@@ -80,11 +80,6 @@ async def deliver(session: AsyncSession, services: Services, items: Sequence[Rec
     return list(unreachable.values())
 
 
-async def deliver_to_newcomer(session: AsyncSession, services: Services, person_id: int) -> None:
-    """A person who has just enrolled receives the open items they answer for."""
-    await deliver(session, services, await followup.items_of_person(session, person_id))
-
-
 def _soon(services: Services) -> datetime:
     return out_of_quiet_hours(services.clock.now(), services.config.reminders, services.config.organisation.zone)
 

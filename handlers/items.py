@@ -165,6 +165,12 @@ async def _keep_evidence(
 
 @gated(Capability.ITEMS)
 async def my_items(update: Update, context: Context, viewer: Viewer) -> None:
+    if not await show_open_items(update, context, viewer):
+        await answer(update, viewer.language, "item.none")
+
+
+async def show_open_items(update: Update, context: Context, viewer: Viewer) -> bool:
+    """The items this person answers for, each card with its buttons; False when there are none."""
     found = services(context)
     async with found.sessions() as session:
         items = list(await followup.items_of_person(session, viewer.person_id))
@@ -172,12 +178,12 @@ async def my_items(update: Update, context: Context, viewer: Viewer) -> None:
         texts = await logic.describe_items(session, found, listed, viewer.language) if listed else []
     cards = [(card, logic.person_buttons(item, viewer.language)) for card, item in zip(texts, listed, strict=True)]
     if not cards:
-        await answer(update, viewer.language, "item.none")
-        return
+        return False
     title = text(viewer.language, "item.list_title", count=len(items))
     for n, (card, buttons) in enumerate(cards):
         # The title heads the first card: one message fewer.
         await say(update, f"{title}\n\n{card}" if n == 0 else card, buttons)
+    return True
 
 
 @gated(Capability.FOLLOWUPS)

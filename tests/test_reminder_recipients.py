@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from bot.clock import ManualClock
 from bot.transcript import ChatUser
-from tests.conftest import Enroll, Sweep
+from tests.conftest import Enroll, People, Sweep
 from tests.test_followup import at, inbox, new_messages, press_on, zh
+from tests.test_talklog import quick_individual_talk
 
 
 async def talk_with_a_second_leader(leader: ChatUser) -> None:
@@ -62,3 +63,22 @@ async def test_the_second_responsible_leader_gets_the_item_and_reminders_and_is_
     await sweep()
     for user, before in ((zhao, zhao_before), (sun, sun_before)):
         assert [m[:8] for m in await new_messages(user, before)] == [zh("item.notice.closed")[:8]]
+
+
+async def test_a_person_linked_after_the_talk_is_welcomed_with_their_open_items(
+    enrolled: Enroll, person: People, sweep: Sweep
+) -> None:
+    leader = await enrolled("李华")
+    await quick_individual_talk(leader)
+    code = leader.reply_texts[-2].split("start=")[1]
+    zhao = person("赵敏")
+    await zhao.send(f"/start {code}")
+    welcome, first, second = zhao.reply_texts
+    assert welcome.startswith("赵敏，") and "兰州市/城关区/建设局 局长" in welcome
+    assert first.startswith(zh("item.list_title", count=2)) and "工程项目台账不全" in first
+    assert zh("item.followup_problem") in second
+    acknowledged = await press_on(zhao, "✅ 已知悉")  # the welcome's buttons act on the item
+    assert acknowledged["text"] == zh("item.acknowledged", number=1)
+    before = await inbox(zhao)
+    await sweep()
+    assert await new_messages(zhao, before) == []  # and the items do not come a second time
