@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.access import Role, Viewer
 from bot.i18n import text
-from bot.outbox import Buttons, Renderer, add, add_once
-from bot.reminders import out_of_quiet_hours
+from bot.outbox import Buttons, Outgoing, Renderer, add, add_once
+from bot.reminders import ReminderPolicy, out_of_quiet_hours
 from bot.services import Services
 from bot.when import add_months, read_deadline
 from storage import audit, followup, people
@@ -362,7 +362,8 @@ async def describe_items(
                 kind=fact.kind,
                 lead=fact.lead_name or "—",
                 responsible=responsible_names(language, fact.responsible_name, fact.second_name),
-                state=text(language, f"item.state.{item_state(item, today)}"),
+                state=urgency_mark(language, item, today, services.config.reminders)
+                + text(language, f"item.state.{item_state(item, today)}"),
             )
         )
     return cards
@@ -411,53 +412,150 @@ def reminder_wording(kind: str, deadline: date, today: date) -> tuple[str, int]:
     return ("due", 0) if left == 0 else ("overdue", -left)
 
 
-def renderer(services: Services) -> Renderer:
-    """The outbox's renderer: a row → (chat, text, buttons), or None when it should not be sent."""
+REMINDER_KINDS = ("before", "due", "overdue")
 
-    async def render(session: AsyncSession, row: Notification) -> tuple[int, str, Buttons] | None:
-        recipient = await people.person_by_id(session, row.recipient_id)
+
+def renderer(services: Services) -> Renderer:
+    """The outbox's renderer for item notifications: one recipient's due rows → messages. Reminders due in the same
+    round come as one digest (a line and a button per item, the most urgent first), escalations likewise; a single
+    one comes as the item's card with its buttons."""
+
+    async def render(session: AsyncSession, rows: Sequence[Notification]) -> list[Outgoing]:
+        recipient = await people.person_by_id(session, rows[0].recipient_id) if rows else None
         if recipient is None or recipient.telegram_user_id is None or not recipient.active:
-            return None
-        language = recipient.language or services.default_language
-        zone = services.config.organisation.zone
-        payload = json.loads(row.payload) if row.payload else {}
-        item = await followup.item_by_id(session, row.item_id) if row.item_id else None
-        if item is None and row.kind != "unreachable":
-            return None
-        reminder = item is not None and row.kind in ("before", "due", "overdue", "escalate")
-        if reminder and item is not None and (item.state == "closed" or payload.get("deadline") != str(item.deadline)):
-            return None  # closed since, or the deadline moved: the new one has its own reminders
-        card = await describe_item(session, services, item, language) if item is not None else ""
-        about = await people.person_by_id(session, payload["person_id"]) if "person_id" in payload else None
-        name = about.name if about else "—"
-        if "second_id" in payload:  # an escalation names both people responsible
-            second = await people.person_by_id(session, payload["second_id"])
-            name = responsible_names(language, name, second.name if second else None)
-        kind, days = row.kind, payload.get("days", 0)
-        if reminder and item is not None:
-            kind, days = reminder_wording(row.kind, item.deadline, services.clock.now().astimezone(zone).date())
-        body = text(
-            language,
-            f"item.notice.{kind}",
-            days=days,
-            name=name,
-            report=payload.get("report", ""),
-            reason=payload.get("reason", ""),
-            requested=payload.get("requested", ""),
-        )
-        buttons: Buttons = []
-        if item is not None and row.kind in ("delivery", "before", "due", "overdue", "sent_back"):
-            buttons = person_buttons(item, language)
-        elif item is not None and row.kind == "verify":
-            buttons = verify_buttons(item, language)
-        elif row.kind == "extension":
-            request_id = payload.get("request_id")
-            buttons = [
-                [
-                    (text(language, "item.button.approve"), f"ix:{request_id}:yes"),
-                    (text(language, "item.button.decline"), f"ix:{request_id}:no"),
-                ]
-            ]
-        return recipient.telegram_user_id, f"{body}\n\n{card}".strip(), buttons
+            return []
+        chat, language = recipient.telegram_user_id, recipient.language or services.default_language
+        today = services.clock.now().astimezone(services.config.organisation.zone).date()
+        items = {row.item_id: await followup.item_by_id(session, row.item_id) for row in rows if row.item_id}
+        messages: list[Outgoing] = []
+        reminders: dict[int, list[Notification]] = {}  # item → its live reminder rows (several after a gap)
+        escalations: dict[int, list[Notification]] = {}
+        for row in rows:
+            item = items.get(row.item_id) if row.item_id else None
+            if row.kind in REMINDER_KINDS or row.kind == "escalate":
+                if item is not None and _still_meant(row, item):
+                    (escalations if row.kind == "escalate" else reminders).setdefault(item.id, []).append(row)
+                continue
+            one = await _render_one(session, services, row, item, language, today)
+            if one is not None:
+                messages.append(Outgoing([row.id], chat, *one))
+        for grouped, digest in ((reminders, "item.digest.reminders"), (escalations, "item.digest.escalate")):
+            if len(grouped) == 1:
+                [(item_id, carried)] = grouped.items()
+                one = await _render_one(session, services, carried[-1], items[item_id], language, today)
+                if one is not None:
+                    messages.append(Outgoing([row.id for row in carried], chat, *one))
+            elif grouped:
+                listed = [item for item_id in grouped if (item := items[item_id]) is not None]
+                body, buttons = await _digest(session, services, digest, listed, language, today)
+                messages.append(
+                    Outgoing([row.id for carried in grouped.values() for row in carried], chat, body, buttons)
+                )
+        return messages
 
     return render
+
+
+def _still_meant(row: Notification, item: RectificationItem) -> bool:
+    """A reminder loses its meaning when the item is closed or its deadline moved (the new one has its own)."""
+    payload = json.loads(row.payload) if row.payload else {}
+    return item.state != "closed" and payload.get("deadline") == str(item.deadline)
+
+
+def urgency(item: RectificationItem, today: date, policy: ReminderPolicy) -> str | None:
+    """三色预警 as commissions mark it: red when overdue, yellow when due within the warning window (the earliest
+    reminder before the deadline), nothing otherwise or once reported done."""
+    if item.state != "open":
+        return None
+    left = (item.deadline - today).days
+    if left < 0:
+        return "red"
+    return "yellow" if left <= max(policy.before_days, default=0) else None
+
+
+def urgency_mark(language: str, item: RectificationItem, today: date, policy: ReminderPolicy) -> str:
+    found = urgency(item, today, policy)
+    return text(language, f"item.urgency.{found}") if found else ""
+
+
+async def _digest(
+    session: AsyncSession,
+    services: Services,
+    title: str,
+    items: Sequence[RectificationItem],
+    language: str,
+    today: date,
+) -> tuple[str, Buttons]:
+    """Several items in one message: a line each and a button each (which brings the item's card), most overdue
+    first."""
+    policy = services.config.reminders
+    facts = await followup.card_facts(session, [item.id for item in items])
+    ordered = sorted(items, key=lambda item: (item.deadline, item.id))
+    lines, buttons = [text(language, title, count=len(ordered))], []
+    for item in ordered:
+        fact = facts[item.id]
+        problem = item.problem if item.kind == "problem" else text(language, "item.followup_problem")
+        wording, days = reminder_wording("due", item.deadline, today)
+        mark = urgency_mark(language, item, today, policy)
+        lines.append(
+            text(
+                language,
+                f"{title}_line",
+                mark=mark,
+                number=item.id,
+                problem=problem[:60],
+                when=text(language, f"item.digest.{wording}", days=days),
+                deadline=item.deadline.isoformat(),
+                responsible=responsible_names(language, fact.responsible_name, fact.second_name),
+            ).strip()
+        )
+        label = text(language, "item.digest.button", mark=mark.split(" ")[0], number=item.id, problem=problem[:16])
+        buttons.append([(label.strip(), f"it:{item.id}:show")])
+    return "\n".join(lines), buttons
+
+
+async def _render_one(
+    session: AsyncSession,
+    services: Services,
+    row: Notification,
+    item: RectificationItem | None,
+    language: str,
+    today: date,
+) -> tuple[str, Buttons] | None:
+    """One notification as one message: what happened, then the item's card, with the buttons it calls for."""
+    payload = json.loads(row.payload) if row.payload else {}
+    if item is None and row.kind != "unreachable":
+        return None
+    reminder = item is not None and row.kind in (*REMINDER_KINDS, "escalate")
+    card = await describe_item(session, services, item, language) if item is not None else ""
+    about = await people.person_by_id(session, payload["person_id"]) if "person_id" in payload else None
+    name = about.name if about else "—"
+    if "second_id" in payload:  # an escalation names both people responsible
+        second = await people.person_by_id(session, payload["second_id"])
+        name = responsible_names(language, name, second.name if second else None)
+    kind, days = row.kind, payload.get("days", 0)
+    if reminder and item is not None:
+        kind, days = reminder_wording(row.kind, item.deadline, today)
+    body = text(
+        language,
+        f"item.notice.{kind}",
+        days=days,
+        name=name,
+        report=payload.get("report", ""),
+        reason=payload.get("reason", ""),
+        requested=payload.get("requested", ""),
+    )
+    buttons: Buttons = []
+    if item is not None and row.kind in ("delivery", *REMINDER_KINDS, "sent_back"):
+        buttons = person_buttons(item, language)
+    elif item is not None and row.kind == "verify":
+        buttons = verify_buttons(item, language)
+    elif row.kind == "extension":
+        request_id = payload.get("request_id")
+        buttons = [
+            [
+                (text(language, "item.button.approve"), f"ix:{request_id}:yes"),
+                (text(language, "item.button.decline"), f"ix:{request_id}:no"),
+            ]
+        ]
+    return f"{body}\n\n{card}".strip(), buttons

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import time as dt_time
 from datetime import timedelta
 
@@ -13,7 +14,8 @@ from telegram.ext import Application
 
 from bot import calendar_watch, outbox, reports
 from bot.followup import renderer
-from bot.outbox import Buttons, DispatchStats, RateLimiter, SendFailed
+from bot.outbox import Buttons, ChatPacing, DispatchStats, Outgoing, SendFailed
+from bot.ratelimit import outbox_send, retry_after_seconds
 from bot.services import Services
 from bot.transport import TalkBot
 from handlers.common import Context
@@ -32,11 +34,10 @@ class TelegramNotifier:
 
     async def send(self, chat_id: int, text: str, buttons: Buttons) -> int:
         try:
-            message_id = await self.bot.send_text(chat_id, text[:4096], buttons)
+            with outbox_send():  # a 429 comes back here, counted, rather than being waited out in the limiter
+                message_id = await self.bot.send_text(chat_id, text[:4096], buttons)
         except RetryAfter as error:
-            wait = error.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            raise SendFailed(str(error), retry_after=seconds) from error
+            raise SendFailed(str(error), retry_after=retry_after_seconds(error)) from error
         except Forbidden as error:  # blocked by the user, or the account is deactivated
             raise SendFailed(str(error), permanent=True) from error
         except BadRequest as error:
@@ -56,7 +57,7 @@ class Sweeper:
         config = services.config.outbox
         self.services = services
         self.notifier: outbox.Notifier = TelegramNotifier(application.bot)
-        self.limiter = RateLimiter(config.per_second, config.per_chat_per_second)
+        self.pacing = ChatPacing(config.per_chat_per_second)
         self.horizon = timedelta(seconds=max(2 * config.sweep_seconds, 60))
         self._lock = asyncio.Lock()
         self._items = renderer(services)
@@ -72,14 +73,26 @@ class Sweeper:
                 if scope == EVERY_ITEM:
                     await reports.plan_reports(self.services, now)
                     await calendar_watch.warn(self.services, now)
-                return await outbox.dispatch(self.services, self.notifier, self.limiter, self._render)
+                return await outbox.dispatch(self.services, self.notifier, self.pacing, self._render)
 
-    async def _render(self, session: AsyncSession, row: Notification) -> tuple[int, str, Buttons] | None:
-        if row.kind in ("monthly", "quarterly"):
-            return await reports.render(session, self.services, row)
-        if row.kind == "calendar":
-            return await calendar_watch.render(session, self.services, row)
-        return await self._items(session, row)
+    async def _render(self, session: AsyncSession, rows: Sequence[Notification]) -> list[Outgoing]:
+        """Reports and the calendar warning are one message each; item notifications are grouped (digests)."""
+        items, messages = [], []
+        for row in rows:
+            single = SINGLE_RENDERERS.get(row.kind)
+            if single is None:
+                items.append(row)
+            elif (message := await single(session, self.services, row)) is not None:
+                messages.append(Outgoing([row.id], *message))
+        return messages + (await self._items(session, items) if items else [])
+
+
+SingleRenderer = Callable[[AsyncSession, Services, Notification], Awaitable[tuple[int, str, Buttons] | None]]
+SINGLE_RENDERERS: dict[str, SingleRenderer] = {
+    "monthly": reports.render,
+    "quarterly": reports.render,
+    "calendar": calendar_watch.render,
+}
 
 
 def sweeper(context: Context) -> Sweeper:
@@ -92,7 +105,15 @@ async def sweep_job(context: Context) -> None:
     try:
         stats = await sweeper(context).sweep(scope)
         if stats.sent or stats.failed:
-            log.info("outbox: %s sent, %s retried, %s failed", stats.sent, stats.retried, stats.failed)
+            log.info(
+                "outbox: %s messages sent (%s rows), %s retried (%s after a 429), %s failed, %s held back",
+                stats.sent,
+                stats.rows,
+                stats.retried,
+                stats.throttled,
+                stats.failed,
+                stats.held,
+            )
     except Exception:
         log.exception("outbox sweep failed; the next one tries again")
 

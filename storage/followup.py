@@ -302,6 +302,16 @@ async def notification_by_id(session: AsyncSession, notification_id: int) -> Not
     return await session.get(Notification, notification_id)
 
 
+async def notifications_by_ids(session: AsyncSession, ids: Sequence[int]) -> Sequence[Notification]:
+    """These rows, in the order they fell due."""
+    query = select(Notification).where(Notification.id.in_(list(ids))).order_by(Notification.due_at, Notification.id)
+    return (await session.scalars(query)).all()
+
+
+async def mark_dropped(session: AsyncSession, ids: Sequence[int]) -> None:
+    await session.execute(update(Notification).where(Notification.id.in_(list(ids))).values(state="dropped"))
+
+
 async def awaited(session: AsyncSession, person_id: int) -> AwaitedAnswer | None:
     return await session.get(AwaitedAnswer, person_id)
 
