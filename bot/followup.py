@@ -426,7 +426,10 @@ def renderer(services: Services) -> Renderer:
             return []
         chat, language = recipient.telegram_user_id, recipient.language or services.default_language
         today = services.clock.now().astimezone(services.config.organisation.zone).date()
-        items = {row.item_id: await followup.item_by_id(session, row.item_id) for row in rows if row.item_id}
+        found = await followup.items_by_ids(session, (row.item_id for row in rows if row.item_id))
+        items: dict[int, RectificationItem | None] = {
+            row.item_id: found.get(row.item_id) for row in rows if row.item_id
+        }
         messages: list[Outgoing] = []
         reminders: dict[int, list[Notification]] = {}  # item → its live reminder rows (several after a gap)
         escalations: dict[int, list[Notification]] = {}

@@ -56,8 +56,10 @@ class ChatPacing:
     apart; the wait holds up only that chat's own sender, never the others (the bot-wide limit is the bot's, see
     bot/ratelimit.py)."""
 
+    MARGIN = 0.05  # seconds: what the network may take off the gap between two messages on their way
+
     def __init__(self, per_second: float) -> None:
-        self.interval = 1 / per_second
+        self.interval = 1 / per_second + self.MARGIN
         self._last: dict[int, float] = {}  # chat → loop time of its last message
 
     async def wait(self, chat_id: int) -> None:
@@ -250,12 +252,15 @@ async def _send_one(services: Services, notifier: Notifier, message: Outgoing, s
     except SendFailed as error:
         failure = error
     now = services.clock.now()
+    if failure is None:
+        async with services.sessions.begin() as session:
+            await followup.mark_sent(session, message.rows, message_id, now)
+        stats.sent += 1
+        stats.rows += len(message.rows)
+        return
     given_up = False
     async with services.sessions.begin() as session:
         for row in await followup.notifications_by_ids(session, message.rows):
-            if failure is None:
-                row.state, row.sent_message_id, row.sent_at, row.last_error = "sent", message_id, now, ""
-                continue
             row.last_error = failure.reason[:300]
             if failure.permanent or row.attempts >= MAX_ATTEMPTS:
                 row.state, given_up = "failed", True
@@ -264,10 +269,6 @@ async def _send_one(services: Services, notifier: Notifier, message: Outgoing, s
             delay = failure.retry_after or min(5 * 2 ** (row.attempts - 1), 3600)
             policy, zone = services.config.reminders, services.config.organisation.zone
             row.state, row.due_at = "planned", next_allowed(now + timedelta(seconds=delay), row.kind, policy, zone)
-    if failure is None:
-        stats.sent += 1
-        stats.rows += len(message.rows)
-        return
     stats.errors.append(failure.reason)
     if failure.retry_after is not None:
         stats.throttled += 1

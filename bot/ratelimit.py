@@ -40,11 +40,12 @@ def retry_after_seconds(error: RetryAfter) -> float:
 
 class BotWideLimiter(BaseRateLimiter[int]):
     REPLY_RETRIES = 3
+    MARGIN = 1.03
 
     def __init__(self, per_second: float) -> None:
-        # One token at a time, refilled every 1/per_second s: a steady pace with no burst after a quiet spell, so
-        # no one-second window at Telegram ever holds more than the limit.
-        self.bucket = AsyncLimiter(1, 1 / per_second)
+        # One token at a time, refilled every 1/per_second s (and 3% more, for the network's jitter): a steady pace
+        # with no burst after a quiet spell, so no one-second window at Telegram holds more than the limit.
+        self.bucket = AsyncLimiter(1, self.MARGIN / per_second)
         self.throttled: Counter[str] = Counter()  # 429s received: "outbox" | "reply"
         self._groups: dict[int, AsyncLimiter] = {}  # Telegram allows 20 messages a minute in a group
         self._resume_at = 0.0  # loop time before which nothing is sent (the last retry_after)

@@ -58,6 +58,14 @@ async def item_by_id(session: AsyncSession, item_id: int) -> RectificationItem |
     return await session.get(RectificationItem, item_id)
 
 
+async def items_by_ids(session: AsyncSession, item_ids: Iterable[int]) -> dict[int, RectificationItem]:
+    wanted = list(set(item_ids))
+    if not wanted:
+        return {}
+    found = await session.scalars(select(RectificationItem).where(RectificationItem.id.in_(wanted)))
+    return {item.id: item for item in found.all()}
+
+
 async def talk_of(session: AsyncSession, item: RectificationItem) -> Talk:
     talk = await session.get(Talk, item.talk_id)
     assert talk is not None
@@ -274,13 +282,19 @@ async def existing_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int) -> Sequence[Notification]:
-    """Due planned rows, marked claimed in the caller's transaction (skipping rows another instance holds)."""
+    """Due planned rows of the recipients of the first `limit` due rows — all of each one's, so that a person's
+    round is rendered together (one digest) — marked claimed in the caller's transaction (skipping rows another
+    instance holds)."""
+    due = (Notification.state == "planned", Notification.due_at <= now)
+    first = select(Notification.recipient_id).where(*due).order_by(Notification.due_at, Notification.id).limit(limit)
+    recipients = set((await session.scalars(first)).all())
+    if not recipients:
+        return []
     rows = (
         await session.scalars(
             select(Notification)
-            .where(Notification.state == "planned", Notification.due_at <= now)
+            .where(*due, Notification.recipient_id.in_(recipients))
             .order_by(Notification.due_at, Notification.id)
-            .limit(limit)
             .with_for_update(skip_locked=True)
         )
     ).all()
@@ -306,6 +320,14 @@ async def notifications_by_ids(session: AsyncSession, ids: Sequence[int]) -> Seq
     """These rows, in the order they fell due."""
     query = select(Notification).where(Notification.id.in_(list(ids))).order_by(Notification.due_at, Notification.id)
     return (await session.scalars(query)).all()
+
+
+async def mark_sent(session: AsyncSession, ids: Sequence[int], message_id: int | None, now: datetime) -> None:
+    await session.execute(
+        update(Notification)
+        .where(Notification.id.in_(list(ids)))
+        .values(state="sent", sent_message_id=message_id, sent_at=now, last_error="")
+    )
 
 
 async def mark_dropped(session: AsyncSession, ids: Sequence[int]) -> None:

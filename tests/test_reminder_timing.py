@@ -3,6 +3,8 @@ that was down, or a retry, never sends in quiet hours or on a day off."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.clock import ManualClock
 from bot.transcript import EmulatorClient
 from tests.conftest import Enroll, Sweep
@@ -61,3 +63,21 @@ async def test_a_retry_that_would_fall_in_quiet_hours_waits_for_the_morning(
     clock.set(at("2025-03-06 08:00"))
     await sweep()
     assert len(await new_messages(zhao, before)) == 2
+
+
+async def test_a_429_is_counted_and_the_row_waits_its_retry_after(
+    enrolled: Enroll, sweep: Sweep, clock: ManualClock, control: EmulatorClient
+) -> None:
+    zhao = await enrolled("赵敏")
+    leader = await enrolled("李华")
+    await control.post(
+        "faults", {"method": "sendMessage", "status": 429, "retry_after": 1, "count": 1, "chat_id": zhao.user_id}
+    )
+    await quick_individual_talk(leader)
+    before = await inbox(zhao)
+    stats = await sweep()
+    assert stats.throttled == 1 and stats.retried == 1 and stats.sent == 1  # no silent retry under the outbox
+    clock.advance(timedelta(milliseconds=900))
+    assert (await sweep()).sent == 0 and len(await new_messages(zhao, before)) == 1
+    clock.advance(timedelta(milliseconds=100))
+    assert (await sweep()).sent == 1 and len(await new_messages(zhao, before)) == 2
