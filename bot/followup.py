@@ -198,11 +198,11 @@ async def answer(
     return Outcome("item.gone", {})
 
 
-# Where a date typed before the reason may end: at a space or a mark, or after a whole date or span (日, 号, 个月…)
-# but never inside a number or before 底/初/中/末, which the reader does not know (3月底 is not 3 months).
+# Where a date typed before the reason may end: at a space or a mark, or after a whole date or span (日, 号, 月底,
+# 个月…), but never inside a number or before 底/初/中/末 (3月底 is not 3 months).
 _SEPARATORS = " \t，,。.;；:：、-—"
 _CLOSED_ENDINGS = (
-    *("日", "号", "内", "后", "天", "周", "星期", "个月"),
+    *("日", "号", "内", "前", "后", "底", "末", "天", "周", "星期", "个月"),
     *("month", "months", "day", "days", "week", "weeks"),
 )
 
