@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, union, update
+from sqlalchemy import bindparam, func, insert, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -328,6 +328,14 @@ async def mark_sent(session: AsyncSession, ids: Sequence[int], message_id: int |
         .where(Notification.id.in_(list(ids)))
         .values(state="sent", sent_message_id=message_id, sent_at=now, last_error="")
     )
+
+
+async def planned_between(session: AsyncSession, after: datetime, until: datetime) -> int:
+    """How many notifications wait to be sent after `after` and by `until`."""
+    query = select(func.count()).where(
+        Notification.state == "planned", Notification.due_at > after, Notification.due_at <= until
+    )
+    return int((await session.scalar(query)) or 0)
 
 
 async def mark_dropped(session: AsyncSession, ids: Sequence[int]) -> None:
