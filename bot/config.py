@@ -296,6 +296,8 @@ def _reminders(section: dict[str, Any]) -> ReminderPolicy:
         quiet_end=_time(quiet[1], "reminders.quiet_hours"),
         working_days_only=working,
         followup_months=_count(section, "reminders.followup_months", default.followup_months, 0, 24),
+        draft_nudge_hours=_count(section, "reminders.draft_nudge_hours", default.draft_nudge_hours, 0, 720),
+        draft_expiry_days=_count(section, "reminders.draft_expiry_days", default.draft_expiry_days, 0, 3650),
         calendar=Calendar(
             holidays=_dates(section, "reminders.holidays"), workdays=_dates(section, "reminders.workdays")
         ),

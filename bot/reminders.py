@@ -31,6 +31,8 @@ class ReminderPolicy:
     quiet_end: time = time(8, 0)
     working_days_only: bool = False
     followup_months: int = 3
+    draft_nudge_hours: int = 2  # a draft untouched this long gets one nudge (0: never)
+    draft_expiry_days: int = 30  # a draft untouched this long is discarded, with a notice (0: never)
     calendar: Calendar = field(default_factory=Calendar)  # which days are working days
 
     def is_working_day(self, day: date) -> bool:
@@ -70,7 +72,7 @@ def out_of_quiet_hours(moment: datetime, policy: ReminderPolicy, zone: ZoneInfo)
 
 # The kinds sent on a schedule rather than in answer to someone: these keep to working days when the policy asks.
 # Every kind keeps out of quiet hours.
-SCHEDULED_KINDS = frozenset({"before", "due", "overdue", "escalate", "monthly", "quarterly"})
+SCHEDULED_KINDS = frozenset({"before", "due", "overdue", "escalate", "monthly", "quarterly", "draft_nudge"})
 
 
 def next_allowed(moment: datetime, kind: str, policy: ReminderPolicy, zone: ZoneInfo) -> datetime:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
-from bot import calendar_watch, outbox, reports
+from bot import calendar_watch, draft_watch, outbox, reports
 from bot.followup import renderer
 from bot.outbox import Buttons, ChatPacing, DispatchStats, Outgoing, SendFailed
 from bot.ratelimit import outbox_send, retry_after_seconds
@@ -73,6 +73,7 @@ class Sweeper:
                 if scope == EVERY_ITEM:
                     await reports.plan_reports(self.services, now)
                     await calendar_watch.warn(self.services, now)
+                    await draft_watch.plan(self.services, now)
                 return await outbox.dispatch(self.services, self.notifier, self.pacing, self._render)
 
     async def _render(self, session: AsyncSession, rows: Sequence[Notification]) -> list[Outgoing]:
@@ -92,6 +93,8 @@ SINGLE_RENDERERS: dict[str, SingleRenderer] = {
     "monthly": reports.render,
     "quarterly": reports.render,
     "calendar": calendar_watch.render,
+    "draft_nudge": draft_watch.render,
+    "draft_expired": draft_watch.render,
 }
 
 
