@@ -204,9 +204,14 @@ async def dispatch(services: Services, notifier: Notifier, pacing: ChatPacing, r
         stats.held += len(rows) - sum(map(len, by_recipient.values()))
         if not rows:
             return stats
-        await asyncio.gather(
-            *(_send_to(services, notifier, pacing, render, ids, stats, slots) for ids in by_recipient.values())
+        # Every recipient's task runs to its end even if one fails; the first failure is raised after.
+        results = await asyncio.gather(
+            *(_send_to(services, notifier, pacing, render, ids, stats, slots) for ids in by_recipient.values()),
+            return_exceptions=True,
         )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
 
 
 def _held_back(services: Services, row: Notification, now: datetime) -> bool:

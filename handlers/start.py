@@ -74,7 +74,7 @@ async def start(update: Update, context: Context) -> None:
     if result.outcome is Redemption.ALREADY_BOUND:
         await answer(update, language, "start.already_bound", name=enrolled.name)
         return
-    kick(context, PlanScope(responsible_id=enrolled.person_id))  # the items they answer for, delivered just now
+    kick(context, PlanScope(responsible_id=enrolled.person_id))  # their items' reminders planned now
     await refresh_menu(context, chat.id, enrolled, enrolled.language)
     await answer(
         update,
