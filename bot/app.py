@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.access import commands_for
 from bot.clock import Clock, SystemClock
@@ -21,6 +21,7 @@ from bot.inbox import Inbox
 from bot.lease import Fence, Lease, always
 from bot.ordering import OnePersonAtATime, updates_at_once
 from bot.polling import Poller
+from bot.ratelimit import BotWideLimiter
 from bot.services import Services
 from bot.transport import AiohttpRequest, PatientRequest, RosterFirst, TalkBot
 from bot.webhook import WebhookServer
@@ -81,9 +82,9 @@ def build_application(config: Config, services: Services, *, token: str | None =
         token or config.telegram.token,
         base_url=config.telegram.bot_api_url,
         base_file_url=config.telegram.file_api_url,
-        # Telegram allows about 30 messages a second a bot: replies and the outbox share that budget, and replies
-        # to strangers wait for everything else.
-        rate_limiter=RosterFirst(AIORateLimiter(overall_max_rate=config.outbox.per_second, max_retries=3)),
+        # Telegram allows about 30 messages a second a bot: replies and the outbox share that one budget, and
+        # replies to strangers wait for everything else.
+        rate_limiter=RosterFirst(BotWideLimiter(config.outbox.per_second)),
         request=PatientRequest(connection_pool_size=256),
         get_updates_request=AiohttpRequest(),  # PTB wants one; our own loop (bot/polling.py) polls
     )

@@ -9,13 +9,14 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.question import DEFAULT_KIND_SYNONYMS, DEFAULT_RANK_SYNONYMS
 from bot.reminders import ReminderPolicy
+from bot.workdays import Calendar
 from storage.db import DatabaseTimeouts
 
 LANGUAGES = ("zh-CN", "en")
@@ -327,7 +328,31 @@ def _reminders(section: dict[str, Any]) -> ReminderPolicy:
         quiet_end=_time(quiet[1], "reminders.quiet_hours"),
         working_days_only=working,
         followup_months=_count(section, "reminders.followup_months", default.followup_months, 0, 24),
+        draft_nudge_hours=_count(section, "reminders.draft_nudge_hours", default.draft_nudge_hours, 0, 720),
+        draft_expiry_days=_count(section, "reminders.draft_expiry_days", default.draft_expiry_days, 0, 3650),
+        calendar=Calendar(
+            holidays=_dates(section, "reminders.holidays"), workdays=_dates(section, "reminders.workdays")
+        ),
     )
+
+
+def _dates(section: dict[str, Any], key: str) -> frozenset[date]:
+    """A list of days, as TOML dates (2027-02-20) or strings ("2027-02-20")."""
+    value = section.get(key.split(".")[-1], [])
+    expected = 'a list of dates such as ["2027-02-20"]'
+    if not isinstance(value, list):
+        raise ConfigError(key, expected, value)
+    found = set()
+    for day in value:
+        if isinstance(day, str):
+            try:
+                day = date.fromisoformat(day)
+            except ValueError:
+                raise ConfigError(key, expected, day) from None
+        if type(day) is not date:
+            raise ConfigError(key, expected, day)
+        found.add(day)
+    return frozenset(found)
 
 
 def _outbox(section: dict[str, Any]) -> OutboxConfig:

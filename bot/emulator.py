@@ -31,7 +31,7 @@ import json
 import random
 import struct
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,9 +54,9 @@ SENDING_METHODS = {"sendMessage", "sendDocument", "sendPhoto", "editMessageText"
 
 
 class ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(self, code: int, description: str, retry_after: int | None = None, cause: str = "") -> None:
         super().__init__(description)
-        self.code, self.description, self.retry_after = code, description, retry_after
+        self.code, self.description, self.retry_after, self.cause = code, description, retry_after, cause
 
 
 @dataclass
@@ -84,7 +84,9 @@ class Emulator:
     token: str
     bot_username: str = "talkledger_bot"
     bot_name: str = "talkledger"
-    per_second: float = 0.0  # 0: no limit
+    # Telegram's limits, enforced when set (0: none): messages a second for the whole bot, and in any one chat
+    # (about 1 in a private chat). A message over either is answered 429 with retry_after, as Telegram does.
+    per_second: float = 0.0
     per_chat_per_second: float = 0.0
 
     updates: list[dict[str, Any]] = field(default_factory=list)
@@ -102,6 +104,8 @@ class Emulator:
     webhook_errors: list[str] = field(default_factory=list)
     observer: Any = None  # called with each Bot API call as it arrives (benchmarks time replies with it)
     received_429: int = 0
+    throttled: Counter[str] = field(default_factory=Counter)  # 429s by cause: "bot" (overall), "chat", "fault"
+    throttled_chats: Counter[int] = field(default_factory=Counter)  # 429s by chat
 
     def __post_init__(self) -> None:
         self.bot_id = int(self.token.split(":", 1)[0])
@@ -172,6 +176,9 @@ class Emulator:
             call["status"] = error.code
             if error.code == 429:
                 self.received_429 += 1
+                self.throttled[error.cause or "fault"] += 1
+                if isinstance(params.get("chat_id"), int):
+                    self.throttled_chats[params["chat_id"]] += 1
             return _error(error)
         return web.json_response({"ok": True, "result": result})
 
@@ -206,11 +213,11 @@ class Emulator:
             windows.append((self._sent_times, self.per_second))
         if self.per_chat_per_second and isinstance(chat_id, int):
             windows.append((self._chat_sent_times[chat_id], self.per_chat_per_second))
-        for sent, limit in windows:
+        for (sent, limit), cause in zip(windows, ("bot", "chat") if self.per_second else ("chat",), strict=False):
             while sent and sent[0] <= now - 1.0:
                 sent.popleft()
             if len(sent) >= limit:
-                raise ApiError(429, "Too Many Requests: retry after 1", 1)
+                raise ApiError(429, "Too Many Requests: retry after 1", 1, cause=cause)
         for sent, _ in windows:
             sent.append(now)
 

@@ -1,7 +1,9 @@
 """The outbox: notifications are rows, planned idempotently, claimed before sending and marked after.
 
-`plan_reminders` turns open items and the policy into rows; `dispatch` sends the due ones through a rate
-limiter and a `Notifier` that the assembly hands in (Telegram's lives in handlers/outbox.py). A crash
+`plan_reminders` turns open items and the policy into rows; `dispatch` checks the policy again, groups each
+recipient's due rows into messages (a `Renderer`: one digest a round), and sends them chat by chat in parallel
+through a `Notifier` that the assembly hands in (Telegram's lives in handlers/outbox.py; the bot-wide rate limit
+is its bot's, bot/ratelimit.py). A crash
 between claim and mark leaves rows claimed; `recover` puts them back, so at most what was in flight is sent
 twice and nothing is lost.
 """
@@ -11,8 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,9 +22,9 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import within
-from bot.reminders import out_of_quiet_hours, to_plan
+from bot.reminders import next_allowed, out_of_quiet_hours, to_plan
 from bot.services import Services
-from storage import followup
+from storage import followup, people
 from storage.followup import EVERY_ITEM, PlanScope
 from storage.models import Notification
 
@@ -50,37 +51,26 @@ class Notifier(Protocol):
     async def send(self, chat_id: int, text: str, buttons: Buttons) -> int: ...
 
 
-class RateLimiter:
-    """At most `per_second` sends in any second overall and `per_chat` in any second per chat (sliding windows,
-    a little wider than a second so that network jitter cannot squeeze one more into the server's window)."""
+class ChatPacing:
+    """Telegram takes about one message a second in a private chat. The outbox keeps each chat's messages that far
+    apart; the wait holds up only that chat's own sender, never the others (the bot-wide limit is the bot's, see
+    bot/ratelimit.py)."""
 
-    WINDOW = 1.03
+    MARGIN = 0.05  # seconds: what the network may take off the gap between two messages on their way
 
-    def __init__(self, per_second: float, per_chat: float) -> None:
-        self.per_second, self.per_chat = per_second, per_chat
-        self._sent: deque[float] = deque()
-        self._chat_sent: dict[int, deque[float]] = defaultdict(deque)
-        self._paused_until = 0.0
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1 / per_second + self.MARGIN
+        self._last: dict[int, float] = {}  # chat → loop time of its last message
 
-    def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
-
-    def wait_time(self, chat_id: int) -> float:
-        now = time.monotonic()
-        waits = [self._paused_until - now]
-        for sent, limit in ((self._sent, self.per_second), (self._chat_sent[chat_id], self.per_chat)):
-            while sent and sent[0] <= now - self.WINDOW:
-                sent.popleft()
-            if len(sent) >= limit:
-                waits.append(sent[len(sent) - int(limit)] + self.WINDOW - now)
-        return max(0.0, *waits)
-
-    async def acquire(self, chat_id: int) -> None:
-        while (wait := self.wait_time(chat_id)) > 0:
+    async def wait(self, chat_id: int) -> None:
+        loop = asyncio.get_running_loop()
+        wait = self._last.get(chat_id, -self.interval) + self.interval - loop.time()
+        if wait > 0:
             await asyncio.sleep(wait)
-        now = time.monotonic()
-        self._sent.append(now)
-        self._chat_sent[chat_id].append(now)
+        self._last[chat_id] = loop.time()
+        if len(self._last) > 50_000:  # forget chats long quiet
+            horizon = loop.time() - self.interval
+            self._last = {chat: at for chat, at in self._last.items() if at > horizon}
 
 
 @dataclass
@@ -89,6 +79,9 @@ class DispatchStats:
     retried: int = 0
     failed: int = 0
     dropped: int = 0
+    held: int = 0  # due, but not to be sent now (quiet hours, a day off): moved to the next allowed moment
+    throttled: int = 0  # 429s Telegram answered (each honoured: the row waits its retry_after)
+    rows: int = 0  # rows sent: a digest carries several in one message
     errors: list[str] = field(default_factory=list)
 
 
@@ -137,9 +130,11 @@ async def plan_reminders(
                 for moment in to_plan(item.deadline, policy, zone, item.planned_from, now, horizon):
                     payload = {"days": moment.days, "deadline": str(item.deadline)}
                     if moment.kind != "escalate":
-                        recipients = {item.responsible_id} if item.enrolled else set()
+                        recipients = item.reminded
                     else:
                         payload["person_id"] = item.responsible_id
+                        if item.second_responsible_id is not None:
+                            payload["second_id"] = item.second_responsible_id
                         recipients = {item.lead_id} | {p.id for p, scope in commission if within(item.unit, scope)}
                     for recipient in recipients:
                         key = f"r:{item.id}:{moment.name}:{recipient}:{item.deadline}"
@@ -172,70 +167,119 @@ async def recover(services: Services) -> int:
         return await followup.release_claimed(session)
 
 
-async def dispatch(services: Services, notifier: Notifier, limiter: RateLimiter, render: Renderer) -> DispatchStats:
-    """Send every due row. Each row is claimed, sent, and marked in its own transaction."""
+@dataclass
+class Outgoing:
+    """One message to send, and the outbox rows it carries (a digest carries several)."""
+
+    rows: list[int]
+    chat_id: int
+    text: str
+    buttons: Buttons
+
+
+class Renderer(Protocol):
+    async def __call__(self, session: AsyncSession, rows: Sequence[Notification]) -> list[Outgoing]:
+        """One recipient's due rows → the messages to send; a row in none of them is dropped."""
+        ...
+
+
+CHATS_AT_ONCE = 64  # recipients being rendered and sent side by side; the bot-wide limiter sets the pace
+
+
+async def dispatch(services: Services, notifier: Notifier, pacing: ChatPacing, render: Renderer) -> DispatchStats:
+    """Send every due row: claimed in batches, each recipient's rows rendered together (one digest a round) and
+    sent by their own task, so one person's pacing never holds up another's."""
     stats = DispatchStats()
     now = services.clock.now()
     async with services.sessions.begin() as session:
         await followup.release_claimed(session, before=now - STUCK_AFTER)
+    slots = asyncio.Semaphore(CHATS_AT_ONCE)
     while True:
         async with services.sessions.begin() as session:
-            claimed = [row.id for row in await followup.claim_due(session, now, CLAIM_BATCH)]
-        if not claimed:
+            rows = await followup.claim_due(session, now, CLAIM_BATCH)
+            by_recipient: dict[int, list[int]] = defaultdict(list)
+            for row in rows:
+                if not _held_back(services, row, now):
+                    by_recipient[row.recipient_id].append(row.id)
+        stats.held += len(rows) - sum(map(len, by_recipient.values()))
+        if not rows:
             return stats
-        for notification_id in claimed:
-            await _send_one(services, notifier, limiter, render, notification_id, stats)
+        # Every recipient's task runs to its end even if one fails; the first failure is raised after.
+        results = await asyncio.gather(
+            *(_send_to(services, notifier, pacing, render, ids, stats, slots) for ids in by_recipient.values()),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
 
 
-class Renderer(Protocol):
-    async def __call__(self, session: AsyncSession, row: Notification) -> tuple[int, str, Buttons] | None: ...
+def _held_back(services: Services, row: Notification, now: datetime) -> bool:
+    """The policy again at sending time: a row due while the bot was down, or a retry, may have come due in quiet
+    hours or on a day off. Such a row goes back, unclaimed and its attempt not counted, to the next allowed moment."""
+    allowed = next_allowed(now, row.kind, services.config.reminders, services.config.organisation.zone)
+    if allowed <= now:
+        return False
+    row.state, row.due_at, row.claimed_at, row.attempts = "planned", allowed, None, row.attempts - 1
+    return True
 
 
-async def _send_one(
+async def _send_to(
     services: Services,
     notifier: Notifier,
-    limiter: RateLimiter,
+    pacing: ChatPacing,
     render: Renderer,
-    notification_id: int,
+    ids: list[int],
     stats: DispatchStats,
+    slots: asyncio.Semaphore,
 ) -> None:
-    async with services.sessions() as session:
-        row = await followup.notification_by_id(session, notification_id)
-        message = await render(session, row) if row is not None else None
-    if message is None:
+    """One recipient's claimed rows: rendered, sent in order, each message's rows marked."""
+    async with slots, services.sessions() as session:
+        rows = await followup.notifications_by_ids(session, ids)
+        messages = await render(session, rows)
+    carried = {row_id for message in messages for row_id in message.rows}
+    dropped = [row_id for row_id in ids if row_id not in carried]
+    if dropped:  # no longer relevant (item closed, deadline moved, a later reminder says it) or no chat
         async with services.sessions.begin() as session:
-            row = await followup.notification_by_id(session, notification_id)
-            if row is not None:
-                row.state = "dropped"  # no longer relevant (item closed, deadline moved) or no chat to send to
-        stats.dropped += 1
-        return
-    chat_id, body, buttons = message
-    await limiter.acquire(chat_id)
+            await followup.mark_dropped(session, dropped)
+        stats.dropped += len(dropped)
+    for message in messages:
+        await pacing.wait(message.chat_id)
+        async with slots:
+            await _send_one(services, notifier, message, stats)
+
+
+async def _send_one(services: Services, notifier: Notifier, message: Outgoing, stats: DispatchStats) -> None:
     failure: SendFailed | None = None
     message_id = None
     try:
-        message_id = await notifier.send(chat_id, body, buttons)
+        message_id = await notifier.send(message.chat_id, message.text, message.buttons)
     except SendFailed as error:
         failure = error
     now = services.clock.now()
+    if failure is None:
+        async with services.sessions.begin() as session:
+            await followup.mark_sent(session, message.rows, message_id, now)
+        stats.sent += 1
+        stats.rows += len(message.rows)
+        return
+    given_up = False
     async with services.sessions.begin() as session:
-        row = await followup.notification_by_id(session, notification_id)
-        assert row is not None
-        if failure is None:
-            row.state, row.sent_message_id, row.sent_at, row.last_error = "sent", message_id, now, ""
-            stats.sent += 1
-            return
-        row.last_error = failure.reason[:300]
-        stats.errors.append(failure.reason)
-        if failure.permanent or row.attempts >= MAX_ATTEMPTS:
-            row.state = "failed"
-            stats.failed += 1
-            await _report_unreachable(session, services, row, failure.reason)
-            return
-        if failure.retry_after:
-            limiter.pause(failure.retry_after)
-        delay = failure.retry_after or min(5 * 2 ** (row.attempts - 1), 3600)
-        row.state, row.due_at = "planned", now + timedelta(seconds=delay)
+        for row in await followup.notifications_by_ids(session, message.rows):
+            row.last_error = failure.reason[:300]
+            if failure.permanent or row.attempts >= MAX_ATTEMPTS:
+                row.state, given_up = "failed", True
+                await _report_unreachable(session, services, row, failure.reason)
+                continue
+            delay = failure.retry_after or min(5 * 2 ** (row.attempts - 1), 3600)
+            policy, zone = services.config.reminders, services.config.organisation.zone
+            row.state, row.due_at = "planned", next_allowed(now + timedelta(seconds=delay), row.kind, policy, zone)
+    stats.errors.append(failure.reason)
+    if failure.retry_after is not None:
+        stats.throttled += 1
+    if given_up:
+        stats.failed += 1
+    else:
         stats.retried += 1
 
 
@@ -250,8 +294,8 @@ async def _report_unreachable(session: AsyncSession, services: Services, row: No
         if item is not None:
             talk = await followup.talk_of(session, item)
             recipients.add(talk.lead_id)
-            responsible = next((p.person for p in talk.participants if p.person_id == row.recipient_id), None)
-            unit = responsible.unit.path if responsible else ""
+            unreachable = await people.person_by_id(session, row.recipient_id)  # a second leader talked to elsewhere
+            unit = unreachable.unit.path if unreachable else ""
     if unit:
         recipients |= {p.id for p, scope in await followup.commission_members(session) if within(unit, scope)}
     due = out_of_quiet_hours(services.clock.now(), services.config.reminders, services.config.organisation.zone)

@@ -3,17 +3,19 @@
 Reminders go out at `send_at` local time on their day: `before_days` before the deadline, on the day, and every
 `overdue_every_days` after it; the interviewer and the commission are told once when an item is
 `escalate_after_days` overdue. Nothing goes out in quiet hours; with `working_days_only`, reminders move to
-China's official working days (make-up workdays included; weekdays for years not yet published).
+working days (see bot/workdays.py). The same
+rules are checked again when a notification is sent (`next_allowed`): a bot that was down, or a retry, never sends
+in quiet hours, nor a scheduled message on a day off.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
+from bot.workdays import Calendar
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,12 @@ class ReminderPolicy:
     quiet_end: time = time(8, 0)
     working_days_only: bool = False
     followup_months: int = 3
+    draft_nudge_hours: int = 2  # a draft untouched this long gets one nudge (0: never)
+    draft_expiry_days: int = 30  # a draft untouched this long is discarded, with a notice (0: never)
+    calendar: Calendar = field(default_factory=Calendar)  # which days are working days
+
+    def is_working_day(self, day: date) -> bool:
+        return self.calendar.is_working_day(day)
 
 
 @dataclass(frozen=True)
@@ -40,13 +48,6 @@ class Moment:
     @property
     def name(self) -> str:
         return f"{self.kind}{self.days}"
-
-
-def is_working_day(day: date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:  # a year the State Council has not published yet
-        return day.weekday() < 5
 
 
 def is_quiet(moment: time, policy: ReminderPolicy) -> bool:
@@ -69,12 +70,30 @@ def out_of_quiet_hours(moment: datetime, policy: ReminderPolicy, zone: ZoneInfo)
     return end.astimezone(moment.tzinfo)
 
 
+# The kinds sent on a schedule rather than in answer to someone: these keep to working days when the policy asks.
+# Every kind keeps out of quiet hours.
+SCHEDULED_KINDS = frozenset({"before", "due", "overdue", "escalate", "monthly", "quarterly", "draft_nudge"})
+
+
+def next_allowed(moment: datetime, kind: str, policy: ReminderPolicy, zone: ZoneInfo) -> datetime:
+    """`moment` (UTC) if a notification of this kind may go out then, else the next moment one may: the end of the
+    quiet hours, and for scheduled kinds (with `working_days_only`) the start of the next working day's window."""
+    working_days = policy.working_days_only and kind in SCHEDULED_KINDS
+    for _ in range(400):  # a year of days off in a row cannot happen; the bound only guards a broken calendar
+        moment = out_of_quiet_hours(moment, policy, zone)
+        local = moment.astimezone(zone)
+        if not working_days or policy.is_working_day(local.date()):
+            return moment
+        moment = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone).astimezone(moment.tzinfo)
+    return moment
+
+
 def _on_day(day: date, policy: ReminderPolicy, zone: ZoneInfo, earlier: bool) -> datetime:
     """`send_at` on `day` (moved to a working day if asked: earlier ones before a deadline, later ones after)."""
     if policy.working_days_only:
         step = timedelta(days=-1 if earlier else 1)
         for _ in range(30):
-            if is_working_day(day):
+            if policy.is_working_day(day):
                 break
             day += step
     local = datetime.combine(day, policy.send_at, tzinfo=zone)

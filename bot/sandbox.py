@@ -14,17 +14,20 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
 from bot import enrollment, roster
 from bot.app import TalkApplication, running
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.config import Config, TelegramConfig
 from bot.emulator import Emulator, EmulatorServer
 from bot.i18n import text
+from bot.reminders import next_allowed
+from bot.services import Services
 from bot.transcript import ChatUser, EmulatorClient
-from storage import people
+from storage import followup, people
 from storage.db import ensure_schema, open_engine, sessions
 
 SANDBOX_TOKEN = "100001:SANDBOX-token-not-for-telegram-000"
@@ -80,9 +83,10 @@ async def try_bot(config: Config, stdin: TextIO = sys.stdin, out: Callable[[str]
             database_url=f"sqlite+aiosqlite:///{database}",
             outbox=dataclasses.replace(config.outbox, sweep_seconds=2),
         )
+        clock = ShiftedClock()  # `:time` moves it forward
         try:
-            invites = await seed_demo(demo)
-            async with running(demo, poll_timeout=1) as application, EmulatorClient(url) as client:
+            invites = await seed_demo(demo, clock)
+            async with running(demo, clock, poll_timeout=1) as application, EmulatorClient(url) as client:
                 users = [
                     ChatUser(client, application, FIRST_USER_ID + index, name, language_code=language)
                     for index, (name, _, _) in enumerate(invites)
@@ -93,7 +97,7 @@ async def try_bot(config: Config, stdin: TextIO = sys.stdin, out: Callable[[str]
                 out(text(language, "sandbox.database", path=database))
                 out(text(language, "sandbox.help"))
                 codes = {code: user for (_, _, code), user in zip(invites, users, strict=True)}
-                return await _chat(application, users, codes, stdin, out, language)
+                return await _chat(application, users, codes, stdin, out, language, clock)
         finally:
             await server.stop()
 
@@ -105,6 +109,7 @@ async def _chat(
     stdin: TextIO,
     out: Callable[[str], None],
     language: str,
+    clock: ShiftedClock,
 ) -> int:
     current = users[0]
     loop = asyncio.get_running_loop()
@@ -128,6 +133,11 @@ async def _chat(
         if line == ":people":
             for index, user in enumerate(users, start=1):
                 out(f"  {index}. {user.first_name}")
+            continue
+        if line.startswith(":time"):
+            await _move_time(application, clock, line[5:].strip(), out, language)
+            for message in await current.unseen():
+                out(_render(message))
             continue
         if line.startswith(":as"):
             choice = line[3:].strip()
@@ -168,6 +178,41 @@ async def _press(user: ChatUser, button: re.Match[str], out: Callable[[str], Non
     if answer.get("text"):
         out(f"  ({answer['text']})")
     return True
+
+
+def time_step(said: str, now_local: datetime) -> timedelta | None:
+    """How far `:time` moves the clock: +7d, +3h, +30m, or to the next HH:MM (local); None when not understood."""
+    relative = re.fullmatch(r"\+(\d{1,4})([dhm])", said)
+    if relative:
+        unit = {"d": "days", "h": "hours", "m": "minutes"}[relative.group(2)]
+        return timedelta(**{unit: int(relative.group(1))})
+    at = re.fullmatch(r"(\d{1,2}):(\d{2})", said)
+    if at and int(at.group(1)) < 24 and int(at.group(2)) < 60:
+        target = now_local.replace(hour=int(at.group(1)), minute=int(at.group(2)), second=0, microsecond=0)
+        return target - now_local + (timedelta(days=1) if target <= now_local else timedelta(0))
+    return None
+
+
+async def _move_time(
+    application: TalkApplication, clock: ShiftedClock, said: str, out: Callable[[str], None], language: str
+) -> None:
+    """`:time`: move the clock, then plan and send what falls due, saying what waits for the allowed hours."""
+    services: Services = application.bot_data["services"]
+    zone, policy = services.config.organisation.zone, services.config.reminders
+    step = time_step(said, clock.now().astimezone(zone))
+    if step is None:
+        out(text(language, "sandbox.time_help"))
+        return
+    clock.shift(step)
+    now = clock.now()
+    out(text(language, "sandbox.time_now", now=f"{now.astimezone(zone):%Y-%m-%d %H:%M}"))
+    await application.bot_data["sweeper"].sweep()
+    until = next_allowed(now, "due", policy, zone)
+    if until > now:  # quiet hours (or a day off): what fell due waits for them to end
+        async with services.sessions() as session:
+            held = await followup.planned_between(session, now - timedelta(minutes=1), until)
+        if held:
+            out(text(language, "sandbox.held", count=held, until=f"{until.astimezone(zone):%Y-%m-%d %H:%M}"))
 
 
 def _render(message: dict[str, object]) -> str:

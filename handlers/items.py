@@ -34,7 +34,7 @@ def _parts(update: Update) -> tuple[int | None, str]:
 
 @gated(Capability.ITEMS)
 async def item_button(update: Update, context: Context, viewer: Viewer) -> None:
-    """it:<item>:ack|progress|done|extend, pressed by the person responsible."""
+    """it:<item>:ack|progress|done|extend, pressed by the person responsible; it:<item>:show, a digest's button."""
     item_id, action = _parts(update)
     found = services(context)
     if action == "ack":
@@ -48,6 +48,9 @@ async def item_button(update: Update, context: Context, viewer: Viewer) -> None:
             return
         await _answer(update, viewer, None)
         return
+    if action == "show":
+        await _show_item(update, context, viewer, item_id)
+        return
     reply: tuple[str, dict[str, object]] | None = None
     async with found.sessions.begin() as session:
         item = await followup.item_by_id(session, item_id) if item_id is not None else None
@@ -56,6 +59,26 @@ async def item_button(update: Update, context: Context, viewer: Viewer) -> None:
             await logic.ask_for(session, found, viewer, action, item.id)
             reply = (f"item.ask.{action}", {"number": item.id, "deadline": item.deadline.isoformat()})
     await _answer(update, viewer, reply)
+
+
+async def _show_item(update: Update, context: Context, viewer: Viewer, item_id: int | None) -> None:
+    """A digest's button: the item's card, with the buttons this person may use on it."""
+    found = services(context)
+    card, buttons = None, None
+    async with found.sessions() as session:
+        item = await followup.item_by_id(session, item_id) if item_id is not None else None
+        if item is not None and item.state != "closed":
+            if logic.answers_for(item, viewer):
+                buttons = logic.person_buttons(item, viewer.language)
+            elif await logic.oversees(session, viewer, item):
+                buttons = logic.verify_buttons(item, viewer.language) if item.state == "awaiting" else []
+            if buttons is not None:
+                card = await logic.describe_item(session, found, item, viewer.language)
+    if card is None or buttons is None or update.callback_query is None:
+        await refuse_button(update, viewer.language, "button.stale")
+        return
+    await update.callback_query.answer()
+    await say(update, card, buttons)
 
 
 @gated(Capability.ITEMS)
@@ -165,6 +188,12 @@ async def _keep_evidence(
 
 @gated(Capability.ITEMS)
 async def my_items(update: Update, context: Context, viewer: Viewer) -> None:
+    if not await show_open_items(update, context, viewer):
+        await answer(update, viewer.language, "item.none")
+
+
+async def show_open_items(update: Update, context: Context, viewer: Viewer) -> bool:
+    """The items this person answers for, each card with its buttons; False when there are none."""
     found = services(context)
     async with found.sessions() as session:
         items = list(await followup.items_of_person(session, viewer.person_id))
@@ -172,12 +201,12 @@ async def my_items(update: Update, context: Context, viewer: Viewer) -> None:
         texts = await logic.describe_items(session, found, listed, viewer.language) if listed else []
     cards = [(card, logic.person_buttons(item, viewer.language)) for card, item in zip(texts, listed, strict=True)]
     if not cards:
-        await answer(update, viewer.language, "item.none")
-        return
+        return False
     title = text(viewer.language, "item.list_title", count=len(items))
     for n, (card, buttons) in enumerate(cards):
         # The title heads the first card: one message fewer.
         await say(update, f"{title}\n\n{card}" if n == 0 else card, buttons)
+    return True
 
 
 @gated(Capability.FOLLOWUPS)
@@ -196,7 +225,12 @@ async def follow_ups(update: Update, context: Context, viewer: Viewer) -> None:
             problem = item.problem if item.kind == "problem" else text(language, "item.followup_problem")
             by_state[state].append(
                 text(
-                    language, "followups.line", number=item.id, problem=problem[:40], deadline=item.deadline.isoformat()
+                    language,
+                    "followups.line",
+                    mark=logic.urgency_mark(language, item, today, found.config.reminders),
+                    number=item.id,
+                    problem=problem[:40],
+                    deadline=item.deadline.isoformat(),
                 )
             )
             if state == "awaiting" and len(awaiting) < MAX_LISTED:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import time as dt_time
 from datetime import timedelta
 
@@ -11,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
-from bot import outbox, reports
+from bot import calendar_watch, draft_watch, outbox, reports
 from bot.followup import renderer
 from bot.lease import Fence, always
-from bot.outbox import Buttons, DispatchStats, RateLimiter, SendFailed
+from bot.outbox import Buttons, ChatPacing, DispatchStats, Outgoing, SendFailed
+from bot.ratelimit import outbox_send, retry_after_seconds
 from bot.services import Services
 from bot.transport import TalkBot
 from handlers.common import Context
@@ -36,11 +38,10 @@ class TelegramNotifier:
         if not self.fence():  # the standby may be sending this very row by now
             raise SendFailed("this instance is not confirmed active")
         try:
-            message_id = await self.bot.send_text(chat_id, text[:4096], buttons)
+            with outbox_send():  # a 429 comes back here, counted, rather than being waited out in the limiter
+                message_id = await self.bot.send_text(chat_id, text[:4096], buttons)
         except RetryAfter as error:
-            wait = error.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            raise SendFailed(str(error), retry_after=seconds) from error
+            raise SendFailed(str(error), retry_after=retry_after_seconds(error)) from error
         except Forbidden as error:  # blocked by the user, or the account is deactivated
             raise SendFailed(str(error), permanent=True) from error
         except BadRequest as error:
@@ -61,7 +62,7 @@ class Sweeper:
         self.services = services
         self.fence: Fence = application.bot_data.get("fence", always)
         self.notifier: outbox.Notifier = TelegramNotifier(application.bot, self.fence)
-        self.limiter = RateLimiter(config.per_second, config.per_chat_per_second)
+        self.pacing = ChatPacing(config.per_chat_per_second)
         self.horizon = timedelta(seconds=max(2 * config.sweep_seconds, 60))
         self._lock = asyncio.Lock()
         self._items = renderer(services)
@@ -78,12 +79,30 @@ class Sweeper:
                 await outbox.plan_reminders(self.services, now, self.horizon, scope=scope)
                 if scope == EVERY_ITEM:
                     await reports.plan_reports(self.services, now)
-                return await outbox.dispatch(self.services, self.notifier, self.limiter, self._render)
+                    await calendar_watch.warn(self.services, now)
+                    await draft_watch.plan(self.services, now)
+                return await outbox.dispatch(self.services, self.notifier, self.pacing, self._render)
 
-    async def _render(self, session: AsyncSession, row: Notification) -> tuple[int, str, Buttons] | None:
-        if row.kind in ("monthly", "quarterly"):
-            return await reports.render(session, self.services, row)
-        return await self._items(session, row)
+    async def _render(self, session: AsyncSession, rows: Sequence[Notification]) -> list[Outgoing]:
+        """Reports and the calendar warning are one message each; item notifications are grouped (digests)."""
+        items, messages = [], []
+        for row in rows:
+            single = SINGLE_RENDERERS.get(row.kind)
+            if single is None:
+                items.append(row)
+            elif (message := await single(session, self.services, row)) is not None:
+                messages.append(Outgoing([row.id], *message))
+        return messages + (await self._items(session, items) if items else [])
+
+
+SingleRenderer = Callable[[AsyncSession, Services, Notification], Awaitable[tuple[int, str, Buttons] | None]]
+SINGLE_RENDERERS: dict[str, SingleRenderer] = {
+    "monthly": reports.render,
+    "quarterly": reports.render,
+    "calendar": calendar_watch.render,
+    "draft_nudge": draft_watch.render,
+    "draft_expired": draft_watch.render,
+}
 
 
 def sweeper(context: Context) -> Sweeper:
@@ -96,7 +115,15 @@ async def sweep_job(context: Context) -> None:
     try:
         stats = await sweeper(context).sweep(scope)
         if stats.sent or stats.failed:
-            log.info("outbox: %s sent, %s retried, %s failed", stats.sent, stats.retried, stats.failed)
+            log.info(
+                "outbox: %s messages sent (%s rows), %s retried (%s after a 429), %s failed, %s held back",
+                stats.sent,
+                stats.rows,
+                stats.retried,
+                stats.throttled,
+                stats.failed,
+                stats.held,
+            )
     except Exception:
         log.exception("outbox sweep failed; the next one tries again")
 
@@ -113,6 +140,7 @@ async def start(application: Application, services: Services) -> None:  # type: 
     """At start-up: release what a previous run left claimed, and schedule the sweep."""
     application.bot_data["sweeper"] = Sweeper(application, services)
     released = await outbox.recover(services)
+    await calendar_watch.warn(services, services.clock.now(), at_start=True)
     if released:
         log.warning("outbox: %s notifications were in flight when the bot stopped; they go out again", released)
     seconds = services.config.outbox.sweep_seconds

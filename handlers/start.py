@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
-from bot import enrollment, followup, identity
+from bot import enrollment, identity
 from bot.enrollment import Redemption
 from handlers.common import (
     Context,
@@ -22,6 +22,7 @@ from handlers.common import (
     roles_text,
     services,
 )
+from handlers.items import show_open_items
 from handlers.outbox import kick
 from storage.followup import PlanScope
 
@@ -60,8 +61,6 @@ async def start(update: Update, context: Context) -> None:
             language=language if viewer is None else None,
         )
         person = result.person
-        if result.outcome is Redemption.ENROLLED and person is not None:
-            await followup.deliver_to_newcomer(session, found, person.id)
         enrolled = identity.viewer_of(person, found.default_language) if person is not None else None
         position, unit = (person.position, person.unit.path) if person is not None else ("", "")
 
@@ -75,7 +74,7 @@ async def start(update: Update, context: Context) -> None:
     if result.outcome is Redemption.ALREADY_BOUND:
         await answer(update, language, "start.already_bound", name=enrolled.name)
         return
-    kick(context, PlanScope(responsible_id=enrolled.person_id))  # the items they answer for, delivered just now
+    kick(context, PlanScope(responsible_id=enrolled.person_id))  # their items' reminders planned now
     await refresh_menu(context, chat.id, enrolled, enrolled.language)
     await answer(
         update,
@@ -86,6 +85,8 @@ async def start(update: Update, context: Context) -> None:
         position=position or "—",
         roles=roles_text(enrolled, enrolled.language),
     )
+    # Linked after the talk: the items already waiting for them come with the welcome, each with its buttons.
+    await show_open_items(update, context, enrolled)
 
 
 HANDLERS: Handlers = [CommandHandler("start", start)]

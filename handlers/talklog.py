@@ -86,12 +86,18 @@ async def choose_draft(update: Update, context: Context, viewer: Viewer) -> None
     assert query is not None
     found = services(context)
     parts = (query.data or "").split(":")
+    discarded = False
     async with found.sessions.begin() as session:
         flow: TalkLog | None = None
         if parts[1:] == ["continue"]:
             flow = await TalkLog.active(session, found, viewer)
         elif parts[1:] == ["new"]:
             flow = await TalkLog.start(session, found, viewer)
+        elif len(parts) == 3 and parts[1] == "discard" and parts[2].isdigit():  # the nudge's Discard
+            row = await talks.draft_by_id(session, int(parts[2]))
+            if row is not None and row.owner_id == viewer.person_id:
+                await session.delete(row)
+                discarded = True
         elif len(parts) == 3 and parts[1] == "resume" and parts[2].isdigit():
             row = await talks.draft_by_id(session, int(parts[2]))
             if row is not None and row.owner_id == viewer.person_id:
@@ -99,6 +105,9 @@ async def choose_draft(update: Update, context: Context, viewer: Viewer) -> None
                 row.active = True
                 flow = TalkLog(session, found, viewer, row)
         reply = await flow.ask() if flow is not None else None
+    if discarded:
+        await answer(update, viewer.language, "log.discarded")
+        return
     await _after_press(update, viewer, reply)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, union, update
+from sqlalchemy import bindparam, func, insert, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -58,6 +58,14 @@ async def item_by_id(session: AsyncSession, item_id: int) -> RectificationItem |
     return await session.get(RectificationItem, item_id)
 
 
+async def items_by_ids(session: AsyncSession, item_ids: Iterable[int]) -> dict[int, RectificationItem]:
+    wanted = list(set(item_ids))
+    if not wanted:
+        return {}
+    found = await session.scalars(select(RectificationItem).where(RectificationItem.id.in_(wanted)))
+    return {item.id: item for item in found.all()}
+
+
 async def talk_of(session: AsyncSession, item: RectificationItem) -> Talk:
     talk = await session.get(Talk, item.talk_id)
     assert talk is not None
@@ -91,14 +99,16 @@ class CardFacts:
     kind: str
     lead_name: str | None
     responsible_name: str | None
+    second_name: str | None  # 一事两约谈: the second responsible leader, if any
 
 
-_LEAD, _RESPONSIBLE = aliased(Person), aliased(Person)
+_LEAD, _RESPONSIBLE, _SECOND = aliased(Person), aliased(Person), aliased(Person)
 _CARD_FACTS = (  # built once: with its aliases it costs more to build than to run
-    select(RectificationItem.id, Talk.held_at, Talk.kind, _LEAD.name, _RESPONSIBLE.name)
+    select(RectificationItem.id, Talk.held_at, Talk.kind, _LEAD.name, _RESPONSIBLE.name, _SECOND.name)
     .join(Talk, Talk.id == RectificationItem.talk_id)
     .outerjoin(_LEAD, _LEAD.id == Talk.lead_id)
     .outerjoin(_RESPONSIBLE, _RESPONSIBLE.id == RectificationItem.responsible_id)
+    .outerjoin(_SECOND, _SECOND.id == RectificationItem.second_responsible_id)
     .where(RectificationItem.id.in_(bindparam("items", expanding=True)))
 )
 
@@ -106,7 +116,10 @@ _CARD_FACTS = (  # built once: with its aliases it costs more to build than to r
 async def card_facts(session: AsyncSession, item_ids: Sequence[int]) -> dict[int, CardFacts]:
     """Each item's card facts, for any number of items in one query."""
     rows = (await session.execute(_CARD_FACTS, {"items": list(item_ids)})).all()
-    return {item_id: CardFacts(held_at, kind, lead_name, name) for item_id, held_at, kind, lead_name, name in rows}
+    return {
+        item_id: CardFacts(held_at, kind, lead_name, name, second)
+        for item_id, held_at, kind, lead_name, name, second in rows
+    }
 
 
 # The person's item ids, each way through its own index. Written as one OR, the planner weighed the second
@@ -160,6 +173,16 @@ class OpenItem:
     enrolled: bool
     unit: str  # the responsible person's unit path
     lead_id: int
+    second_responsible_id: int | None = None  # 一事两约谈: reminded like the first
+    second_enrolled: bool = False
+
+    @property
+    def reminded(self) -> set[int]:
+        """Everyone answering for the item who can be messaged."""
+        found = {self.responsible_id} if self.enrolled else set()
+        if self.second_responsible_id is not None and self.second_enrolled:
+            found.add(self.second_responsible_id)
+        return found
 
 
 @dataclass(frozen=True)
@@ -189,10 +212,13 @@ async def open_items_due_by(
             Person.telegram_user_id,
             Unit.path,
             Talk.lead_id,
+            RectificationItem.second_responsible_id,
+            _SECOND.telegram_user_id,
         )
         .join(Talk, Talk.id == RectificationItem.talk_id)
         .join(Person, Person.id == RectificationItem.responsible_id)
         .join(Unit, Unit.id == Person.unit_id)
+        .outerjoin(_SECOND, _SECOND.id == RectificationItem.second_responsible_id)
         .where(
             ~Talk.deleted,
             RectificationItem.state != "closed",
@@ -204,8 +230,11 @@ async def open_items_due_by(
     )
     if scope.talk_id is not None:
         query = query.where(RectificationItem.talk_id == scope.talk_id)
-    if scope.responsible_id is not None:
-        query = query.where(RectificationItem.responsible_id == scope.responsible_id)
+    if scope.responsible_id is not None:  # either of the people responsible (一事两约谈)
+        query = query.where(
+            (RectificationItem.responsible_id == scope.responsible_id)
+            | (RectificationItem.second_responsible_id == scope.responsible_id)
+        )
     rows = await session.execute(query)
     return [
         OpenItem(
@@ -216,6 +245,8 @@ async def open_items_due_by(
             enrolled=row[5] is not None,
             unit=row[6],
             lead_id=row[7],
+            second_responsible_id=row[8],
+            second_enrolled=row[9] is not None,
         )
         for row in rows.all()
     ]
@@ -228,10 +259,15 @@ async def insert_notifications(session: AsyncSession, rows: list[dict[str, Any]]
 
 async def commission_members(session: AsyncSession) -> Sequence[tuple[Person, str]]:
     """Every enrolled person holding the commission role, with the scope they hold it over."""
+    return await role_holders(session, "commission")
+
+
+async def role_holders(session: AsyncSession, role: str) -> Sequence[tuple[Person, str]]:
+    """Every enrolled, active person holding `role`, with the scope they hold it over."""
     rows = await session.execute(
         select(Person, RoleGrant)
         .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(RoleGrant.role == "commission", Person.active, Person.telegram_user_id.is_not(None))
+        .where(RoleGrant.role == role, Person.active, Person.telegram_user_id.is_not(None))
     )
     return [(person, grant.scope_unit.path) for person, grant in rows.all()]
 
@@ -246,13 +282,19 @@ async def existing_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int) -> Sequence[Notification]:
-    """Due planned rows, marked claimed in the caller's transaction (skipping rows another instance holds)."""
+    """Due planned rows of the recipients of the first `limit` due rows — all of each one's, so that a person's
+    round is rendered together (one digest) — marked claimed in the caller's transaction (skipping rows another
+    instance holds)."""
+    due = (Notification.state == "planned", Notification.due_at <= now)
+    first = select(Notification.recipient_id).where(*due).order_by(Notification.due_at, Notification.id).limit(limit)
+    recipients = set((await session.scalars(first)).all())
+    if not recipients:
+        return []
     rows = (
         await session.scalars(
             select(Notification)
-            .where(Notification.state == "planned", Notification.due_at <= now)
+            .where(*due, Notification.recipient_id.in_(recipients))
             .order_by(Notification.due_at, Notification.id)
-            .limit(limit)
             .with_for_update(skip_locked=True)
         )
     ).all()
@@ -272,6 +314,32 @@ async def release_claimed(session: AsyncSession, before: datetime | None = None)
 
 async def notification_by_id(session: AsyncSession, notification_id: int) -> Notification | None:
     return await session.get(Notification, notification_id)
+
+
+async def notifications_by_ids(session: AsyncSession, ids: Sequence[int]) -> Sequence[Notification]:
+    """These rows, in the order they fell due."""
+    query = select(Notification).where(Notification.id.in_(list(ids))).order_by(Notification.due_at, Notification.id)
+    return (await session.scalars(query)).all()
+
+
+async def mark_sent(session: AsyncSession, ids: Sequence[int], message_id: int | None, now: datetime) -> None:
+    await session.execute(
+        update(Notification)
+        .where(Notification.id.in_(list(ids)))
+        .values(state="sent", sent_message_id=message_id, sent_at=now, last_error="")
+    )
+
+
+async def planned_between(session: AsyncSession, after: datetime, until: datetime) -> int:
+    """How many notifications wait to be sent after `after` and by `until`."""
+    query = select(func.count()).where(
+        Notification.state == "planned", Notification.due_at > after, Notification.due_at <= until
+    )
+    return int((await session.scalar(query)) or 0)
+
+
+async def mark_dropped(session: AsyncSession, ids: Sequence[int]) -> None:
+    await session.execute(update(Notification).where(Notification.id.in_(list(ids))).values(state="dropped"))
 
 
 async def awaited(session: AsyncSession, person_id: int) -> AwaitedAnswer | None:

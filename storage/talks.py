@@ -49,6 +49,12 @@ async def draft_by_id(session: AsyncSession, draft_id: int) -> TalkDraft | None:
     return await session.get(TalkDraft, draft_id)
 
 
+async def untouched_drafts(session: AsyncSession, since: datetime) -> Sequence[TalkDraft]:
+    """Drafts of new talks (not corrections) nobody has touched since `since`."""
+    query = select(TalkDraft).where(TalkDraft.talk_id.is_(None), TalkDraft.updated_at <= since)
+    return (await session.scalars(query.order_by(TalkDraft.id))).all()
+
+
 async def deactivate_drafts(session: AsyncSession, owner_id: int) -> None:
     # Only the active ones: the owner's old drafts stay (inactive) and need no write.
     await session.execute(

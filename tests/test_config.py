@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,12 @@ def test_rank_and_kind_synonyms_are_configured_words_for_configured_names(tmp_pa
     assert ("处级", "县处级") not in defaults_dropped.organisation.rank_synonyms
 
 
+def test_the_organisations_own_days_off_and_make_up_working_days(tmp_path: Path) -> None:
+    body = '[reminders]\nworking_days_only = true\nworkdays = [2027-02-20]\nholidays = ["2027-02-11"]\n'
+    calendar = load_config(write(tmp_path, body), environ={}).reminders.calendar
+    assert calendar.workdays == {date(2027, 2, 20)} and calendar.holidays == {date(2027, 2, 11)}
+
+
 def test_environment_overrides_secrets_and_database(tmp_path: Path) -> None:
     path = write(tmp_path, '[telegram]\napi_base_url = "http://127.0.0.1:8081"\n')
     config = load_config(
@@ -98,6 +105,8 @@ def test_environment_overrides_secrets_and_database(tmp_path: Path) -> None:
         ("organisation = 3\n", "organisation"),
         ('[organisation.rank_synonyms]\n"处级" = "正处级"\n', "organisation.rank_synonyms"),
         ('[organisation.kind_synonyms]\n"提醒" = 3\n', "organisation.kind_synonyms"),
+        ('[reminders]\nworkdays = ["2027-02-30"]\n', "reminders.workdays"),
+        ('[reminders]\nholidays = "2027-02-11"\n', "reminders.holidays"),
     ],
 )
 def test_a_bad_value_names_the_key_and_what_was_expected(tmp_path: Path, body: str, key: str) -> None:

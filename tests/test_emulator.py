@@ -132,6 +132,7 @@ async def test_rate_limit_answers_429_with_retry_after(
     with pytest.raises(RetryAfter):
         await ptb.send_message(42, "3")
     assert emulator.emulator.received_429 == 1
+    assert emulator.emulator.throttled == {"chat": 1} and emulator.emulator.throttled_chats == {42: 1}
 
 
 async def test_commands_per_chat_and_webhooks(ptb: Bot, control: EmulatorClient) -> None:

@@ -174,7 +174,9 @@ async def test_kill_9_the_active_instance_and_the_standby_takes_over(
     config_file.write_text(
         f'[telegram]\ntoken = "{SANDBOX_TOKEN}"\napi_base_url = "{emulator.url}"\n'
         f'[database]\nurl = "{config.database_url}"\n[organisation]\ndefault_language = "zh-CN"\n'
-        "[outbox]\nper_second = 10\nsweep_seconds = 1\n",
+        "[outbox]\nper_second = 10\nsweep_seconds = 1\n"
+        # The instances run on the wall clock: no quiet hours, or at night the reminders would rightly wait.
+        '[reminders]\nquiet_hours = ["00:00", "00:00"]\n',
         encoding="utf-8",
     )
     watcher = Watcher(control)

@@ -7,6 +7,7 @@ import asyncio
 import os
 import re
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,22 @@ async def test_the_sandbox_database_can_be_exported_with_the_cli_meanwhile(sandb
     await sandbox.type(":quit")
     assert await asyncio.wait_for(sandbox.process.wait(), 30) == 0
     assert not database.exists()  # a temporary folder, gone with the sandbox
+
+
+async def test_try_moves_time_and_says_what_waits_for_quiet_hours_to_end(sandbox: Terminal) -> None:
+    """The monthly report, reached by moving the sandbox clock: on the 1st at 23:00 it waits (quiet hours), and
+    the sandbox says until when; at 08:00 it arrives."""
+    await sandbox.type(f"/start {sandbox.codes['张建平']}")
+    await sandbox.read_until(r"张建平\uff0c您好")
+    await sandbox.type(":time soon")
+    await sandbox.read_until(re.escape(text("zh-CN", "sandbox.time_help")[:20]))
+    await sandbox.type(":time 23:00")
+    day = date.fromisoformat((await sandbox.read_until(r"⏩ .*23:00")).split("⏩ 现在是 ")[1][:10])
+    first = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    await sandbox.type(f":time +{(first - day).days}d")
+    await sandbox.read_until(rf"⏩ .*{first} 23:00")
+    await sandbox.read_until(rf"🌙 .*{first + timedelta(days=1)} 08:00")
+    await sandbox.type(":time 08:00")
+    await sandbox.read_until(re.escape(text("zh-CN", "report.monthly")))
+    await sandbox.type(":quit")
+    assert await asyncio.wait_for(sandbox.process.wait(), 30) == 0
