@@ -156,7 +156,7 @@ def parse_question(
     if measure == "coverage":
         seen.take(COVERAGE_WORDS)  # coverage is of the people the plan requires: 一把手 says what that is
     asks = measure is not None or breakdown is not None or re.search(ASKING_WORDS, lowered) is not None
-    seen.take(FILLER, filler=True)
+    seen.take(FILLER if breakdown is not None else FILLER_WITHOUT_EACH, filler=True)
     unread = seen.unread()
     leftovers = tuple(seen.shown(start, end) for start, end in unread)
 
@@ -262,13 +262,14 @@ MEASURE_WORDS = (
     (r"完成率|销号率|completion(?: rate)?", "completion"),
     (r"人次|person[- ]times?", "person_times"),  # not 人数: distinct people, a figure we do not give
     # not 整改了 / 已整改: items rectified, a figure we do not give; 整改 alone names the items to rectify
-    (r"(?:新增|新发现|发现)?(?:问题|事项|(?<!已)整改(?![了完好过]))|items?\b", "items"),
+    # nor 整改中: items being rectified, a state we do not count apart
+    (r"(?:新增|新发现|发现)?(?:问题|事项|(?<!已)整改(?![了完好过中]))|items?\b", "items"),
     (r"多少次|几次|次数|how many|number of|(?<![a-z])count(?![a-z])", "talks"),
 )
 BREAKDOWN_WORDS = (
     (r"各单位|按单位|单位排名|排名|by unit|per unit|by department", "unit"),
     (r"按级别|各级别|级别统计|按职级|各职级|by rank(?: level)?|by level", "rank"),
-    (r"各类(?:别)?|分类|各种|按类型|按类别|分别|by kind|by type", "kind"),
+    (r"各类(?:别)?|分类|各种|按类型|按类别|by kind|by type", "kind"),
     (r"按月份?|每个?月|各月份?|逐月|by month|monthly", "month"),
     (r"按主谈人|按谈话人|按约谈人|各领导|by interviewer", "interviewer"),
 )
@@ -294,10 +295,20 @@ _FILLER_EN = (
     " had held hold conducted total all please show me give tell list talks talk conversations conversation times"
     " so far cadres officials thanks thank you"
 )
-FILLER = "|".join(
-    [re.escape(w) for w in sorted(_FILLER_ZH.split(), key=len, reverse=True)]
-    + [rf"(?<![a-z']){re.escape(w)}(?![a-z'])" for w in sorted(_FILLER_EN.split(), key=len, reverse=True)]
-)
+# 'Each', 'respectively': a figure per thing named (城关区和榆中县分别约谈几次), which only a breakdown gives; without
+# one they are left unread rather than answered with one sum.
+EACH = ("分别", "各")
+
+
+def _filler(chinese: list[str]) -> str:
+    return "|".join(
+        [re.escape(w) for w in sorted(chinese, key=len, reverse=True)]
+        + [rf"(?<![a-z']){re.escape(w)}(?![a-z'])" for w in sorted(_FILLER_EN.split(), key=len, reverse=True)]
+    )
+
+
+FILLER = _filler(_FILLER_ZH.split())
+FILLER_WITHOUT_EACH = _filler([word for word in _FILLER_ZH.split() if word not in EACH])
 
 # A person's role, read from the words around their name: before the name, or right after it.
 _SUBJECT_AFTER = re.compile(r"\s*(被|(?:was |were )?talked (?:to|with)|was interviewed)")

@@ -173,6 +173,13 @@ REFUSED = [
     ("整改了多少个问题", "整改"),  # items rectified, not all items
     ("已整改的问题有多少", "已整改"),
     ("今年张建平和李华的约谈情况", "和"),  # a list whose role is not said
+    # 'Each', 'respectively' after a list asks a figure per name, not their sum nor a breakdown by kind
+    ("城关区和榆中县分别约谈几次", "分别约谈"),
+    ("城关区和榆中县各约谈几次", "各"),
+    ("1月和2月分别约谈几次", "分别约谈"),
+    ("本月和上月各约谈几次", "各"),
+    ("上半年和下半年分别约谈几次", "分别约谈"),
+    ("整改中的问题有多少", "整改"),  # items being rectified: a state not counted apart
 ]
 
 
