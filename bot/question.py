@@ -229,6 +229,13 @@ def parse_question(
     return Ambiguous(tuple(parts), ambiguous, tuple(options))
 
 
+def asks_for_figures(text: str) -> bool:
+    """Whether `text` reads as a question about talks or items at all: a member who asks one is told they may not,
+    as /stats tells them, rather than that the bot did not understand."""
+    lowered = text.lower()
+    return re.search(ASKING_WORDS, lowered) is not None or any(re.search(p, lowered) for p, _ in MEASURE_WORDS)
+
+
 # Measures whose words may come together in one question, because one answer gives them all (逾期问题: overdue
 # items; 整改完成率: completion of items; the sentence gives talks and person-times).
 ONE_FIGURE = (

@@ -9,6 +9,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.access import Capability
+from bot.question import asks_for_figures
 from handlers.common import Context, Handlers, answer, language_for, load_viewer, refuse_button, refuse_stranger
 
 log = logging.getLogger(__name__)
@@ -19,8 +21,11 @@ async def unknown_message(update: Update, context: Context) -> None:
         return  # in groups the bot speaks only when addressed by a command
     viewer = await load_viewer(update, context)
     language = language_for(update, context, viewer)
+    typed = update.message.text if update.message is not None else None
     if viewer is None:
         await refuse_stranger(update, context, language)
+    elif typed and not viewer.may(Capability.STATS) and asks_for_figures(typed):
+        await answer(update, language, "refusal.not_allowed")  # what /stats says to them: true, not "not understood"
     else:
         await answer(update, language, "reply.unknown")
 

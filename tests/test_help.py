@@ -111,3 +111,15 @@ async def test_a_stranger_speaking_english_is_refused_in_english(person: People)
     visitor = person("Visitor", language_code="en-GB")
     await visitor.send("hi")
     assert visitor.last_reply == text("en", "refusal.stranger")
+
+
+async def test_a_member_asking_for_figures_is_told_the_same_true_thing_as_by_stats(enrolled: Enroll) -> None:
+    member = await enrolled("赵敏")
+    await member.send("/stats")
+    refused = member.last_reply
+    assert refused == text("zh-CN", "refusal.not_allowed")
+    for question in ("本月约谈多少次", "整改完成率", "how many talks this month"):
+        await member.send(question)
+        assert member.last_reply == refused, question
+    await member.send("你好")  # not a question about talks: still "not understood", which is true
+    assert member.last_reply == text("zh-CN", "reply.unknown")
