@@ -261,5 +261,8 @@ async def test_kill_9_under_mixed_load_loses_nothing_and_does_nothing_twice(
     assert sorted(topics) == expected_topics, "a talk was lost or saved twice"
     assert sorted(body for body, _ in reports) == sorted(f"已整改完毕{i}" for i in range(REPORTERS))
     assert {state for _, state in reports} == {"awaiting"}
-    answers = [m for m in watcher.sent[enrolled_at:] if m["chat"]["id"] == ASKER[1]]
-    assert len(asked) <= len(answers) <= len(asked) + bot.kills, "a question unanswered, or answered twice"
+    # The asker, who led the seeded talk, is also asked to verify the reports: count the answers (their heading).
+    answers = [
+        m for m in watcher.sent[enrolled_at:] if m["chat"]["id"] == ASKER[1] and str(m.get("text")).startswith("📊")
+    ]
+    assert len(asked) <= len(answers) <= len(asked) + bot.kills, [str(m.get("text"))[:60] for m in answers]
