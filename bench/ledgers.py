@@ -1,4 +1,4 @@
-"""Benchmark: laying out the ledgers of 50,000 talks (bot.export.workbook_bytes, openpyxl).
+"""Benchmark: laying out the ledgers of 50,000 talks (bot.ledgers.export.workbook_bytes, openpyxl).
 
     .venv/bin/python bench/ledgers.py [--talks 50000]
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.export import LedgerData, workbook_bytes  # noqa: E402
+from bot.ledgers.export import LedgerData, workbook_bytes  # noqa: E402
 
 
 def made_up(talks: int) -> LedgerData:

@@ -1,5 +1,5 @@
 """For bench/updates.py --inbox: talkledger with its inbox taken out (updates handed straight to the Application,
-nothing stored or marked), to price the inbox. Imported before `bot.cli.main` in the measured process; never in
+nothing stored or marked), to price the inbox. Imported before `handlers.main.main` in the measured process; never in
 production."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import contextvars
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.inbox import Inbox, InHand
+from handlers.telegram.inbox import Inbox, InHand
 
 _nobody: contextvars.ContextVar[InHand | None] = contextvars.ContextVar("bench_no_inbox", default=None)
 

@@ -26,14 +26,14 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.app import running  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Config, OutboxConfig, TelegramConfig  # noqa: E402
-from bot.emulator import Emulator, EmulatorServer  # noqa: E402
-from bot.outbox import plan_reminders  # noqa: E402
-from bot.ratelimit import BotWideLimiter  # noqa: E402
-from bot.sandbox import SANDBOX_TOKEN  # noqa: E402
+from bot.followup.outbox import plan_reminders  # noqa: E402
 from bot.services import Services  # noqa: E402
+from handlers.telegram.app import running  # noqa: E402
+from handlers.telegram.emulator import Emulator, EmulatorServer  # noqa: E402
+from handlers.telegram.ratelimit import BotWideLimiter  # noqa: E402
+from handlers.telegram.sandbox import SANDBOX_TOKEN  # noqa: E402
 from storage.db import ensure_schema, open_engine, sessions  # noqa: E402
 from storage.models import Notification, Person, RectificationItem, Talk, Unit  # noqa: E402
 

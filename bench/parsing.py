@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.periods import find_period  # noqa: E402
-from bot.question import parse_question  # noqa: E402
+from bot.questions.periods import find_period  # noqa: E402
+from bot.questions.reader import parse_question  # noqa: E402
 from tests.test_period_phrasings import JANUARY, JANUARY_TABLE, NOVEMBER, NOVEMBER_TABLE  # noqa: E402
 
 NAMES = dict(

@@ -27,13 +27,13 @@ from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.access import Grant, Role, Viewer  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Config  # noqa: E402
-from bot.periods import month, quarter, year  # noqa: E402
-from bot.question import Question  # noqa: E402
+from bot.questions.periods import month, quarter, year  # noqa: E402
+from bot.questions.reader import Question  # noqa: E402
+from bot.questions.summary import answer  # noqa: E402
+from bot.roster.access import Grant, Role, Viewer  # noqa: E402
 from bot.services import Services  # noqa: E402
-from bot.summary import answer  # noqa: E402
 from storage import tally  # noqa: E402
 from storage.db import ensure_schema, open_engine, sessions  # noqa: E402
 from storage.models import Person, Talk, TalkParticipant, Unit, UnitAncestor  # noqa: E402

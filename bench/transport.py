@@ -1,4 +1,5 @@
-"""Benchmark: CPU per Bot API call through PTB's httpx client and through ours on aiohttp (bot/transport.py).
+"""Benchmark: CPU per Bot API call through PTB's httpx client and through ours on aiohttp
+(handlers/telegram/transport.py).
 
     .venv/bin/python bench/transport.py [--calls 3000]
 
@@ -19,12 +20,12 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.sandbox import SANDBOX_TOKEN  # noqa: E402
-from bot.transport import AiohttpRequest  # noqa: E402
+from handlers.telegram.sandbox import SANDBOX_TOKEN  # noqa: E402
+from handlers.telegram.transport import AiohttpRequest  # noqa: E402
 
 SERVE = """
 import asyncio, sys
-from bot.emulator import Emulator, EmulatorServer
+from handlers.telegram.emulator import Emulator, EmulatorServer
 async def serve():
     emulator = Emulator(token=sys.argv[1])
     emulator.chats[42] = {"id": 42, "type": "private", "first_name": "Ada"}
@@ -58,7 +59,7 @@ async def main() -> None:
     try:
         for name, transport in (
             ("httpx (PTB's default)", HTTPXRequest()),
-            ("aiohttp (bot.transport)", AiohttpRequest()),
+            ("aiohttp (handlers.telegram.transport)", AiohttpRequest()),
         ):
             print(f"{name}: CPU {await cpu_per_call(url, transport, calls):.0f} µs per sendMessage", flush=True)
     finally:

@@ -30,8 +30,8 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.emulator import Emulator, EmulatorServer  # noqa: E402
-from bot.sandbox import SANDBOX_TOKEN  # noqa: E402
+from handlers.telegram.emulator import Emulator, EmulatorServer  # noqa: E402
+from handlers.telegram.sandbox import SANDBOX_TOKEN  # noqa: E402
 from storage.db import ensure_schema, open_engine  # noqa: E402
 from storage.models import (  # noqa: E402
     Person,
@@ -318,7 +318,7 @@ async def run(url: str, label: str, updates: int, inbox: bool = False) -> None:
             echo = await measure(
                 "echo bot", [sys.executable, "bench/echo.py", server.url, SANDBOX_TOKEN], "ready", emulator, updates
             )
-            talkledger = "from bot.cli import main; raise SystemExit(main())"
+            talkledger = "from handlers.main import main; raise SystemExit(main())"
             arguments = ["--config", str(config), "run"]
             ours = await measure(
                 "talkledger", [sys.executable, "-c", talkledger, *arguments], "talkledger", emulator, updates

@@ -1,7 +1,8 @@
 """The `talkledger` command line: arguments, the language it speaks, and exit codes.
 
 Kept light (no Telegram, SQLAlchemy or openpyxl) so that `--help` and usage errors answer at once; the commands
-themselves are in bot/commands.py, imported once the arguments are understood.
+themselves are in bot/commands.py (the messengers' run and try in handlers/main.py), imported once the arguments
+are understood.
 
 Exit codes: 0 done, 1 refused input (usage errors included), 2 bad configuration, 3 schema out of date,
 4 database unreachable.
@@ -14,17 +15,23 @@ import functools
 import os
 import sys
 import tomllib
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from bot.config import LANGUAGES, Config, ConfigError, load_config
 from bot.i18n import text
 
+if TYPE_CHECKING:
+    from bot.commands import Command
+
 REFUSED, BAD_CONFIGURATION, SCHEMA_OUTDATED, DATABASE_UNREACHABLE = 1, 2, 3, 4
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, runtime: Mapping[str, Command] | None = None) -> int:
+    """The command line; `runtime` holds the commands that start a messenger (handlers/main.py hands them in: the
+    messenger-free core cannot import them)."""
     argv = sys.argv[1:] if argv is None else argv
     path = _config_path(argv)
     try:
@@ -42,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     from bot import commands, logs  # noqa: PLC0415  (heavy: only once there is something to do)
 
     logs.configure(config.log_format, arguments.verbose, (config.telegram.token, config.webhook.secret))
-    return commands.execute(arguments.action, config, arguments, language)
+    return commands.execute(arguments.action, config, arguments, language, runtime or {})
 
 
 def _config_path(argv: list[str]) -> Path:

@@ -1,17 +1,19 @@
-"""What each `talkledger` command does (the arguments and exit codes are bot/cli.py's)."""
+"""What each `talkledger` command does (the arguments and exit codes are bot/cli.py's).
+
+Long because it holds every offline command (db, roster, export, import, inbox) with the checks a command line
+needs on its files; each is a short function of its own.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import os
-import signal
 import sqlite3
 import sys
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,16 +21,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot import enrollment, roster
-from bot.access import Grant, Role, Viewer
 from bot.cli import DATABASE_UNREACHABLE, REFUSED, SCHEMA_OUTDATED
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.i18n import text
-from bot.periods import find_period
-from bot.question import Question
+from bot.questions.periods import find_period
+from bot.questions.reader import Question
+from bot.questions.summary import talk_filter
+from bot.roster import enrollment
+from bot.roster import files as roster
+from bot.roster.access import Grant, Role, Viewer
 from bot.services import Services
-from bot.summary import talk_filter
 from storage import audit, coverage, inbox, people
 from storage.db import SchemaOutdated, head_revision, open_engine, prepare, schema_state, sessions, upgrade
 from storage.models import Person
@@ -56,12 +59,17 @@ class NoDatabase(Exception):
     """A command that reads the database was pointed at a SQLite file that does not exist."""
 
 
-def execute(action: str, config: Config, arguments: argparse.Namespace, language: str) -> int:
-    """Run the command named `action`; its exit code."""
+Command = Callable[[Config, argparse.Namespace], Coroutine[Any, Any, int]]
+
+
+def execute(
+    action: str, config: Config, arguments: argparse.Namespace, language: str, runtime: Mapping[str, Command]
+) -> int:
+    """Run the command named `action` (one of ours, or of the messengers' `runtime`: run, try); its exit code."""
     # The command's own words are in the language chosen for the command line (bot/cli.py); what it writes for
     # others (the bot's replies, ledgers) stays in the organisation's.
     arguments.language = language
-    command: Callable[[Config, argparse.Namespace], Coroutine[Any, Any, int]] = ACTIONS[action]
+    command = ACTIONS.get(action) or runtime[action]
     try:
         return asyncio.run(command(config, arguments))
     except Refused as refused:
@@ -78,46 +86,6 @@ def execute(action: str, config: Config, arguments: argparse.Namespace, language
         return DATABASE_UNREACHABLE
     except KeyboardInterrupt:
         return 130
-
-
-async def _start(config: Config, arguments: argparse.Namespace) -> int:
-    """No command: run the bot if there is a token, otherwise open the sandbox."""
-    if config.telegram.token:
-        return await _run(config, arguments)
-    print(text(arguments.language, "cli.no_token_trying"))
-    return await _try(config, arguments)
-
-
-async def _run(config: Config, arguments: argparse.Namespace) -> int:
-    if not config.telegram.token:
-        print(text(arguments.language, "cli.no_token"), file=sys.stderr)
-        return 1
-    language = arguments.language
-    if arguments.webhook and not config.webhook.url:
-        print(text(language, "cli.no_webhook_url"), file=sys.stderr)
-        return 1
-    from bot.app import serve  # noqa: PLC0415  (Telegram's runtime: loaded only to run the bot)
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signal_number, stop.set)
-    await serve(
-        config,
-        stop,
-        use_webhook=arguments.webhook,
-        on_active=lambda app: print(text(language, "cli.running", username=app.bot.username), flush=True),
-        on_standby=lambda: print(text(language, "cli.standby"), flush=True),
-    )
-    return 0
-
-
-async def _try(config: Config, arguments: argparse.Namespace) -> int:
-    from bot.sandbox import try_bot  # noqa: PLC0415  (Telegram's runtime: loaded only for the sandbox)
-
-    # The sandbox is a conversation at this terminal: it speaks the command line's language.
-    organisation = dataclasses.replace(config.organisation, default_language=arguments.language)
-    return await try_bot(dataclasses.replace(config, organisation=organisation))
 
 
 async def _with_engine(
@@ -286,7 +254,7 @@ async def _ledger_export(config: Config, arguments: argparse.Namespace) -> int:
             grants = tuple(Grant(Role.COMMISSION, path) for path in roots)
             operator = Viewer(0, "cli", "", grants, config.organisation.default_language)
             question = Question(period=period, period_named=True, measure="talks")
-            from bot.export import ledger_workbook  # noqa: PLC0415  (openpyxl: not loaded by `run`)
+            from bot.ledgers.export import ledger_workbook  # noqa: PLC0415  (openpyxl: not loaded by `run`)
 
             content = await ledger_workbook(session, services, operator, question)
             talks, _ = await summary_totals(session, await talk_filter(session, services, operator, question))
@@ -308,7 +276,7 @@ async def _ledger_export(config: Config, arguments: argparse.Namespace) -> int:
 async def _ledger_import(config: Config, arguments: argparse.Namespace) -> int:
     language = arguments.language
     try:
-        from bot.ledger import import_ledger, parse_ledger  # noqa: PLC0415  (openpyxl: not loaded by `run`)
+        from bot.ledgers.imports import import_ledger, parse_ledger  # noqa: PLC0415  (openpyxl: not loaded by `run`)
 
         _say_reading(language, arguments.file)
         today = SystemClock().now().astimezone(config.organisation.zone).date()
@@ -530,10 +498,7 @@ def _with_progress(language: str, rows: list[Row]) -> Iterator[Row]:
             print(text(language, "cli.progress", done=done, total=total), file=sys.stderr, flush=True)
 
 
-ACTIONS: dict[str, Callable[[Config, argparse.Namespace], Coroutine[Any, Any, int]]] = {
-    "start": _start,
-    "run": _run,
-    "try": _try,
+ACTIONS: dict[str, Command] = {
     "export": _ledger_export,
     "import": _ledger_import,
     "db_upgrade": _db_upgrade,

@@ -1,6 +1,9 @@
 """config.toml, read with tomllib, validated, and overridden by TALKLEDGER_* environment variables.
 
 Every problem is a ConfigError naming the key and what was expected; the CLI prints it and exits 2.
+
+Long because every section of config.toml is read and checked here, one small dataclass each, so that a
+setting is documented and validated in one place.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.question import DEFAULT_KIND_SYNONYMS, DEFAULT_RANK_SYNONYMS
-from bot.reminders import ReminderPolicy
-from bot.workdays import Calendar
+from bot.followup.reminders import ReminderPolicy
+from bot.followup.workdays import Calendar
+from bot.questions.reader import DEFAULT_KIND_SYNONYMS, DEFAULT_RANK_SYNONYMS
 from storage.db import DatabaseTimeouts
 
 LANGUAGES = ("zh-CN", "en")

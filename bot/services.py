@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.answers import AnswerCache
 from bot.clock import Clock
 from bot.config import Config
-from bot.identity import RosterCache
+from bot.questions.answers import AnswerCache
+from bot.roster.identity import RosterCache
 from bot.throttle import Failures, OncePerWindow
 from storage.db import reader
 from storage.questions import SavedQuestionIds

@@ -50,9 +50,9 @@ class DatabaseTimeouts:
 def open_engine(url: str, timeouts: DatabaseTimeouts | None = None) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_driver_name() == "asyncpg":
-        # Up to 16 updates at once (bot/ordering.py), some holding a second connection for a moment: a pool that
-        # keeps them all. With the default 5, the rest were opened and closed per update (a new connection costs
-        # more than the update's queries, and loses its prepared statements).
+        # Up to 16 updates at once (handlers/telegram/ordering.py), some holding a second connection for a moment:
+        # a pool that keeps them all. With the default 5, the rest were opened and closed per update (a new
+        # connection costs more than the update's queries, and loses its prepared statements).
         # The running bot's engines carry timeouts (see postgres_connect_args); one-off commands (migrations,
         # imports, exports) may legitimately take longer and run without.
         connect_args = postgres_connect_args(timeouts) if timeouts is not None else {}

@@ -1,6 +1,8 @@
 """The roster, invites and the audit log, as typed SQLAlchemy 2 models.
 
 Timestamps are stored in UTC (naive in SQLite, aware in PostgreSQL: `UtcDateTime` hides the difference).
+
+Long because it is the whole schema in one file: a newcomer reads the tables and their relations together.
 """
 
 from __future__ import annotations
@@ -434,6 +436,6 @@ def copy_talk_into_participants(session: Session, _context: object, _instances: 
 
 @event.listens_for(Session, "before_flush")
 def raise_roster_version(session: Session, _context: object, _instances: object) -> None:
-    """Any write to people, role grants or units makes every cached viewer stale (see bot.identity)."""
+    """Any write to people, role grants or units makes every cached viewer stale (see bot.roster.identity)."""
     if any(isinstance(row, Person | RoleGrant | Unit) for row in [*session.new, *session.dirty, *session.deleted]):
         session.connection().execute(update(RosterVersion).values(version=RosterVersion.version + 1))

@@ -17,13 +17,13 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.app import TalkApplication, running
 from bot.clock import ManualClock
 from bot.config import Config, OutboxConfig, TelegramConfig
-from bot.emulator import Emulator, EmulatorServer
-from bot.outbox import DispatchStats
-from bot.sandbox import SANDBOX_TOKEN, seed_demo
-from bot.transcript import ChatUser, EmulatorClient
+from bot.followup.outbox import DispatchStats
+from handlers.telegram.app import TalkApplication, running
+from handlers.telegram.emulator import Emulator, EmulatorServer
+from handlers.telegram.sandbox import SANDBOX_TOKEN, seed_demo
+from handlers.telegram.transcript import ChatUser, EmulatorClient
 
 FULL_WIDTH = {",": "\uff0c", ";": "\uff1b", ":": "\uff1a", "(": "\uff08", ")": "\uff09", "!": "\uff01", "?": "\uff1f"}
 
@@ -55,7 +55,7 @@ async def start_talkledger(
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
-        "from bot.cli import main; raise SystemExit(main())",
+        "from handlers.main import main; raise SystemExit(main())",
         *arguments,
         cwd=cwd,
         env=environment,
@@ -131,7 +131,7 @@ def config(db_url: str, emulator: EmulatorServer) -> Config:
 
 @pytest.fixture
 async def invites(config: Config, clock: ManualClock) -> dict[str, str]:
-    """The demo roster (see bot/sandbox.py), seeded before the bot starts: name → invite code."""
+    """The demo roster (see handlers/telegram/sandbox.py), seeded before the bot starts: name → invite code."""
     return {name: code for name, _, code in await seed_demo(config, clock)}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.access import ALLOWED, Capability, Grant, Role, Viewer, commands_for, within
+from bot.roster.access import ALLOWED, Capability, Grant, Role, Viewer, commands_for, within
 
 segment = st.text(alphabet="兰州城关区榆中县局ab", min_size=1, max_size=4)
 path = st.lists(segment, min_size=1, max_size=5).map("/".join)

@@ -2,7 +2,7 @@
 item, forged callback data, a stranger and a group chat. What is refused is refused with the refusal text alone:
 no topic, problem or name leaks into it.
 
-The expectations are written out here from the roles table in the README, not read from bot/access.py."""
+The expectations are written out here from the roles table in the README, not read from bot/roster/access.py."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.access import Capability
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text
-from bot.transcript import ChatUser
+from bot.roster.access import Capability
+from handlers.telegram.transcript import ChatUser
 from storage.db import open_engine, sessions
 from storage.models import RectificationItem, Talk
 from tests.conftest import Enroll, People, Sweep

@@ -19,14 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
-from bot.access import Grant, Role, Viewer
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text
-from bot.periods import Period
-from bot.question import Question
+from bot.questions.periods import Period
+from bot.questions.reader import Question
+from bot.questions.summary import answer, month_by_kind
+from bot.roster.access import Grant, Role, Viewer
 from bot.services import Services
-from bot.summary import answer, month_by_kind
 from storage import people, tally
 from storage.db import ensure_schema, open_engine, sessions
 from storage.models import Person, Talk, TalkParticipant

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import string
 
-from bot.access import Capability, Role
 from bot.config import LANGUAGES
 from bot.i18n import catalog, language_of, text
+from bot.roster.access import Capability, Role
 
 
 def placeholders(template: str) -> set[str]:

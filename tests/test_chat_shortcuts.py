@@ -4,7 +4,7 @@ someone unasked, a button's label typed instead of pressed, and English numbers 
 from __future__ import annotations
 
 from bot.i18n import text
-from bot.transcript import ChatUser
+from handlers.telegram.transcript import ChatUser
 from tests.conftest import Enroll
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.config import DEFAULT_RANK_LEVELS, DEFAULT_TALK_KINDS, ConfigError, load_config
+from handlers.main import main
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ_abc-def"
 

@@ -3,8 +3,8 @@ sweep's (issue 18: every confirm planned the whole outbox, reading every item du
 
 from __future__ import annotations
 
-from bot.app import TalkApplication
 from bot.clock import ManualClock
+from handlers.telegram.app import TalkApplication
 from storage.followup import PlanScope
 from tests.conftest import Enroll, Sweep
 from tests.test_followup import at, inbox, new_messages, setup_talk, zh

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.clock import ManualClock
-from bot.transcript import ChatUser
+from handlers.telegram.transcript import ChatUser
 from tests.conftest import Enroll, Sweep
 from tests.test_followup import at, inbox, new_messages, zh
 

@@ -1,5 +1,6 @@
 """The Bot API emulator answers python-telegram-bot's own Bot with the real API's shapes and errors, through PTB's
-own httpx client and through ours on aiohttp (bot.transport): the two must be indistinguishable to the bot."""
+own httpx client and through ours on aiohttp (handlers.telegram.transport): the two must be indistinguishable to
+the bot."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton,
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.emulator import EmulatorServer
-from bot.sandbox import SANDBOX_TOKEN
-from bot.transcript import EmulatorClient
-from bot.transport import AiohttpRequest
+from handlers.telegram.emulator import EmulatorServer
+from handlers.telegram.sandbox import SANDBOX_TOKEN
+from handlers.telegram.transcript import EmulatorClient
+from handlers.telegram.transport import AiohttpRequest
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000020000000308060000009d6c2c0b")
 USER = {"id": 42, "first_name": "Ada", "language_code": "en"}

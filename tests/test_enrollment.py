@@ -7,7 +7,7 @@ from datetime import timedelta
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text
-from bot.transcript import EmulatorClient
+from handlers.telegram.transcript import EmulatorClient
 from storage import audit
 from storage.db import open_engine, sessions
 from tests.conftest import Enroll, People

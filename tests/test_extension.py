@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.followup import read_extension
+from bot.followup.items import read_extension
 from tests.conftest import Enroll, Sweep
 from tests.test_followup import inbox, new_messages, press_on, setup_talk, zh
 

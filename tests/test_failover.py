@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import insert
 
 from bot.config import Config
-from bot.emulator import EmulatorServer
 from bot.i18n import text
-from bot.sandbox import SANDBOX_TOKEN, seed_demo
-from bot.transcript import EmulatorClient
+from handlers.telegram.emulator import EmulatorServer
+from handlers.telegram.sandbox import SANDBOX_TOKEN, seed_demo
+from handlers.telegram.transcript import EmulatorClient
 from storage.db import open_engine, sessions
 from storage.models import Notification, Person, RectificationItem, Talk
 from tests.conftest import start_talkledger

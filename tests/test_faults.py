@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.clock import ManualClock
 from bot.i18n import text
-from bot.transcript import EmulatorClient
+from handlers.telegram.transcript import EmulatorClient
 from tests.conftest import Enroll, Sweep
 from tests.test_followup import inbox, new_messages, press_on
 from tests.test_talklog import quick_individual_talk

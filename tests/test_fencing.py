@@ -14,18 +14,18 @@ import pytest
 from sqlalchemy import make_url
 from telegram.ext import Application
 
-from bot.app import TalkApplication
 from bot.clock import ManualClock
 from bot.config import Config, ConfigError, parse_config
-from bot.emulator import EmulatorServer
+from bot.followup.outbox import DispatchStats, SendFailed
 from bot.i18n import text
-from bot.inbox import Inbox
 from bot.lease import Lease
-from bot.outbox import DispatchStats, SendFailed
-from bot.sandbox import SANDBOX_TOKEN, seed_demo
-from bot.transcript import EmulatorClient
-from bot.webhook import SECRET_HEADER, WebhookServer
-from handlers.outbox import Sweeper, TelegramNotifier
+from handlers.telegram.app import TalkApplication
+from handlers.telegram.emulator import EmulatorServer
+from handlers.telegram.inbox import Inbox
+from handlers.telegram.outbox import Sweeper, TelegramNotifier
+from handlers.telegram.sandbox import SANDBOX_TOKEN, seed_demo
+from handlers.telegram.transcript import EmulatorClient
+from handlers.telegram.webhook import SECRET_HEADER, WebhookServer
 from storage import inbox as rows
 from storage.db import DatabaseTimeouts, open_engine, postgres_connect_args, prepare
 from tests.conftest import start_talkledger

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.app import running
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text
-from bot.transcript import ChatUser, EmulatorClient
+from handlers.telegram.app import running
+from handlers.telegram.transcript import ChatUser, EmulatorClient
 from storage import audit
 from storage.db import open_engine, sessions
 from storage.models import RectificationItem

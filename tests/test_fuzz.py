@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot.access import Capability
-from bot.app import TalkApplication
-from bot.emulator import EmulatorServer
-from bot.sandbox import SANDBOX_TOKEN
-from bot.transcript import ChatUser, EmulatorClient
+from bot.roster.access import Capability
+from handlers.telegram.app import TalkApplication
+from handlers.telegram.emulator import EmulatorServer
+from handlers.telegram.sandbox import SANDBOX_TOKEN
+from handlers.telegram.transcript import ChatUser, EmulatorClient
 
 BATCH = 100
 BATCHES = int(os.environ.get("TALKLEDGER_FUZZ_BATCHES", "100"))  # 10,000 updates in all

@@ -15,12 +15,12 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import TalkApplication
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text
-from bot.transcript import ChatUser, EmulatorClient
-from bot.webhook import nested_deeper
+from handlers.telegram.app import TalkApplication
+from handlers.telegram.transcript import ChatUser, EmulatorClient
+from handlers.telegram.webhook import nested_deeper
 from storage.db import open_engine, sessions
 from storage.models import TalkDraft
 from tests.conftest import Enroll, People
@@ -181,7 +181,7 @@ async def test_updates_of_unexpected_shapes_never_crash_the_webhook(
         await asyncio.wait_for(hook.application.handled_event(shape["update_id"]).wait(), 10)
     for broken in ({"update_id": 70020, "message": "text"}, {"update_id": 70021, "message": {"chat": 5}}):
         assert (await hook.post(json.dumps(broken)))[0] == 200  # stored, then set aside (PTB cannot read it)
-    # Each unreadable update is a dead letter, logged once (bot/inbox.py); nothing else failed.
+    # Each unreadable update is a dead letter, logged once (handlers/telegram/inbox.py); nothing else failed.
     dead = [line for line in failures(caplog) if "set aside as a dead letter" in line]
     assert [line.split()[1] for line in dead] == ["70020", "70021"]
     assert [line for line in failures(caplog) if line not in dead] == []

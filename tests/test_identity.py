@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.access import Grant, Role
-from bot.identity import RosterCache
+from bot.roster.access import Grant, Role
+from bot.roster.identity import RosterCache
 from storage import people
 from storage.db import ensure_schema, open_engine, sessions
 from storage.models import Person

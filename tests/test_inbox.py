@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from bot.app import TalkApplication, running
-from bot.cli import main
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text
-from bot.inbox import Inbox
-from bot.transcript import ChatUser, EmulatorClient
+from handlers.main import main
+from handlers.telegram.app import TalkApplication, running
+from handlers.telegram.inbox import Inbox
+from handlers.telegram.transcript import ChatUser, EmulatorClient
 from storage.db import open_engine, prepare, sessions
 from storage.inbox import Received, store
 from storage.models import AuditEntry, InboxUpdate, Talk

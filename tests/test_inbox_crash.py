@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Config
-from bot.emulator import EmulatorServer
 from bot.i18n import text
-from bot.sandbox import SANDBOX_TOKEN, seed_demo
-from bot.transcript import EmulatorClient
+from handlers.telegram.emulator import EmulatorServer
+from handlers.telegram.sandbox import SANDBOX_TOKEN, seed_demo
+from handlers.telegram.transcript import EmulatorClient
 from storage.db import open_engine, sessions
 from storage.models import InboxUpdate, ItemReport, RectificationItem, Talk
 from tests.conftest import start_talkledger

@@ -14,10 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.cells import inert, restored
 from bot.config import Config
-from bot.sandbox import seed_demo
-from bot.transcript import ChatUser
+from bot.ledgers.cells import inert, restored
+from handlers.telegram.sandbox import seed_demo
+from handlers.telegram.transcript import ChatUser
 from storage.db import open_engine, sessions
 from storage.models import Talk
 from tests.conftest import Enroll

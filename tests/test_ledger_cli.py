@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.export import DETAIL_HEADER
 from bot.i18n import text
-from bot.ledger import parse_day
+from bot.ledgers.export import DETAIL_HEADER
+from bot.ledgers.imports import parse_day
 from tests.conftest import fw
 from tests.test_roster import GOOD, cli, write_csv
 

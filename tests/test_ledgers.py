@@ -18,13 +18,13 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 
-from bot import export
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.export import DETAIL_HEADER, LedgerData, header, workbook_bytes
-from bot.ledger import parse_ledger
-from bot.sandbox import seed_demo
-from bot.transcript import EmulatorClient
+from bot.ledgers import export
+from bot.ledgers.export import DETAIL_HEADER, LedgerData, header, workbook_bytes
+from bot.ledgers.imports import parse_ledger
+from handlers.telegram.sandbox import seed_demo
+from handlers.telegram.transcript import EmulatorClient
 from storage import people
 from storage.db import open_engine, sessions
 from storage.models import Talk

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.app import running
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text
-from bot.transcript import ChatUser, EmulatorClient
+from handlers.telegram.app import running
+from handlers.telegram.transcript import ChatUser, EmulatorClient
 from storage import audit
 from storage.db import open_engine, sessions
 from tests.conftest import Enroll, fw

@@ -12,7 +12,7 @@ import pytest
 
 from bot.config import Config
 from bot.logs import JsonLines, Redacting
-from bot.sandbox import SANDBOX_TOKEN, seed_demo
+from handlers.telegram.sandbox import SANDBOX_TOKEN, seed_demo
 from tests.test_roster import cli
 
 

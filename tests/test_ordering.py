@@ -1,4 +1,4 @@
-"""Updates of different people side by side, one person's strictly in turn (bot/ordering.py)."""
+"""Updates of different people side by side, one person's strictly in turn (handlers/telegram/ordering.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import Update
 
-from bot.ordering import OnePersonAtATime, updates_at_once
+from handlers.telegram.ordering import OnePersonAtATime, updates_at_once
 
 
 def message_from(update_id: int, user_id: int) -> Update:

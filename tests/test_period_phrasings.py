@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.periods import Period, find_period, half, looks_like_time, month, quarter, suggest_periods, year
+from bot.questions.periods import Period, find_period, half, looks_like_time, month, quarter, suggest_periods, year
 
 NOVEMBER = date(2026, 11, 29)  # a Sunday; Q4 and H2 have begun
 JANUARY = date(2027, 1, 15)  # a Friday; last year's December, Q4 and H2 are the recent ones

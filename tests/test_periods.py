@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.periods import Period, find_period, half, month, quarter, year
-from bot.question import NotUnderstood, Question, parse_question
+from bot.questions.periods import Period, find_period, half, month, quarter, year
+from bot.questions.reader import NotUnderstood, Question, parse_question
 
 TODAY = date(2025, 3, 6)
 NAMES = dict(

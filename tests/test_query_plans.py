@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.app import TalkApplication
+from handlers.telegram.app import TalkApplication
 from storage import followup, summary, talks
 from storage.db import ensure_schema, open_engine, sessions
 from storage.models import (

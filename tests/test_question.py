@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.periods import Period, half, month, quarter, year
-from bot.question import Ambiguous, NotUnderstood, Part, Question, parse_question
+from bot.questions.periods import Period, half, month, quarter, year
+from bot.questions.reader import Ambiguous, NotUnderstood, Part, Question, parse_question
 
 TODAY = date(2025, 3, 6)
 UNITS = [

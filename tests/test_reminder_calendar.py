@@ -11,7 +11,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.workdays import Calendar
+from bot.followup.workdays import Calendar
 from tests.conftest import Enroll, Sweep
 from tests.test_followup import at, inbox, new_messages, zh
 from tests.test_talklog import quick_individual_talk

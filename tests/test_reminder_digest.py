@@ -4,7 +4,7 @@ urgent first, marked 黄/红; escalations likewise. Each button brings its own i
 from __future__ import annotations
 
 from bot.clock import ManualClock
-from bot.transcript import ChatUser
+from handlers.telegram.transcript import ChatUser
 from tests.conftest import Enroll, Sweep
 from tests.test_followup import at, zh
 from tests.test_talklog import quick_individual_talk

@@ -4,7 +4,7 @@ buttons and reminders, and the escalation names both."""
 from __future__ import annotations
 
 from bot.clock import ManualClock
-from bot.transcript import ChatUser
+from handlers.telegram.transcript import ChatUser
 from tests.conftest import Enroll, People, Sweep
 from tests.test_followup import at, inbox, new_messages, press_on, zh
 from tests.test_talklog import quick_individual_talk

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.clock import ManualClock
-from bot.transcript import EmulatorClient
+from handlers.telegram.transcript import EmulatorClient
 from tests.conftest import Enroll, Sweep
 from tests.test_followup import at, inbox, new_messages, setup_talk, zh
 from tests.test_talklog import quick_individual_talk

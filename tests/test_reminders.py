@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.reminders import (
+from bot.followup.reminders import (
     ReminderPolicy,
     is_quiet,
     moments,
@@ -16,7 +16,7 @@ from bot.reminders import (
     out_of_quiet_hours,
     to_plan,
 )
-from bot.workdays import Calendar
+from bot.followup.workdays import Calendar
 
 ZONE = ZoneInfo("Asia/Shanghai")
 POLICY = ReminderPolicy()

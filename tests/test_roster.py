@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.access import Role
-from bot.cli import main
 from bot.config import DEFAULT_RANK_LEVELS
-from bot.roster import parse_rows
+from bot.roster.access import Role
+from bot.roster.files import parse_rows
+from handlers.main import main
 from storage import people
 from storage.db import ensure_schema, open_engine, sessions
 from tests.conftest import fw

@@ -8,10 +8,10 @@ import signal
 from pathlib import Path
 
 from bot.config import Config
-from bot.emulator import EmulatorServer
 from bot.i18n import text
-from bot.sandbox import SANDBOX_TOKEN, seed_demo
-from bot.transcript import EmulatorClient
+from handlers.telegram.emulator import EmulatorServer
+from handlers.telegram.sandbox import SANDBOX_TOKEN, seed_demo
+from handlers.telegram.transcript import EmulatorClient
 from tests.conftest import start_talkledger
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.cli import main
+from handlers.main import main
 from storage.db import head_revision, open_engine, schema_state, upgrade
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ_abc-def"

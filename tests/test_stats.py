@@ -14,11 +14,11 @@ import openpyxl
 import pytest
 from sqlalchemy import event, func, select, update
 
-from bot.app import TalkApplication
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text
-from bot.transcript import ChatUser, EmulatorClient
+from handlers.telegram.app import TalkApplication
+from handlers.telegram.transcript import ChatUser, EmulatorClient
 from storage import people
 from storage.db import open_engine, sessions
 from storage.models import Person, SavedQuestion, Talk, TalkParticipant
@@ -413,7 +413,7 @@ async def test_the_monthly_and_quarterly_reports_arrive_without_asking(
 async def test_the_chart_is_a_png_with_every_label_in_the_cjk_font(
     enrolled: Enroll, ledger: list[FixtureTalk], recwarn: pytest.WarningsRecorder
 ) -> None:
-    from bot.chart import glyphs_missing
+    from bot.ledgers.chart import glyphs_missing
 
     commission = await enrolled("张建平")
     await commission.send("今年以来约谈多少次")

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import ManualClock
-from bot.transcript import ChatUser
+from handlers.telegram.transcript import ChatUser
 from tests.conftest import Enroll, fw
 from tests.test_talklog import ledger, ledger_number, saved_talk, zh
 

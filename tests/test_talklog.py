@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text
-from bot.transcript import ChatUser
+from handlers.telegram.transcript import ChatUser
 from storage.db import ensure_schema, open_engine, sessions
 from storage.models import Talk
 from storage.talks import next_ledger_number
@@ -349,8 +349,8 @@ async def test_ledger_numbers_count_per_year(enrolled: Enroll, clock: ManualCloc
 async def test_three_people_logging_at_the_same_moment_each_get_their_own_talk(
     enrolled: Enroll, ledger: AsyncSession
 ) -> None:
-    """Different people's updates are handled side by side (bot/ordering.py): their steps interleave, their
-    drafts, receipts and ledger numbers stay their own."""
+    """Different people's updates are handled side by side (handlers/telegram/ordering.py): their steps
+    interleave, their drafts, receipts and ledger numbers stay their own."""
     loggers = {name: await enrolled(name) for name in ("张建平", "李华", "王强")}
     subjects = {"张建平": "孙磊", "李华": "赵敏", "王强": "周涛"}
 

@@ -14,8 +14,8 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.app import TalkApplication
 from bot.i18n import text
+from handlers.telegram.app import TalkApplication
 from storage import people, summary, tally
 from storage.db import ensure_schema, open_engine, sessions
 from storage.models import Person, Talk, TalkParticipant, TalkTally

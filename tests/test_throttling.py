@@ -12,12 +12,12 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.app import running
 from bot.clock import ManualClock
 from bot.config import Config, OutboxConfig
 from bot.i18n import text
 from bot.throttle import Failures, OncePerWindow
-from bot.transcript import ChatUser, EmulatorClient
+from handlers.telegram.app import running
+from handlers.telegram.transcript import ChatUser, EmulatorClient
 from storage import audit, people
 from storage.db import open_engine, sessions
 from tests.conftest import People

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.app import TalkApplication, serve
 from bot.clock import ManualClock
 from bot.config import Config, WebhookConfig
-from bot.emulator import EmulatorServer
 from bot.i18n import text
-from bot.sandbox import SANDBOX_TOKEN, seed_demo
-from bot.transcript import ChatUser, EmulatorClient
+from handlers.telegram.app import TalkApplication, serve
+from handlers.telegram.emulator import EmulatorServer
+from handlers.telegram.sandbox import SANDBOX_TOKEN, seed_demo
+from handlers.telegram.transcript import ChatUser, EmulatorClient
 from tests.conftest import start_talkledger
 
 SECRET = "s3cret-webhook-token-0123"

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.when import (
+from bot.talks.when import (
     Moment,
     Reading,
     Unreadable,

@@ -1,0 +1,312 @@
+"""The outbox: notifications are rows, planned idempotently, claimed before sending and marked after.
+
+`plan_reminders` turns open items and the policy into rows; `dispatch` checks the policy again, groups each
+recipient's due rows into messages (a `Renderer`: one digest a round), and sends them chat by chat in parallel
+through a `Notifier` that the assembly hands in (Telegram's lives in handlers/telegram/outbox.py;
+the bot-wide rate limit is its bot's, handlers/telegram/ratelimit.py). A crash
+between claim and mark leaves rows claimed; `recover` puts them back, so at most what was in flight is sent
+twice and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.followup.reminders import next_allowed, out_of_quiet_hours, to_plan
+from bot.roster.access import within
+from bot.services import Services
+from storage import followup, people
+from storage.followup import EVERY_ITEM, PlanScope
+from storage.models import Notification
+
+log = logging.getLogger(__name__)
+
+REMINDER_KINDS = ("before", "due", "overdue")
+CLAIM_BATCH = 200
+MAX_ATTEMPTS = 8
+STUCK_AFTER = timedelta(minutes=10)
+
+
+class SendFailed(Exception):
+    """A message could not be sent. Permanent: the person blocked the bot or has no chat; never retried."""
+
+    def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.permanent, self.retry_after = reason, permanent, retry_after
+
+
+Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data)
+
+
+class Notifier(Protocol):
+    async def send(self, chat_id: int, text: str, buttons: Buttons) -> int: ...
+
+
+class ChatPacing:
+    """Telegram takes about one message a second in a private chat. The outbox keeps each chat's messages that far
+    apart; the wait holds up only that chat's own sender, never the others (the bot-wide limit is the bot's, see
+    handlers/telegram/ratelimit.py)."""
+
+    MARGIN = 0.05  # seconds: what the network may take off the gap between two messages on their way
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1 / per_second + self.MARGIN
+        self._last: dict[int, float] = {}  # chat → loop time of its last message
+
+    async def wait(self, chat_id: int) -> None:
+        loop = asyncio.get_running_loop()
+        wait = self._last.get(chat_id, -self.interval) + self.interval - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._last[chat_id] = loop.time()
+        if len(self._last) > 50_000:  # forget chats long quiet
+            horizon = loop.time() - self.interval
+            self._last = {chat: at for chat, at in self._last.items() if at > horizon}
+
+
+@dataclass
+class DispatchStats:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    dropped: int = 0
+    held: int = 0  # due, but not to be sent now (quiet hours, a day off): moved to the next allowed moment
+    throttled: int = 0  # 429s Telegram answered (each honoured: the row waits its retry_after)
+    rows: int = 0  # rows sent: a digest carries several in one message
+    errors: list[str] = field(default_factory=list)
+
+
+def add(
+    session: AsyncSession,
+    *,
+    key: str,
+    recipient_id: int,
+    kind: str,
+    due_at: datetime,
+    item_id: int | None = None,
+    **payload: Any,
+) -> Notification:
+    """A row for the outbox (the caller makes sure `key` is new, or lets the unique key refuse it)."""
+    row = Notification(**_row(key, recipient_id, kind, due_at, item_id, payload))
+    session.add(row)
+    return row
+
+
+async def add_once(session: AsyncSession, **fields: Any) -> bool:
+    """`add` unless a row with this key exists already."""
+    if await followup.existing_keys(session, [fields["key"]]):
+        return False
+    add(session, **fields)
+    return True
+
+
+async def plan_reminders(
+    services: Services, now: datetime, horizon: timedelta, batch: int = 5000, scope: PlanScope = EVERY_ITEM
+) -> int:
+    """Rows for every reminder and escalation (of the items in `scope`) falling due by `now + horizon`; the number
+    of new rows."""
+    policy, zone = services.config.reminders, services.config.organisation.zone
+    last_deadline = (now + horizon).astimezone(zone).date() + timedelta(days=max(policy.before_days, default=0) + 1)
+    created, after_id = 0, 0
+    async with services.sessions.begin() as session:
+        commission = await followup.commission_members(session)
+    while True:
+        async with services.sessions.begin() as session:
+            items = await followup.open_items_due_by(session, last_deadline, after_id, batch, scope)
+            if not items:
+                return created
+            after_id = items[-1].id
+            wanted: dict[str, dict[str, Any]] = {}
+            for item in items:
+                for moment in to_plan(item.deadline, policy, zone, item.planned_from, now, horizon):
+                    payload = {"days": moment.days, "deadline": str(item.deadline)}
+                    if moment.kind != "escalate":
+                        recipients = item.reminded
+                    else:
+                        payload["person_id"] = item.responsible_id
+                        if item.second_responsible_id is not None:
+                            payload["second_id"] = item.second_responsible_id
+                        recipients = {item.lead_id} | {p.id for p, scope in commission if within(item.unit, scope)}
+                    for recipient in recipients:
+                        key = f"r:{item.id}:{moment.name}:{recipient}:{item.deadline}"
+                        wanted[key] = _row(key, recipient, moment.kind, moment.at, item.id, payload)
+            existing = await followup.existing_keys(session, wanted)
+            fresh = [row for key, row in wanted.items() if key not in existing]
+            await followup.insert_notifications(session, fresh)
+            created += len(fresh)
+
+
+def _row(
+    key: str, recipient_id: int, kind: str, due_at: datetime, item_id: int | None, payload: dict[str, Any]
+) -> dict[str, Any]:
+    return dict(
+        key=key,
+        recipient_id=recipient_id,
+        item_id=item_id,
+        kind=kind,
+        due_at=due_at,
+        state="planned",
+        attempts=0,
+        last_error="",
+        payload=json.dumps(payload, ensure_ascii=False) if payload else "",
+    )
+
+
+async def recover(services: Services) -> int:
+    """At start-up: whatever was claimed by a previous run goes back to planned."""
+    async with services.sessions.begin() as session:
+        return await followup.release_claimed(session)
+
+
+@dataclass
+class Outgoing:
+    """One message to send, and the outbox rows it carries (a digest carries several)."""
+
+    rows: list[int]
+    chat_id: int
+    text: str
+    buttons: Buttons
+
+
+class Renderer(Protocol):
+    async def __call__(self, session: AsyncSession, rows: Sequence[Notification]) -> list[Outgoing]:
+        """One recipient's due rows → the messages to send; a row in none of them is dropped."""
+        ...
+
+
+CHATS_AT_ONCE = 64  # recipients being rendered and sent side by side; the bot-wide limiter sets the pace
+
+
+async def dispatch(services: Services, notifier: Notifier, pacing: ChatPacing, render: Renderer) -> DispatchStats:
+    """Send every due row: claimed in batches, each recipient's rows rendered together (one digest a round) and
+    sent by their own task, so one person's pacing never holds up another's."""
+    stats = DispatchStats()
+    now = services.clock.now()
+    async with services.sessions.begin() as session:
+        await followup.release_claimed(session, before=now - STUCK_AFTER)
+    slots = asyncio.Semaphore(CHATS_AT_ONCE)
+    while True:
+        async with services.sessions.begin() as session:
+            rows = await followup.claim_due(session, now, CLAIM_BATCH)
+            by_recipient: dict[int, list[int]] = defaultdict(list)
+            for row in rows:
+                if not _held_back(services, row, now):
+                    by_recipient[row.recipient_id].append(row.id)
+        stats.held += len(rows) - sum(map(len, by_recipient.values()))
+        if not rows:
+            return stats
+        # Every recipient's task runs to its end even if one fails; the first failure is raised after.
+        results = await asyncio.gather(
+            *(_send_to(services, notifier, pacing, render, ids, stats, slots) for ids in by_recipient.values()),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+
+def _held_back(services: Services, row: Notification, now: datetime) -> bool:
+    """The policy again at sending time: a row due while the bot was down, or a retry, may have come due in quiet
+    hours or on a day off. Such a row goes back, unclaimed and its attempt not counted, to the next allowed moment."""
+    allowed = next_allowed(now, row.kind, services.config.reminders, services.config.organisation.zone)
+    if allowed <= now:
+        return False
+    row.state, row.due_at, row.claimed_at, row.attempts = "planned", allowed, None, row.attempts - 1
+    return True
+
+
+async def _send_to(
+    services: Services,
+    notifier: Notifier,
+    pacing: ChatPacing,
+    render: Renderer,
+    ids: list[int],
+    stats: DispatchStats,
+    slots: asyncio.Semaphore,
+) -> None:
+    """One recipient's claimed rows: rendered, sent in order, each message's rows marked."""
+    async with slots, services.sessions() as session:
+        rows = await followup.notifications_by_ids(session, ids)
+        messages = await render(session, rows)
+    carried = {row_id for message in messages for row_id in message.rows}
+    dropped = [row_id for row_id in ids if row_id not in carried]
+    if dropped:  # no longer relevant (item closed, deadline moved, a later reminder says it) or no chat
+        async with services.sessions.begin() as session:
+            await followup.mark_dropped(session, dropped)
+        stats.dropped += len(dropped)
+    for message in messages:
+        await pacing.wait(message.chat_id)
+        async with slots:
+            await _send_one(services, notifier, message, stats)
+
+
+async def _send_one(services: Services, notifier: Notifier, message: Outgoing, stats: DispatchStats) -> None:
+    failure: SendFailed | None = None
+    message_id = None
+    try:
+        message_id = await notifier.send(message.chat_id, message.text, message.buttons)
+    except SendFailed as error:
+        failure = error
+    now = services.clock.now()
+    if failure is None:
+        async with services.sessions.begin() as session:
+            await followup.mark_sent(session, message.rows, message_id, now)
+        stats.sent += 1
+        stats.rows += len(message.rows)
+        return
+    given_up = False
+    async with services.sessions.begin() as session:
+        for row in await followup.notifications_by_ids(session, message.rows):
+            row.last_error = failure.reason[:300]
+            if failure.permanent or row.attempts >= MAX_ATTEMPTS:
+                row.state, given_up = "failed", True
+                await _report_unreachable(session, services, row, failure.reason)
+                continue
+            delay = failure.retry_after or min(5 * 2 ** (row.attempts - 1), 3600)
+            policy, zone = services.config.reminders, services.config.organisation.zone
+            row.state, row.due_at = "planned", next_allowed(now + timedelta(seconds=delay), row.kind, policy, zone)
+    stats.errors.append(failure.reason)
+    if failure.retry_after is not None:
+        stats.throttled += 1
+    if given_up:
+        stats.failed += 1
+    else:
+        stats.retried += 1
+
+
+async def _report_unreachable(session: AsyncSession, services: Services, row: Notification, reason: str) -> None:
+    """Tell the interviewer and the commission, once per unreachable person, that messages do not arrive."""
+    if row.kind == "unreachable":
+        return
+    recipients: set[int] = set()
+    unit = ""
+    if row.item_id is not None:
+        item = await followup.item_by_id(session, row.item_id)
+        if item is not None:
+            talk = await followup.talk_of(session, item)
+            recipients.add(talk.lead_id)
+            unreachable = await people.person_by_id(session, row.recipient_id)  # a second leader talked to elsewhere
+            unit = unreachable.unit.path if unreachable else ""
+    if unit:
+        recipients |= {p.id for p, scope in await followup.commission_members(session) if within(unit, scope)}
+    due = out_of_quiet_hours(services.clock.now(), services.config.reminders, services.config.organisation.zone)
+    for recipient in recipients - {row.recipient_id}:
+        await add_once(
+            session,
+            key=f"u:{row.recipient_id}:{recipient}",
+            recipient_id=recipient,
+            kind="unreachable",
+            due_at=due,
+            item_id=row.item_id,
+            person_id=row.recipient_id,
+            reason=reason[:200],
+        )

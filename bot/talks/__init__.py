@@ -1,0 +1,1 @@
+"""Logging a talk: the conversational flow (talklog), reading its dates (when), nudging stale drafts."""
