@@ -7,7 +7,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.i18n import text
 from bot.roster.access import Capability, Viewer
-from bot.talks.talklog import Draft, TalkLog, describe, may_correct, may_view
+from bot.talks.draft import Draft
+from bot.talks.review import describe, may_correct, may_view
+from bot.talks.talklog import TalkLog
 from handlers.telegram.common import Context, Handlers, gated, refuse_button, say, services
 from handlers.telegram.talklog import send_reply
 from storage import audit, people, talks

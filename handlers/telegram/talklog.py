@@ -10,7 +10,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.i18n import text
 from bot.roster.access import Capability, Viewer
-from bot.talks.talklog import Reply, TalkLog
+from bot.talks.draft import Reply
+from bot.talks.talklog import TalkLog
 from handlers.telegram import fallback, items, stats
 from handlers.telegram.common import Context, Handlers, answer, gated, load_viewer, refuse_button, say, services
 from handlers.telegram.outbox import kick

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Message
 
-from bot.talks.talklog import MAX_ATTACHMENT_BYTES, IncomingFile
+from bot.talks.draft import MAX_ATTACHMENT_BYTES, IncomingFile
 from handlers.telegram.common import Context
 
 
