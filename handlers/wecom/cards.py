@@ -96,6 +96,8 @@ def render_card(text: str, choices: Sequence[Choice], task_id: str, page: int = 
     """The template_card for `page` of `choices` under `text` (use card_text(text).preface first if set)."""
     if not TASK_ID.fullmatch(task_id):
         raise ValueError("task_id: 1..128 of letters, digits and _-@")
+    if not choices:
+        raise ValueError("a button card needs at least one choice")
     pages = paginate(choices)
     page = min(max(page, 0), len(pages) - 1)
     buttons = _buttons(pages[page])
