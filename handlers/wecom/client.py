@@ -72,7 +72,9 @@ class WeComClient:
             self.token_fetches += 1
             self._token = str(answer["access_token"])
             expires_in = float(answer.get("expires_in", 7200))
-            self._token_expires = self._now() + max(expires_in - TOKEN_MARGIN, expires_in / 2)
+            # WeCom hands out the same token until it expires, with what is left of its life: a token fetched
+            # late is kept almost to its end rather than asked for again and again.
+            self._token_expires = self._now() + expires_in - min(TOKEN_MARGIN, expires_in / 10)
             return self._token
 
     def _forget_token(self, token: str) -> None:
@@ -159,7 +161,8 @@ class WeComClient:
         """A temporary media_id (WeCom keeps it three days)."""
 
         def form() -> aiohttp.FormData:
-            data = aiohttp.FormData()
+            # WeCom reads the filename as UTF-8 as it stands; percent-quoted, a Chinese name arrives as %E7...
+            data = aiohttp.FormData(quote_fields=False)
             data.add_field("media", content, filename=filename, content_type="application/octet-stream")
             return data
 

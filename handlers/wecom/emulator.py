@@ -63,7 +63,7 @@ class WeComEmulator:
     media: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)  # media_id: (type, filename, bytes)
     menus: dict[int, dict[str, Any]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
-    token_fetches: int = 0
+    token_fetches: int = 0  # gettoken calls answered
 
     def __post_init__(self) -> None:
         self.crypto = WeComCrypto(self.token, self.encoding_aes_key, self.corp_id)
@@ -142,13 +142,13 @@ class WeComEmulator:
             raise WeComApiError(40013, "invalid corpid")
         if query.get("corpsecret") != self.secret:
             raise WeComApiError(40001, "invalid credential")
+        self.token_fetches += 1
         now = self.now()
         live = [token for token, expiry in self._tokens.items() if expiry > now]
         if live:  # WeCom hands out the same token while it is valid
             return {"access_token": live[0], "expires_in": int(self._tokens[live[0]] - now)}
         token = f"TOKEN{next(self._ids):06d}"
         self._tokens[token] = now + TOKEN_TTL
-        self.token_fetches += 1
         return {"access_token": token, "expires_in": TOKEN_TTL}
 
     def _check_token(self, token: str) -> None:
