@@ -21,6 +21,7 @@ from handlers.wecom.crypto import (
     pad,
     unpad,
 )
+from handlers.wecom.events import event_from_xml
 
 # wechatpy's own test vectors (tests/test_crypto.py), made with WeCom's reference library
 TOKEN = "123456"
@@ -29,6 +30,40 @@ CORP_ID = "wx49f0ab532d5d035a"
 
 keys = st.binary(min_size=32, max_size=32).map(lambda key: base64.b64encode(key).decode()[:-1])
 corp_ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=32)
+
+
+# The sample in WeCom's official WXBizMsgCrypt library (Sample.cpp/.py/.php, referred to by 加解密方案说明)
+SAMPLE_TOKEN, SAMPLE_KEY, SAMPLE_CORP = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "wx5823bf96d3bd56c7"
+SAMPLE_ENCRYPT = (
+    "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/sYYvu"
+    "JTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+LtwG"
+    "c2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9"
+    "EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0"
+    "lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q=="
+)
+
+
+def test_wecom_sample_values() -> None:
+    crypto = WeComCrypto(SAMPLE_TOKEN, SAMPLE_KEY, SAMPLE_CORP)
+    echo = crypto.verify_url(
+        "5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3",
+        "1409659589",
+        "263014780",
+        "P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ==",
+    )
+    assert echo.isdigit()
+    plain = crypto.decrypt_message(
+        "477715d11cdb4164915debcba66cb864d751f3e6", "1409659813", "1372623149", SAMPLE_ENCRYPT
+    )
+    event = event_from_xml(plain)
+    assert (event.kind, event.user_id, event.text, event.msg_id, event.agent_id, event.create_time) == (
+        "text",
+        "mycreate",
+        "hello",
+        "4561255354251345929",
+        218,
+        1409659813,
+    )
 
 
 def test_vector_url_verification() -> None:
