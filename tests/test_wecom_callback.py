@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.clock import ManualClock
-from handlers.wecom.events import WeComEvent, event_from_xml, parse_xml, render_xml
+from handlers.wecom.events import MalformedCallback, WeComEvent, event_from_xml, parse_xml, render_xml
 from tests.wecom_world import AGENT_ID, WeComWorld, wecom_world
 
 
@@ -128,3 +130,47 @@ def test_button_event_xml_is_read_as_wecom_writes_it() -> None:
         response_code="RC1",
         raw=event.raw,
     )
+
+
+xml_text = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff", whitelist_characters="\n\t"
+    )
+)  # XML carries no other control characters, and reads \r as \n
+
+
+@settings(max_examples=200)
+@given(content=xml_text, key=xml_text, user=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_-.@", min_size=1))
+def test_what_a_member_writes_is_read_back_exactly(content: str, key: str, user: str) -> None:
+    text = event_from_xml(
+        render_xml({"FromUserName": user, "CreateTime": 5, "MsgType": "text", "Content": content, "MsgId": "12"})
+    )
+    assert (text.kind, text.user_id, text.text) == ("text", user, content)
+    press = event_from_xml(
+        render_xml(
+            {
+                "FromUserName": user,
+                "CreateTime": 5,
+                "MsgType": "event",
+                "Event": "template_card_event",
+                "EventKey": key,
+                "TaskId": "t",
+            }
+        )
+    )
+    assert (press.kind, press.event_key) == ("button", key)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not xml",
+        b"<notxml/>",
+        b"<xml><MsgType>text</MsgType></xml>",
+        b'<!DOCTYPE xml [<!ENTITY a "aaaa">]><xml><FromUserName>&a;</FromUserName></xml>',
+    ],
+)
+def test_what_is_not_a_callback_is_refused(body: bytes) -> None:
+    with pytest.raises(MalformedCallback):
+        event_from_xml(body)

@@ -83,10 +83,12 @@ class WeComCallback:
         else:
             if request.content_length is not None and request.content_length > self.max_body:
                 return web.Response(status=413)
-            body = await request.content.read(self.max_body + 1)
-            if len(body) > self.max_body:
-                return web.Response(status=413)
-            outcome = await self.receive(request.query, body)
+            body = bytearray()
+            async for chunk in request.content.iter_any():  # read(n) may stop short of the body's end
+                body += chunk
+                if len(body) > self.max_body:
+                    return web.Response(status=413)
+            outcome = await self.receive(request.query, bytes(body))
         if outcome.status != 200:
             log.info("wecom callback refused (%s): %s", outcome.status, outcome.why)
         return web.Response(status=outcome.status, text=outcome.text, content_type="text/plain")
@@ -122,6 +124,8 @@ class WeComCallback:
             return Outcome(403, why="timestamp not a number")
         # Signed but old or far ahead: a replay of a captured request. Answered 200 so nobody retries it.
         if abs(now - sent_at) > self.replay_window:
+            # Also what a wrong server clock looks like, which would silently drop every member's message.
+            log.warning("wecom callback %+.0f s from our clock: ignored as a replay", sent_at - now)
             return Outcome(200, why="stale")
         if nonce in self._nonces:
             return Outcome(200, why="replayed")

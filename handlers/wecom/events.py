@@ -46,7 +46,8 @@ def parse_xml(body: bytes | str) -> dict[str, str]:
         raise MalformedCallback(str(error)) from error
     if root.tag != "xml":
         raise MalformedCallback("root element is not <xml>")
-    return {child.tag: (child.text or "").strip() if len(child) == 0 else "".join(child.itertext()) for child in root}
+    # Text as it came (a member's spaces are theirs); numbers are read with int(), which allows spaces.
+    return {child.tag: (child.text or "") if len(child) == 0 else "".join(child.itertext()) for child in root}
 
 
 def _int(value: str) -> int | None:
