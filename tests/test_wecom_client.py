@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import aiohttp
 import pytest
 
 from bot.clock import ManualClock
@@ -120,3 +121,27 @@ async def test_files_and_menu(world: WeComWorld) -> None:
     menu = {"button": [{"type": "click", "name": "我的约谈", "key": "menu:mytalks"}]}
     await world.client.create_menu(AGENT_ID, menu)
     assert world.emulator.menus[AGENT_ID] == menu
+
+
+async def test_control_api_over_http(world: WeComWorld) -> None:
+    base = world.client.config.api_base_url
+    async with aiohttp.ClientSession() as session:
+
+        async def control(action: str, body: dict[str, object]) -> dict[str, object]:
+            async with session.post(f"{base}/control/{action}", json=body) as response:
+                answer: dict[str, object] = await response.json()
+                return answer
+
+        assert (await control("send", {"user": "zhangsan", "text": "你好"}))["statuses"] == [200]
+        await control("callback_faults", {"duplicate": 1})
+        await control("click_menu", {"user": "zhangsan", "key": "menu:help"})
+        assert [event.kind for event in world.accepted] == ["text", "menu_click"]
+        await control("faults", {"method": "message/send", "errcode": 45009, "count": 1})
+        with pytest.raises(WeComRetryLater):
+            await world.client.send_text("zhangsan", "held back")
+        await control("expire_tokens", {})
+        await world.client.send_text("zhangsan", "through")
+        async with session.get(f"{base}/control/sent", params={"user": "zhangsan"}) as response:
+            assert [record["text"] for record in await response.json()] == ["through"]
+        answer = await control("press", {"user": "zhangsan", "task_id": "none", "key": "k"})
+        assert answer["ok"] is False
