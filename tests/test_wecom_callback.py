@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -174,3 +175,28 @@ def test_what_a_member_writes_is_read_back_exactly(content: str, key: str, user:
 def test_what_is_not_a_callback_is_refused(body: bytes) -> None:
     with pytest.raises(MalformedCallback):
         event_from_xml(body)
+
+
+async def test_a_slow_accept_is_answered_in_time_and_run_once(world: WeComWorld) -> None:
+    gate = asyncio.Event()
+    runs: list[str] = []
+
+    async def slow_accept(event: WeComEvent) -> None:
+        runs.append(event.text)
+        await gate.wait()
+
+    world.callback.accept, world.callback.answer_within = slow_accept, 0  # "in time" is now: no waiting in tests
+    sealed = world.emulator.poster.seal(
+        {"FromUserName": "zhangsan", "CreateTime": 1, "MsgType": "text", "Content": "slow", "MsgId": "77"}
+    )
+    retry = world.emulator.poster.seal(
+        {"FromUserName": "zhangsan", "CreateTime": 1, "MsgType": "text", "Content": "slow", "MsgId": "77"}
+    )
+    first = await world.callback.receive(sealed.query, sealed.body)
+    second = await world.callback.receive(retry.query, retry.body)  # WeCom's retry while the first still runs
+    assert (first.status, first.why, second.status) == (503, "still accepting", 503)
+    gate.set()
+    world.callback.answer_within = 5
+    third = await world.callback.receive(retry.query, retry.body)
+    assert (third.status, third.why) == (200, "duplicate")
+    assert runs == ["slow"]

@@ -2,11 +2,13 @@
 protection, then `accept(event)`; answered 200 with an empty body (no passive reply: replies go by message/send).
 
 WeCom waits 5 seconds and then retries the same callback, up to three times: `accept` should only persist or
-queue the event. If it raises, the callback is answered 500 and forgotten, so WeCom's retry brings it again.
+queue the event. If it raises, the callback is answered 500 and forgotten, so WeCom's retry brings it again; if it
+takes longer than `answer_within`, the callback is answered 503 and a retry waits for the same run of `accept`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping
@@ -24,6 +26,7 @@ log = getLogger(__name__)
 Accept = Callable[[WeComEvent], Awaitable[None]]
 MAX_BODY = 64 * 1024  # a callback is a few hundred bytes; anything this large is not WeCom
 REPLAY_WINDOW = 300  # seconds either side of our clock a timestamp may be
+ANSWER_WITHIN = 4.0  # WeCom waits 5 s for the answer, then posts the callback again
 REMEMBERED = 100_000  # nonces and event keys kept at most (bounded memory under a flood)
 
 
@@ -65,10 +68,12 @@ class WeComCallback:
         agent_id: int | None = None,
         replay_window: int = REPLAY_WINDOW,
         max_body: int = MAX_BODY,
+        answer_within: float = ANSWER_WITHIN,
     ) -> None:
         self.crypto, self.accept, self.agent_id = crypto, accept, agent_id
         self._now: Callable[[], float] = (lambda: clock.now().timestamp()) if clock is not None else time.time
-        self.replay_window, self.max_body = replay_window, max_body
+        self.replay_window, self.max_body, self.answer_within = replay_window, max_body, answer_within
+        self._running: dict[tuple[str, ...], asyncio.Future[None]] = {}
         # A nonce is only worth remembering while its timestamp is inside the window.
         self._nonces = _Seen(2 * replay_window)
         self._events = _Seen(max(2 * replay_window, 3600))
@@ -139,14 +144,30 @@ class WeComCallback:
         if key in self._events:
             self._nonces.add(nonce, now)
             return Outcome(200, event=event, why="duplicate")
-        # Marked before awaiting so a retry arriving meanwhile is not handled twice; unmarked on failure.
+        # One `accept` per event: a retry or replay arriving while it runs waits for that same run.
+        task = self._running.get(key)
+        joined = task is not None
+        if task is None:
+            task = asyncio.ensure_future(self.accept(event))
+            self._running[key] = task
+            task.add_done_callback(lambda done: self._settle(key, nonce, done))
+        try:
+            await asyncio.wait_for(asyncio.shield(task), self.answer_within)
+        except TimeoutError:
+            # Not answered in time, WeCom posts it again; that retry waits for this run, or redoes it if it fails.
+            return Outcome(503, event=event, why="still accepting")
+        except Exception:
+            return Outcome(500, event=event, why="accept failed")
+        return Outcome(200, event=event, why="duplicate" if joined else "accepted")
+
+    def _settle(self, key: tuple[str, ...], nonce: str, task: asyncio.Future[None]) -> None:
+        self._running.pop(key, None)
+        error = None if not task.cancelled() else asyncio.CancelledError()
+        error = error or task.exception()
+        if error is not None:
+            # Not remembered: WeCom's next retry of it is handled afresh.
+            log.error("wecom callback: accept failed; WeCom will retry", exc_info=error)
+            return
+        now = self._now()
         self._nonces.add(nonce, now)
         self._events.add(key, now)
-        try:
-            await self.accept(event)
-        except Exception:
-            log.exception("wecom callback: accept failed; WeCom will retry")
-            self._nonces.discard(nonce)
-            self._events.discard(key)
-            return Outcome(500, event=event, why="accept failed")
-        return Outcome(200, event=event, why="accepted")
