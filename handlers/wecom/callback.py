@@ -162,8 +162,7 @@ class WeComCallback:
 
     def _settle(self, key: tuple[str, ...], nonce: str, task: asyncio.Future[None]) -> None:
         self._running.pop(key, None)
-        error = None if not task.cancelled() else asyncio.CancelledError()
-        error = error or task.exception()
+        error: BaseException | None = asyncio.CancelledError() if task.cancelled() else task.exception()
         if error is not None:
             # Not remembered: WeCom's next retry of it is handled afresh.
             log.error("wecom callback: accept failed; WeCom will retry", exc_info=error)
