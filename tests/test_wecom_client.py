@@ -121,6 +121,9 @@ async def test_files_and_menu(world: WeComWorld) -> None:
     menu = {"button": [{"type": "click", "name": "我的约谈", "key": "menu:mytalks"}]}
     await world.client.create_menu(AGENT_ID, menu)
     assert world.emulator.menus[AGENT_ID] == menu
+    with pytest.raises(WeComError) as raised:
+        await world.client.create_menu(AGENT_ID, {"button": [{"type": "click", "name": "x", "key": "k" * 129}]})
+    assert raised.value.errcode == 40019
 
 
 async def test_control_api_over_http(world: WeComWorld) -> None:
