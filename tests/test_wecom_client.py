@@ -65,6 +65,17 @@ async def test_long_text_arrives_whole_in_pieces_of_2048_bytes(world: WeComWorld
     assert "".join(pieces) == text and all(len(piece.encode()) <= 2048 for piece in pieces)
 
 
+async def test_a_long_text_cut_short_by_a_limit_resumes_without_repeating(world: WeComWorld) -> None:
+    text = "\n".join(f"第{n}项:" + "整改" * 100 for n in range(30))
+    world.emulator.per_member_per_minute = 2
+    with pytest.raises(WeComRetryLater) as raised:
+        await world.client.send_text("lisi", text)
+    assert raised.value.sent_pieces == 2
+    world.emulator.per_member_per_minute = 0
+    await world.client.send_text("lisi", text, start=raised.value.sent_pieces)
+    assert "".join(texts(world, "lisi")) == text
+
+
 async def test_rate_limit_is_retry_later(world: WeComWorld, clock: ManualClock) -> None:
     world.emulator.per_member_per_minute = 2
     await world.client.send_text("zhangsan", "1")
@@ -121,6 +132,9 @@ async def test_files_and_menu(world: WeComWorld) -> None:
     menu = {"button": [{"type": "click", "name": "我的约谈", "key": "menu:mytalks"}]}
     await world.client.create_menu(AGENT_ID, menu)
     assert world.emulator.menus[AGENT_ID] == menu
+    with pytest.raises(WeComError) as raised:
+        await world.client.create_menu(AGENT_ID, {"button": [{"type": "click", "name": "x", "key": "k" * 129}]})
+    assert raised.value.errcode == 40019
 
 
 async def test_control_api_over_http(world: WeComWorld) -> None:

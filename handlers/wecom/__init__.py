@@ -7,7 +7,8 @@ Wiring, in short:
   should only persist/queue (WeCom waits 5 s); if it raises, WeCom's retry brings the callback again.
   Events: kind "text" (text), "button" (task_id, event_key, response_code), "enter_agent", "menu_click"
   (event_key), "other"; replays and duplicates never reach `accept`.
-- `client.WeComClient(cfg, session=None, clock=None)`: send_text(user, text) -> msgids (split at 2,048 bytes),
+- `client.WeComClient(cfg, session=None, clock=None)`: send_text(user, text, start=0) -> msgids (split at
+  2,048 bytes; an error tells `sent_pieces`, a retry passes it as start),
   send_card(user, card) -> SentCard(msg_id, response_code), update_card(users, response_code, card),
   upload_media(kind, filename, bytes) -> media_id, send_file(user, media_id) -> msgid, create_menu(agent_id, menu).
   Raises errors.WeComRetryLater(retry_after), errors.WeComPermanentFailure(user_ids) or errors.WeComError.

@@ -40,6 +40,11 @@ def new_task_id(prefix: str = "tl") -> str:
     return task_id
 
 
+def choices_from_rows(rows: Sequence[Sequence[Choice]]) -> list[Choice]:
+    """A keyboard's rows in reading order: a card has one list of buttons, no rows."""
+    return [choice for row in rows for choice in row]
+
+
 def nav_key(page: int) -> str:
     return f"{NAV_PREFIX}{page}"
 
@@ -75,6 +80,7 @@ def card_text(text: str) -> CardText:
     the whole text as a preface, so nothing of it is cut."""
     first, _, rest = text.strip().partition("\n")
     rest = rest.strip()
+    first = first or "·"  # WeCom wants a title or a sub-title
     if len(first) <= TITLE_CHARS and len(rest) <= SUB_TITLE_CHARS:
         return CardText(first, rest, "")
     return CardText(short_label(first) if len(first) > TITLE_CHARS else first, "", text)

@@ -137,11 +137,18 @@ class WeComClient:
         body = {"touser": user_id, "msgtype": msgtype, "agentid": self.config.agent_id, msgtype: content}
         return await self.call("message/send", body, receivers=(user_id,))
 
-    async def send_text(self, user_id: str, text: str) -> list[str]:
-        """Sends `text` as as many messages as its 2,048-byte pieces; their msgids."""
-        return [
-            str((await self._send(user_id, "text", {"content": piece})).get("msgid", "")) for piece in split_text(text)
-        ]
+    async def send_text(self, user_id: str, text: str, *, start: int = 0) -> list[str]:
+        """Sends `text` as as many messages as its 2,048-byte pieces, from piece `start`; their msgids. An error
+        says in `sent_pieces` how many went out, so a retry with start=sent_pieces sends none twice."""
+        msgids: list[str] = []
+        for number, piece in enumerate(split_text(text)[start:], start):
+            try:
+                answer = await self._send(user_id, "text", {"content": piece})
+            except WeComError as error:
+                error.sent_pieces = number
+                raise
+            msgids.append(str(answer.get("msgid", "")))
+        return msgids
 
     async def send_card(self, user_id: str, card: dict[str, Any]) -> SentCard:
         answer = await self._send(user_id, "template_card", card)

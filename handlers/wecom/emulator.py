@@ -170,11 +170,26 @@ class WeComEmulator:
         if method == "menu/create":
             if int(request.query.get("agentid", 0)) != self.agent_id:
                 raise WeComApiError(301002, "not allow operate another agent with this accesstoken")
-            if not isinstance(body.get("button"), list) or not 1 <= len(body["button"]) <= 3:
-                raise WeComApiError(40016, "invalid button size")
+            self._check_menu(body)
             self.menus[self.agent_id] = body
             return {}
         raise WeComApiError(404, f"no such method {method} in the emulator")
+
+    @staticmethod
+    def _check_menu(body: dict[str, Any]) -> None:
+        """menu/create's limits: 1..3 buttons, each a click with a key of at most 128 bytes or 1..5 sub-buttons."""
+        buttons = body.get("button")
+        if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
+            raise WeComApiError(40016, "invalid button size")
+        for button in buttons:
+            subs = button.get("sub_button")
+            if subs is not None and not 1 <= len(subs) <= 5:
+                raise WeComApiError(40023, "invalid sub button size")
+            for item in subs or [button]:
+                if not item.get("name"):
+                    raise WeComApiError(40018, "invalid button name size")
+                if item.get("type") == "click" and not 0 < len(str(item.get("key", "")).encode()) <= 128:
+                    raise WeComApiError(40019, "invalid button key size")
 
     def _receivers(self, users: list[str]) -> tuple[list[str], list[str]]:
         reachable = [user for user in users if self.members is None or user in self.members]

@@ -16,6 +16,7 @@ class WeComError(Exception):
     def __init__(self, errcode: int, errmsg: str, method: str = "") -> None:
         super().__init__(f"{method or 'wecom'}: {errcode} {errmsg}")
         self.errcode, self.errmsg, self.method = errcode, errmsg, method
+        self.sent_pieces = 0  # send_text: pieces of the text delivered before this error (resume from there)
 
 
 class WeComRetryLater(WeComError):
