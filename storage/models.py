@@ -83,7 +83,10 @@ class Person(Base):
     position: Mapped[str] = mapped_column(String(128), default="")
     rank_level: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    # The messenger account the person is linked on: a Telegram user id, or a WeCom member's account number
+    # (WeComAccount.number); at most one, so a person is reached on one messenger.
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    wecom_user_id: Mapped[str | None] = mapped_column(String(64), unique=True)  # 企业微信账号: links without an invite
     language: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The annual ledger (年度账): how often this person must be talked to, and how many talks they must hold.
@@ -439,3 +442,20 @@ def raise_roster_version(session: Session, _context: object, _instances: object)
     """Any write to people, role grants or units makes every cached viewer stale (see bot.roster.identity)."""
     if any(isinstance(row, Person | RoleGrant | Unit) for row in [*session.new, *session.dirty, *session.deleted]):
         session.connection().execute(update(RosterVersion).values(version=RosterVersion.version + 1))
+
+
+WECOM_ACCOUNTS_FROM = 2**61  # above any Telegram user id: the two kinds of account never meet
+
+
+class WeComAccount(Base):
+    """A WeCom member (corp UserID) the bot has heard from, with the number it stands for in the runtime."""
+
+    __tablename__ = "wecom_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    @property
+    def number(self) -> int:
+        return WECOM_ACCOUNTS_FROM + self.id

@@ -119,6 +119,10 @@ async def person_by_telegram(session: AsyncSession, telegram_user_id: int) -> Pe
     return await session.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
 
 
+async def person_by_wecom(session: AsyncSession, wecom_user_id: str) -> Person | None:
+    return await session.scalar(select(Person).where(Person.wecom_user_id == wecom_user_id))
+
+
 async def person_by_unit_and_name(session: AsyncSession, unit_path: str, name: str) -> Person | None:
     return await session.scalar(select(Person).join(Person.unit).where(Unit.path == unit_path, Person.name == name))
 

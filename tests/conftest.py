@@ -1,5 +1,8 @@
 """Fixtures: a database (each test on SQLite and on PostgreSQL), the Bot API emulator,
-the real bot polling it, and people who write to the bot through the emulator's control API."""
+the real bot polling it, and people who write to the bot through the emulator's control API.
+
+A test that takes `messenger` from `@pytest.mark.parametrize("messenger", MESSENGERS)` runs on each messenger:
+in WeCom the same bot takes callbacks from the WeCom emulator, and its people are WeCom members."""
 
 from __future__ import annotations
 
@@ -24,6 +27,13 @@ from handlers.telegram.app import TalkApplication, running
 from handlers.telegram.emulator import Emulator, EmulatorServer
 from handlers.telegram.sandbox import SANDBOX_TOKEN, seed_demo
 from handlers.telegram.transcript import ChatUser, EmulatorClient
+from handlers.wecom import app as wecom_app
+from handlers.wecom.config import WeComConfig
+from handlers.wecom.emulator import WeComEmulator, WeComEmulatorServer
+from handlers.wecom.transcript import WeComChatUser
+from tests.wecom_world import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN
+
+MESSENGERS = ("telegram", "wecom")
 
 FULL_WIDTH = {",": "\uff0c", ";": "\uff1b", ":": "\uff1a", "(": "\uff08", ")": "\uff09", "!": "\uff01", "?": "\uff1f"}
 
@@ -136,9 +146,31 @@ async def invites(config: Config, clock: ManualClock) -> dict[str, str]:
 
 
 @pytest.fixture
-async def bot(config: Config, clock: ManualClock) -> AsyncIterator[TalkApplication]:
-    async with running(config, clock, poll_timeout=1) as application:
-        yield application
+def messenger() -> str:
+    return "telegram"
+
+
+@pytest.fixture
+def wecom_emulator(clock: ManualClock) -> WeComEmulatorServer:
+    """The WeCom emulator, started by `bot` when the test runs on WeCom."""
+    return WeComEmulatorServer(WeComEmulator(CORP_ID, SECRET, AGENT_ID, TOKEN, AES_KEY, clock=clock))
+
+
+@pytest.fixture
+async def bot(
+    config: Config, clock: ManualClock, messenger: str, wecom_emulator: WeComEmulatorServer
+) -> AsyncIterator[TalkApplication]:
+    if messenger == "telegram":
+        async with running(config, clock, poll_timeout=1) as application:
+            yield application
+        return
+    wecom = WeComConfig(CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, api_base_url=await wecom_emulator.start())
+    try:
+        async with wecom_app.running(config, wecom, clock, port=0) as runtime:
+            wecom_emulator.emulator.set_callback_url(runtime.callback_url)
+            yield runtime.application
+    finally:
+        await wecom_emulator.stop()
 
 
 @pytest.fixture
@@ -151,11 +183,17 @@ People = Callable[..., ChatUser]
 
 
 @pytest.fixture
-def person(bot: TalkApplication, control: EmulatorClient) -> People:
-    """A new messenger account: person("赵敏") → a ChatUser with an id nobody else has."""
+def person(
+    bot: TalkApplication, control: EmulatorClient, messenger: str, wecom_emulator: WeComEmulatorServer
+) -> People:
+    """A new messenger account: person("赵敏") → a ChatUser with an id nobody else has (in WeCom, a member)."""
     ids = itertools.count(5001)
 
     def make(first_name: str, language_code: str = "zh-CN", chat: dict[str, object] | None = None) -> ChatUser:
+        if messenger == "wecom":
+            emulator = wecom_emulator.emulator
+            member = WeComChatUser(emulator, bot, f"member{next(ids)}", first_name, language_code=language_code)
+            return member  # type: ignore[return-value]  # the same surface as ChatUser's
         return ChatUser(control, bot, next(ids), first_name, language_code=language_code, chat=chat)
 
     return make

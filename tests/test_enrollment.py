@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text
 from handlers.telegram.transcript import EmulatorClient
 from storage import audit
 from storage.db import open_engine, sessions
-from tests.conftest import Enroll, People
+from tests.conftest import MESSENGERS, Enroll, People
 
 STRANGER = text("zh-CN", "refusal.stranger")
 
@@ -24,8 +26,9 @@ async def audit_actions(config: Config) -> list[str]:
         await engine.dispose()
 
 
+@pytest.mark.parametrize("messenger", MESSENGERS)
 async def test_a_valid_code_links_the_account_and_greets_by_name_and_role(
-    person: People, invites: dict[str, str], config: Config
+    person: People, invites: dict[str, str], config: Config, messenger: str
 ) -> None:
     zhao = person("Zhao")
     await zhao.send(f"/start {invites['李华']}")
@@ -37,8 +40,9 @@ async def test_a_valid_code_links_the_account_and_greets_by_name_and_role(
     assert "help" in menu and "invite" not in menu
 
 
+@pytest.mark.parametrize("messenger", MESSENGERS)
 async def test_a_stranger_is_refused_whatever_they_write(
-    person: People, invites: dict[str, str], clock: ManualClock, config: Config
+    person: People, invites: dict[str, str], clock: ManualClock, config: Config, messenger: str
 ) -> None:
     stranger = person("Someone")
     for message in ("hello", "/help", "/invite 张建平", "/roster", "/start", "/me"):
@@ -61,8 +65,9 @@ async def test_a_stranger_pressing_a_button_changes_nothing(person: People, enro
     assert "您可以使用" in admin.last_reply  # still Chinese
 
 
+@pytest.mark.parametrize("messenger", MESSENGERS)
 async def test_used_expired_and_invalid_codes_get_the_same_polite_refusal(
-    person: People, invites: dict[str, str], clock: ManualClock, config: Config
+    person: People, invites: dict[str, str], clock: ManualClock, config: Config, messenger: str
 ) -> None:
     first = person("First")
     await first.send(f"/start {invites['赵敏']}")

@@ -8,6 +8,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
@@ -18,7 +19,7 @@ from handlers.telegram.transcript import ChatUser, EmulatorClient
 from storage import audit
 from storage.db import open_engine, sessions
 from storage.models import RectificationItem
-from tests.conftest import Enroll, People, Sweep
+from tests.conftest import MESSENGERS, Enroll, People, Sweep
 from tests.test_talklog import quick_individual_talk
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -93,8 +94,9 @@ async def test_items_are_delivered_on_confirmation_with_their_buttons(
     assert await acknowledgements(config) == (entries, times)
 
 
+@pytest.mark.parametrize("messenger", MESSENGERS)
 async def test_every_default_reminder_at_its_local_time_and_escalation(
-    enrolled: Enroll, sweep: Sweep, clock: ManualClock
+    enrolled: Enroll, sweep: Sweep, clock: ManualClock, messenger: str
 ) -> None:
     commission = await enrolled("张建平")
     leader, zhao = await setup_talk(enrolled, sweep)

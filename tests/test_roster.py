@@ -171,8 +171,8 @@ def test_xlsx_import_and_export_round_trip(
     before = roster_of(db_url)
     sheet = openpyxl.load_workbook(tmp_path / "out.xlsx").worksheets[0]
     exported = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert exported[0] == ["编号", "单位", "姓名", "职务", "级别", "角色", "约谈频次", "约谈指标"]
-    assert exported[2][1:] == ["兰州市/城关区/建设局", "赵敏", "2024", "乡科级", None, None, None]
+    assert exported[0] == ["编号", "单位", "姓名", "职务", "级别", "角色", "约谈频次", "约谈指标", "企业微信账号"]
+    assert exported[2][1:] == ["兰州市/城关区/建设局", "赵敏", "2024", "乡科级", None, None, None, None]
     # Re-importing what was exported changes nothing.
     assert cli(config_path, "roster", "import", str(tmp_path / "out.csv")) == 0
     assert "未变 2 人" in capsys.readouterr().out

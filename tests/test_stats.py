@@ -22,7 +22,7 @@ from handlers.telegram.transcript import ChatUser, EmulatorClient
 from storage import people
 from storage.db import open_engine, sessions
 from storage.models import Person, SavedQuestion, Talk, TalkParticipant
-from tests.conftest import Enroll, People, fw
+from tests.conftest import MESSENGERS, Enroll, People, fw
 
 ZONE = ZoneInfo("Asia/Shanghai")
 KINDS = ["工作约谈", "提醒约谈", "告诫约谈", "廉政谈话", "诫勉谈话"]
@@ -159,8 +159,9 @@ THIS_MONTH = (date(2025, 3, 1), date(2025, 4, 1))
 LAST_MONTH = (date(2025, 2, 1), date(2025, 3, 1))
 
 
+@pytest.mark.parametrize("messenger", MESSENGERS)
 async def test_the_commission_asks_in_plain_words_and_gets_exact_figures(
-    enrolled: Enroll, ledger: list[FixtureTalk]
+    enrolled: Enroll, ledger: list[FixtureTalk], messenger: str
 ) -> None:
     commission = await enrolled("张建平")
 
@@ -222,7 +223,10 @@ async def test_english_questions(enrolled: Enroll, ledger: list[FixtureTalk]) ->
     assert f"乡科级: {expected[0]} talks, {expected[1]} person-times" in commission.last_reply
 
 
-async def test_the_records_behind_a_figure_match_it(enrolled: Enroll, ledger: list[FixtureTalk]) -> None:
+@pytest.mark.parametrize("messenger", MESSENGERS)
+async def test_the_records_behind_a_figure_match_it(
+    enrolled: Enroll, ledger: list[FixtureTalk], messenger: str
+) -> None:
     commission = await enrolled("张建平")
     await commission.send("上个月约谈多少次")
     talks, _ = figures(commission.last_reply)
@@ -238,8 +242,9 @@ async def test_the_records_behind_a_figure_match_it(enrolled: Enroll, ledger: li
     assert all(line.split(" · ")[1].startswith("2025-02") for line in listed)
 
 
+@pytest.mark.parametrize("messenger", MESSENGERS)
 async def test_the_excel_file_has_the_detail_and_summary_ledgers(
-    enrolled: Enroll, ledger: list[FixtureTalk], control: EmulatorClient
+    enrolled: Enroll, ledger: list[FixtureTalk], control: EmulatorClient, messenger: str
 ) -> None:
     commission = await enrolled("张建平")
     await commission.send("上个月约谈多少次")
@@ -259,8 +264,7 @@ async def test_the_excel_file_has_the_detail_and_summary_ledgers(
 
 
 async def _download(user: ChatUser, file_id: str) -> bytes:
-    file = await user.application.bot.get_file(file_id)
-    return bytes(await file.download_as_bytearray())
+    return await user.download(file_id)
 
 
 async def test_a_leader_sees_only_their_own_talks_and_a_member_nothing(
@@ -289,7 +293,8 @@ async def test_not_understood_says_so_and_offers_examples(enrolled: Enroll, ledg
     assert figures(commission.last_reply) == truth(ledger, *THIS_MONTH)
 
 
-async def test_stats_by_buttons(enrolled: Enroll, ledger: list[FixtureTalk]) -> None:
+@pytest.mark.parametrize("messenger", MESSENGERS)
+async def test_stats_by_buttons(enrolled: Enroll, ledger: list[FixtureTalk], messenger: str) -> None:
     commission = await enrolled("张建平")
     await commission.send("/stats")
     await commission.press("上月：2025年2月")

@@ -17,7 +17,7 @@ from handlers.telegram.transcript import ChatUser
 from storage.db import ensure_schema, open_engine, sessions
 from storage.models import Talk
 from storage.talks import next_ledger_number
-from tests.conftest import Enroll, People, fw
+from tests.conftest import MESSENGERS, Enroll, People, fw
 
 
 def zh(key: str, /, **params: object) -> str:
@@ -63,8 +63,9 @@ async def quick_individual_talk(leader: ChatUser) -> tuple[str, int]:
     return leader.last_reply, actions
 
 
+@pytest.mark.parametrize("messenger", MESSENGERS)
 async def test_the_quick_path_takes_eight_actions_and_saves_every_field_exactly(
-    enrolled: Enroll, ledger: AsyncSession
+    enrolled: Enroll, ledger: AsyncSession, messenger: str
 ) -> None:
     leader = await enrolled("李华")
     receipt, actions = await quick_individual_talk(leader)

@@ -32,7 +32,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "roles": ("角色", "roles"),
     "every": ("约谈频次", "talk_every"),
     "quota": ("约谈指标", "quota"),
+    "wecom": ("企业微信账号", "wecom_user_id", "wecom"),  # the member's corp UserID: links them in WeCom, no invite
 }
+WECOM_USER_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")  # WeCom's UserID: letters, digits and _ . @ -
 # The annual ledger's columns: how often someone must be talked to (每半年), how many talks they must hold (10/月).
 EVERY = {"每月": "month", "每季度": "quarter", "每半年": "half", "每年": "year"}
 EVERY_WORDS = {**EVERY, **{value: value for value in EVERY.values()}}
@@ -66,6 +68,7 @@ class RosterRow:
     roles: tuple[tuple[Role, str], ...]  # (role, scope unit path)
     talk_every: str = ""
     quota: tuple[int, str] | None = None
+    wecom_user_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,7 @@ def parse_rows(table: Sequence[Sequence[str]], rank_levels: Sequence[str]) -> tu
     rows: list[RosterRow] = []
     errors: list[RowError] = []
     seen: dict[tuple[str, str] | int, int] = {}
+    seen_wecom: dict[str, int] = {}
     for number, cells in enumerate(table[1:], start=2):
         values = {
             column: (cells[index].strip() if index < len(cells) and cells[index] else "")
@@ -196,6 +200,12 @@ def parse_rows(table: Sequence[Sequence[str]], rank_levels: Sequence[str]) -> tu
         if key in seen:
             row_errors.append(RowError(number, COLUMNS["name"][0], "roster_file.error.duplicate", {"other": seen[key]}))
         seen.setdefault(key, number)
+        if wecom := values.get("wecom"):
+            if wecom in seen_wecom:
+                row_errors.append(
+                    RowError(number, COLUMNS["wecom"][0], "roster_file.error.duplicate", {"other": seen_wecom[wecom]})
+                )
+            seen_wecom.setdefault(wecom, number)
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -210,6 +220,7 @@ def parse_rows(table: Sequence[Sequence[str]], rank_levels: Sequence[str]) -> tu
                 roles=_parse_roles(values.get("roles", ""), _unit_path(values["unit"])) or (),
                 talk_every=EVERY_WORDS.get(values.get("every", ""), ""),
                 quota=_parse_quota(values.get("quota", "")),
+                wecom_user_id=values.get("wecom", ""),
             )
         )
     return rows, errors
@@ -245,6 +256,8 @@ def _check_row(number: int, values: dict[str, str], rank_levels: Sequence[str]) 
         bad("every", "roster_file.error.every", allowed="、".join(EVERY))
     if values.get("quota") and _parse_quota(values["quota"]) is None:
         bad("quota", "roster_file.error.quota")
+    if values.get("wecom") and not WECOM_USER_ID.match(values["wecom"]):
+        bad("wecom", "roster_file.error.wecom")
     if _parse_roles(values.get("roles", ""), unit) is None:
         bad("roles", "roster_file.error.roles", allowed=", ".join(role.value for role in Role))
     return errors
@@ -291,6 +304,12 @@ async def import_rows(session: AsyncSession, rows: Iterable[RosterRow], now: dat
                 continue
         else:
             person = await people.person_by_unit_and_name(session, row.unit, row.name)
+        if row.wecom_user_id:
+            holder = await people.person_by_wecom(session, row.wecom_user_id)
+            if holder is not None and holder is not person:
+                taken = RowError(row.row, COLUMNS["wecom"][0], "roster_file.error.wecom_taken", {"name": holder.name})
+                errors.append(taken)
+                continue
         unit = await people.ensure_unit(session, row.unit)
         grants = [(role.value, await people.ensure_unit(session, scope)) for role, scope in row.roles]
         if person is None:
@@ -321,13 +340,14 @@ async def import_rows(session: AsyncSession, rows: Iterable[RosterRow], now: dat
 
 
 def _set_plan(person: Person, row: RosterRow) -> None:
+    person.wecom_user_id = row.wecom_user_id or None
     person.talk_every = row.talk_every
     person.quota_talks, person.quota_per = row.quota if row.quota else (None, "")
 
 
 def _snapshot(person: Person) -> tuple[object, ...]:
     grants = sorted((grant.role, grant.scope_unit_id or grant.scope_unit.id) for grant in person.grants)
-    plan = (person.talk_every, person.quota_talks, person.quota_per)
+    plan = (person.talk_every, person.quota_talks, person.quota_per, person.wecom_user_id)
     return (person.name, person.position, person.rank_level, person.unit_id, person.active, grants, plan)
 
 
@@ -349,6 +369,7 @@ def roster_table(everyone: Iterable[Person]) -> list[list[str]]:
                 ",".join(roles),
                 {v: k for k, v in EVERY.items()}.get(person.talk_every, ""),
                 _quota_text(person.quota_talks, person.quota_per),
+                person.wecom_user_id or "",
             ]
         )
     return table

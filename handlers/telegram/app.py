@@ -12,6 +12,7 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import LANGUAGES, Config
@@ -77,7 +78,11 @@ class TalkApplication(Application):  # type: ignore[type-arg]
                     del self.handled[next(iter(self.handled))]
 
 
-def build_application(config: Config, services: Services, *, token: str | None = None) -> TalkApplication:
+def build_application(
+    config: Config, services: Services, *, token: str | None = None, request: BaseRequest | None = None
+) -> TalkApplication:
+    """The Application with every handler; its Bot API calls go through `request` (WeCom's bridge carries them to
+    WeCom), by default to the configured Bot API server."""
     bot = TalkBot(
         token or config.telegram.token,
         base_url=config.telegram.bot_api_url,
@@ -85,7 +90,7 @@ def build_application(config: Config, services: Services, *, token: str | None =
         # Telegram allows about 30 messages a second a bot: replies and the outbox share that one budget, and
         # replies to strangers wait for everything else.
         rate_limiter=RosterFirst(BotWideLimiter(config.outbox.per_second)),
-        request=PatientRequest(connection_pool_size=256),
+        request=request or PatientRequest(connection_pool_size=256),
         get_updates_request=AiohttpRequest(),  # PTB wants one; our own loop (handlers/telegram/polling.py) polls
     )
     application = (
@@ -140,6 +145,41 @@ async def _set_default_commands(application: Application) -> None:  # type: igno
 
 
 @asynccontextmanager
+async def active(
+    config: Config,
+    clock: Clock | None = None,
+    *,
+    token: str | None = None,
+    request: BaseRequest | None = None,
+    fence: Fence = always,
+) -> AsyncIterator[tuple[TalkApplication, Inbox]]:
+    """The bot started on its database, with its inbox (what the last run left unhandled goes first) and outbox;
+    the messenger's updates are for the caller to bring into the inbox. Refuses an outdated database schema."""
+    engine = open_engine(config.database_url, config.database)
+    try:
+        await prepare(engine, config.organisation.zone)
+        found = Services(config=config, sessions=sessions(engine), clock=clock or SystemClock())
+        application = build_application(config, found, token=token, request=request)
+        inbox = Inbox(engine, found.clock, config.inbox, fence)
+        application.bot_data["inbox"] = inbox
+        application.bot_data["fence"] = fence
+        async with application, contextlib.AsyncExitStack() as background:
+            await _post_init(application)  # PTB calls post_init only from run_polling, which we do not use
+            await application.start()
+            inbox.application = application
+            await inbox.recover()
+            background.push_async_callback(_stopped, asyncio.ensure_future(_tidying(inbox)))
+            try:
+                yield application, inbox
+            finally:
+                await background.aclose()
+                await application.stop()  # handles what is already in the queue first
+                application.bot_data["services"].roster.close()
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
 async def running(
     config: Config,
     clock: Clock | None = None,
@@ -150,48 +190,34 @@ async def running(
     fence: Fence = always,
 ) -> AsyncIterator[TalkApplication]:
     """The bot active until the block ends: polling its Bot API server, or, given a webhook server, registering
-    the webhook and taking updates from it. Refuses an outdated database schema. Nothing is taken from the inbox
-    and nothing sent from the outbox while `fence` says this instance may not act (bot/lease.py)."""
-    engine = open_engine(config.database_url, config.database)
-    try:
-        await prepare(engine, config.organisation.zone)
-        found = Services(config=config, sessions=sessions(engine), clock=clock or SystemClock())
-        application = build_application(config, found, token=token)
-        inbox = Inbox(engine, found.clock, config.inbox, fence)
-        application.bot_data["inbox"] = inbox
-        application.bot_data["fence"] = fence
-        async with application, contextlib.AsyncExitStack() as background:
-            await _post_init(application)  # PTB calls post_init only from run_polling, which we do not use
-            await application.start()
-            inbox.application = application
-            await inbox.recover()  # what the last run left unhandled goes first
-            background.push_async_callback(_stopped, asyncio.ensure_future(_tidying(inbox)))
+    the webhook and taking updates from it. Nothing is taken from the inbox and nothing sent from the outbox while
+    `fence` says this instance may not act (bot/lease.py)."""
+    # The intake closes first (polling stops): nothing is taken that is not handled when the bot stops.
+    async with (
+        active(config, clock, token=token, fence=fence) as (application, inbox),
+        contextlib.AsyncExitStack() as intake,
+    ):
+        if webhook is not None:
+            webhook.application, webhook.inbox = application, inbox
+            await application.bot.set_webhook(
+                url=config.webhook.url,
+                secret_token=config.webhook.secret,
+                allowed_updates=Update.ALL_TYPES,
+                max_connections=40,
+            )
+        else:
+            await application.bot.delete_webhook()
+            request = AiohttpRequest()
+            await request.initialize()
+            intake.push_async_callback(request.shutdown)
+            poller = Poller(request, config.telegram.bot_api_url, application.bot.token, inbox, poll_timeout, fence)
+            intake.push_async_callback(_stopped, asyncio.ensure_future(poller.run()))
+        log.info("talkledger is running as @%s", application.bot.username)
+        try:
+            yield application
+        finally:
             if webhook is not None:
-                webhook.application, webhook.inbox = application, inbox
-                await application.bot.set_webhook(
-                    url=config.webhook.url,
-                    secret_token=config.webhook.secret,
-                    allowed_updates=Update.ALL_TYPES,
-                    max_connections=40,
-                )
-            else:
-                await application.bot.delete_webhook()
-                request = AiohttpRequest()
-                await request.initialize()
-                background.push_async_callback(request.shutdown)
-                poller = Poller(request, config.telegram.bot_api_url, application.bot.token, inbox, poll_timeout, fence)
-                background.push_async_callback(_stopped, asyncio.ensure_future(poller.run()))
-            log.info("talkledger is running as @%s", application.bot.username)
-            try:
-                yield application
-            finally:
-                if webhook is not None:
-                    webhook.application = webhook.inbox = None  # new posts get 503 and go to the next active one
-                await background.aclose()  # polling stops first: nothing is taken that is not handled below
-                await application.stop()  # handles what is already in the queue first
-                application.bot_data["services"].roster.close()
-    finally:
-        await engine.dispose()
+                webhook.application = webhook.inbox = None  # new posts get 503 and go to the next active one
 
 
 TIDY_SECONDS = 2.0  # how soon a dead letter put back by `talkledger inbox retry` is taken up

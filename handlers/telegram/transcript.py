@@ -171,6 +171,11 @@ class ChatUser:
                 return (message["message_id"], rows) if rows else None
         return None
 
+    async def download(self, file_id: str) -> bytes:
+        """A file the bot sent, fetched as a client would."""
+        file = await self.application.bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray())
+
     async def menu(self) -> list[str]:
         commands: list[dict[str, str]] = await self.client.get("commands", chat_id=self.chat_id)
         return [command["command"] for command in commands]

@@ -305,6 +305,20 @@ class WeComEmulator:
         )
         return await self.poster.post_event(fields)
 
+    async def forge_press(self, user: str, task_id: str, key: str) -> PostedCallback:
+        """A button event for a key the member's card does not show: what a replayed or crafted event would
+        bring if it got past the signature (the bot must refuse it as it refuses a forged Telegram button)."""
+        fields = self._event(
+            user,
+            MsgType="event",
+            Event="template_card_event",
+            EventKey=key,
+            TaskId=task_id,
+            CardType="button_interaction",
+            ResponseCode=self._new_code(user, task_id),
+        )
+        return await self.poster.post_event(fields)
+
     async def enter(self, user: str) -> PostedCallback:
         return await self.poster.post_event(self._event(user, MsgType="event", Event="enter_agent", EventKey=""))
 

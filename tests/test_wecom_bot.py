@@ -1,0 +1,84 @@
+"""The bot in WeCom, end to end, for what only WeCom has: members named in the roster by their WeCom account
+(no invite), the app menu, cards with more choices than fit (pages), and a member's text kept as typed. The
+transcripts both messengers share are parametrised in their own files (test_talklog, test_followup, test_stats,
+test_enrollment)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import text
+from handlers.telegram.app import TalkApplication
+from handlers.wecom.emulator import WeComEmulatorServer
+from handlers.wecom.transcript import WeComChatUser
+from tests.conftest import Enroll
+from tests.test_roster import HEADER, cli, write_csv
+from tests.test_talklog import ledger, ledger_number, saved_talk  # noqa: F401  (ledger: a fixture)
+
+pytestmark = pytest.mark.parametrize("messenger", ["wecom"])
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def zh(key: str, /, **params: object) -> str:
+    return text("zh-CN", key, **params)
+
+
+@pytest.fixture
+def config_path(tmp_path: Path, db_url: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
+    return path
+
+
+async def test_a_member_named_in_the_roster_by_their_wecom_account_needs_no_invite(
+    bot: TalkApplication, wecom_emulator: WeComEmulatorServer, config_path: Path, tmp_path: Path, messenger: str
+) -> None:
+    roster = [
+        [*HEADER, "企业微信账号"],
+        ["兰州市/城关区/建设局", "赵敏", "局长", "乡科级", "", "ZhaoMin"],
+        ["兰州市/城关区", "李华", "区委书记", "县处级", "leader", ""],
+    ]
+    imported = await asyncio.to_thread(cli, config_path, "roster", "import", str(write_csv(tmp_path / "r.csv", roster)))
+    assert imported == 0
+    zhao = WeComChatUser(wecom_emulator.emulator, bot, "ZhaoMin", "赵敏")
+    await zhao.send("/me")
+    assert "赵敏" in zhao.last_reply and "兰州市/城关区/建设局" in zhao.last_reply
+    # Someone else in the corp, not on the roster by account: a stranger until they use an invite.
+    other = WeComChatUser(wecom_emulator.emulator, bot, "LiHua2", "李华")
+    await other.send("/me")
+    assert "赵敏" not in other.last_reply and "李华" not in other.last_reply
+
+
+async def test_the_app_menu_holds_the_everyday_commands_and_a_click_runs_one(
+    enrolled: Enroll, wecom_emulator: WeComEmulatorServer, messenger: str
+) -> None:
+    zhao = await enrolled("赵敏")
+    assert set(await zhao.menu()) == {"log", "items", "stats", "mytalks", "help"}
+    assert isinstance(zhao, WeComChatUser)
+    posted = await wecom_emulator.emulator.click_menu(zhao.user_id, "/help")
+    await zhao._after(posted)
+    assert "/items" in zhao.last_reply
+
+
+async def test_a_calendar_of_a_whole_month_is_paged_and_a_day_on_a_later_page_is_taken(
+    enrolled: Enroll, ledger: AsyncSession, messenger: str  # noqa: F811  (the fixture imported above)
+) -> None:
+    leader = await enrolled("李华")
+    await leader.send("/log")
+    await leader.press("工作约谈")
+    await leader.send("zm")
+    await leader.press(zh("log.button.calendar"))
+    await leader.press("3")  # a month's days and the month buttons fill several cards: 3 is on a later page
+    topic = "  落实<全面>从严治党 & “主体责任” 情况 "  # kept as typed, markup-like characters included
+    await leader.send(topic)
+    await leader.press(zh("log.button.no_problems"))
+    await leader.press(zh("log.button.confirm"))
+    talk = await saved_talk(ledger, ledger_number(leader.last_reply))
+    assert talk.held_at.astimezone(ZONE).date() == date(2025, 3, 3)
+    assert talk.topic == topic.strip()
