@@ -149,6 +149,7 @@ def build_parser(language: str) -> _Parser:
 
     run = command("run", "run")
     run.options.add_argument("--webhook", action="store_true", default=False, help=say("webhook"))
+    run.options.add_argument("--messenger", choices=("telegram", "wecom"), default=None, help=say("messenger"))
     command("try", "try")
 
     exporting_ledger = command("export", "export")

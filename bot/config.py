@@ -8,6 +8,7 @@ setting is documented and validated in one place.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tomllib
@@ -59,6 +60,25 @@ class TelegramConfig:
     @property
     def file_api_url(self) -> str:
         return f"{self.api_base_url.rstrip('/')}/file/bot"
+
+
+@dataclass(frozen=True)
+class WeComConfig:
+    """One self-built app (自建应用) in one corp, on WeCom or on a private host (政务微信)."""
+
+    corp_id: str
+    agent_id: int
+    secret: str
+    token: str  # the callback's Token (接收消息 → API接收), not an access_token
+    encoding_aes_key: str  # the callback's EncodingAESKey, 43 characters
+    api_base_url: str = "https://qyapi.weixin.qq.com"
+    callback_path: str = "/wecom/callback"
+    listen: str = "127.0.0.1"  # where the callback server listens, behind the reverse proxy WeCom calls
+    port: int = 8081
+
+
+WECOM_REQUIRED = ("corp_id", "agent_id", "secret", "token", "encoding_aes_key")
+WECOM_OVERRIDABLE = (*WECOM_REQUIRED, "api_base_url")  # TALKLEDGER_WECOM_<KEY>: secrets may stay out of the file
 
 
 @dataclass(frozen=True)
@@ -125,6 +145,7 @@ class Config:
     throttle: ThrottleConfig = field(default_factory=ThrottleConfig)
     inbox: InboxConfig = field(default_factory=InboxConfig)
     log_format: str = "text"  # or "json": one object a line
+    wecom: WeComConfig | None = None  # WeCom runs when the [wecom] table (or TALKLEDGER_WECOM_*) is given
 
 
 def load_config(path: Path | None, environ: dict[str, str] | None = None) -> Config:
@@ -139,6 +160,9 @@ def load_config(path: Path | None, environ: dict[str, str] | None = None) -> Con
     for variable, (section, key) in ENVIRONMENT.items():
         if environ.get(variable):
             raw.setdefault(section, {})[key] = environ[variable]
+    for key in WECOM_OVERRIDABLE:
+        if environ.get(f"TALKLEDGER_WECOM_{key.upper()}"):
+            raw.setdefault("wecom", {})[key] = environ[f"TALKLEDGER_WECOM_{key.upper()}"]
     return parse_config(raw)
 
 
@@ -155,6 +179,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
         "throttle",
         "inbox",
         "logging",
+        "wecom",
     }
     for section in raw:
         if section not in known:
@@ -221,6 +246,40 @@ def parse_config(raw: dict[str, Any]) -> Config:
             max_attempts=_count(_section(raw, "inbox"), "inbox.max_attempts", InboxConfig.max_attempts, 1, 100),
         ),
         log_format=_choice(_section(raw, "logging"), "logging.format", ("text", "json")),
+        wecom=wecom_config(raw["wecom"]) if "wecom" in raw else None,
+    )
+
+
+def wecom_config(section: dict[str, Any]) -> WeComConfig:
+    """The [wecom] table, checked: every key known, the required ones there, agent_id a number, the AES key 43."""
+    known = {field.name for field in dataclasses.fields(WeComConfig)}
+    for key in section:
+        if key not in known:
+            raise ConfigError(f"wecom.{key}", f"one of the keys {sorted(known)}")
+    for key in WECOM_REQUIRED:
+        if not section.get(key):
+            raise ConfigError(f"wecom.{key}", "a value (from the app's page in the WeCom admin console)")
+    try:
+        agent_id = int(section["agent_id"])
+    except (TypeError, ValueError):
+        raise ConfigError("wecom.agent_id", "the app's AgentId, a number", section["agent_id"]) from None
+    key = _string(section, "wecom.encoding_aes_key", "")
+    if len(key) != 43:
+        raise ConfigError("wecom.encoding_aes_key", "the callback's EncodingAESKey: 43 letters and digits", "<hidden>")
+    base = _string(section, "wecom.api_base_url", WeComConfig.api_base_url).rstrip("/")
+    if not re.match(r"^https?://[^\s/]+", base):
+        raise ConfigError("wecom.api_base_url", "an http(s) URL such as https://qyapi.weixin.qq.com", base)
+    path = _string(section, "wecom.callback_path", WeComConfig.callback_path)
+    return WeComConfig(
+        corp_id=_string(section, "wecom.corp_id", ""),
+        agent_id=agent_id,
+        secret=_string(section, "wecom.secret", ""),
+        token=_string(section, "wecom.token", ""),
+        encoding_aes_key=key,
+        api_base_url=base,
+        callback_path=path if path.startswith("/") else "/" + path,
+        listen=_string(section, "wecom.listen", WeComConfig.listen),
+        port=_count(section, "wecom.port", WeComConfig.port, 1, 65535),
     )
 
 

@@ -20,19 +20,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _start(config: Config, arguments: argparse.Namespace) -> int:
-    """No command: run the bot if there is a token, otherwise open the sandbox."""
-    if config.telegram.token:
+    """No command: run the bot if a messenger is configured, otherwise open the sandbox."""
+    if config.telegram.token or config.wecom is not None:
         return await _run(config, arguments)
     print(text(arguments.language, "cli.no_token_trying"))
     return await _try(config, arguments)
 
 
 async def _run(config: Config, arguments: argparse.Namespace) -> int:
-    if not config.telegram.token:
-        print(text(arguments.language, "cli.no_token"), file=sys.stderr)
-        return 1
     language = arguments.language
-    if arguments.webhook and not config.webhook.url:
+    messenger = getattr(arguments, "messenger", None) or (
+        "telegram" if config.telegram.token or not config.wecom else "wecom"
+    )
+    if messenger == "telegram" and not config.telegram.token:
+        print(text(language, "cli.no_token"), file=sys.stderr)
+        return 1
+    if messenger == "wecom" and config.wecom is None:
+        print(text(language, "cli.no_wecom"), file=sys.stderr)
+        return 1
+    if arguments.webhook and messenger == "telegram" and not config.webhook.url:
         print(text(language, "cli.no_webhook_url"), file=sys.stderr)
         return 1
     from handlers.telegram.app import serve  # noqa: PLC0415  (loaded only to run the bot: --help stays quick)
@@ -41,6 +47,28 @@ async def _run(config: Config, arguments: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stop.set)
+    if messenger == "wecom":
+        from handlers.wecom.app import in_wecom  # noqa: PLC0415
+
+        wecom = config.wecom
+        assert wecom is not None
+        await serve(
+            config,
+            stop,
+            use_webhook=False,
+            activate=lambda fence: in_wecom(config, fence=fence),
+            on_active=lambda app: print(
+                text(
+                    language,
+                    "cli.running_wecom",
+                    agent_id=wecom.agent_id,
+                    url=f"http://{wecom.listen}:{wecom.port}{wecom.callback_path}",
+                ),
+                flush=True,
+            ),
+            on_standby=lambda: print(text(language, "cli.standby"), flush=True),
+        )
+        return 0
     await serve(
         config,
         stop,

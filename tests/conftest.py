@@ -21,14 +21,13 @@ import asyncpg
 import pytest
 
 from bot.clock import ManualClock
-from bot.config import Config, OutboxConfig, TelegramConfig
+from bot.config import Config, OutboxConfig, TelegramConfig, WeComConfig
 from bot.followup.outbox import DispatchStats
 from handlers.telegram.app import TalkApplication, running
 from handlers.telegram.emulator import Emulator, EmulatorServer
 from handlers.telegram.sandbox import SANDBOX_TOKEN, seed_demo
 from handlers.telegram.transcript import ChatUser, EmulatorClient
 from handlers.wecom import app as wecom_app
-from handlers.wecom.config import WeComConfig
 from handlers.wecom.emulator import WeComEmulator, WeComEmulatorServer
 from handlers.wecom.transcript import WeComChatUser
 from tests.wecom_world import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN

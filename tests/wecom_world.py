@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from bot.clock import ManualClock
+from bot.config import WeComConfig
 from handlers.wecom.callback import WeComCallback
 from handlers.wecom.client import WeComClient
-from handlers.wecom.config import WeComConfig
 from handlers.wecom.crypto import WeComCrypto
 from handlers.wecom.emulator import WeComEmulator, WeComEmulatorServer
 from handlers.wecom.events import WeComEvent

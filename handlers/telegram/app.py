@@ -7,7 +7,7 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -246,9 +246,11 @@ async def serve(
     clock: Clock | None = None,
     on_active: Callable[[TalkApplication], None] = lambda _: None,
     on_standby: Callable[[], None] = lambda: None,
+    activate: Callable[[Fence], AbstractAsyncContextManager[TalkApplication]] | None = None,
 ) -> None:
     """Run until `stop`: stand by until this instance holds the database lock, then be the active bot until the
-    lock is lost (then stand by again) or `stop` is set."""
+    lock is lost (then stand by again) or `stop` is set. `activate` runs the bot in another messenger (WeCom);
+    by default it polls Telegram, or takes its webhook."""
     engine = open_engine(config.database_url, config.database)
     lease = Lease(engine, config.database)
     webhook = WebhookServer(config.webhook, engine) if use_webhook else None
@@ -258,7 +260,12 @@ async def serve(
         if not await lease.try_acquire():
             on_standby()
         while not stop.is_set() and (lease.held or await lease.acquire(stop)):
-            async with running(config, clock, webhook=webhook, fence=lease.confirmed) as application:
+            bot = (
+                activate(lease.confirmed)
+                if activate is not None
+                else running(config, clock, webhook=webhook, fence=lease.confirmed)
+            )
+            async with bot as application:
                 on_active(application)
                 lost = asyncio.ensure_future(lease.lost())
                 stopping = asyncio.ensure_future(stop.wait())

@@ -1,7 +1,7 @@
 """WeCom (企业微信, and 政务微信 on its own host): one self-built app (自建应用) as a messenger.
 
 Wiring, in short:
-- `config.load_wecom_config(table)` -> WeComConfig from the `[wecom]` table (TALKLEDGER_WECOM_* override it).
+- bot.config.WeComConfig: the `[wecom]` table (TALKLEDGER_WECOM_* override it); `app.running` runs the bot in WeCom.
 - `callback.WeComCallback(WeComCrypto(cfg.token, cfg.encoding_aes_key, cfg.corp_id), accept, clock,
   agent_id=cfg.agent_id).add_routes(app, cfg.callback_path)`; `accept(event: WeComEvent) -> Awaitable[None]`
   should only persist/queue (WeCom waits 5 s); if it raises, WeCom's retry brings the callback again.

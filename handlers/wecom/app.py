@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.clock import Clock, SystemClock
-from bot.config import Config
+from bot.config import Config, WeComConfig
 from bot.i18n import text
 from bot.lease import Fence, always
 from handlers.telegram.app import TalkApplication, active
 from handlers.wecom.bridge import WeComBridge, WeComRequest
 from handlers.wecom.callback import WeComCallback
 from handlers.wecom.client import WeComClient
-from handlers.wecom.config import WeComConfig
 from handlers.wecom.crypto import WeComCrypto
 from handlers.wecom.errors import WeComError
 from handlers.wecom.events import WeComEvent
@@ -44,11 +43,11 @@ async def running(
     wecom: WeComConfig,
     clock: Clock | None = None,
     *,
-    listen: str = "127.0.0.1",
-    port: int = 8081,
+    port: int | None = None,
     fence: Fence = always,
 ) -> AsyncIterator[WeComRuntime]:
-    """The bot active in WeCom until the block ends, taking callbacks at `listen`:`port` + wecom.callback_path."""
+    """The bot active in WeCom until the block ends, taking callbacks at wecom.listen:port + callback_path (the
+    configured port unless another is given; 0 picks a free one)."""
     clock = clock or SystemClock()
     engine = open_engine(config.database_url, config.database)  # the bridge's own: account numbers
     client = WeComClient(wecom, clock=clock)
@@ -74,7 +73,7 @@ async def running(
             callback.add_routes(web_app, wecom.callback_path)
             runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=5.0)
             await runner.setup()
-            await web.TCPSite(runner, listen, port).start()
+            await web.TCPSite(runner, wecom.listen, wecom.port if port is None else port).start()
             host, bound = runner.addresses[0][:2]
             url = f"http://{host}:{bound}{wecom.callback_path}"
             await _create_menu(client, wecom.agent_id, language)
@@ -89,6 +88,16 @@ async def running(
             await runner.cleanup()
         await client.close()
         await engine.dispose()
+
+
+@asynccontextmanager
+async def in_wecom(
+    config: Config, clock: Clock | None = None, *, fence: Fence = always
+) -> AsyncIterator[TalkApplication]:
+    """The configured WeCom app's bot, as `serve` runs it (handlers/telegram/app.py)."""
+    assert config.wecom is not None
+    async with running(config, config.wecom, clock, fence=fence) as runtime:
+        yield runtime.application
 
 
 async def _create_menu(client: WeComClient, agent_id: int, language: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import aiohttp
 
 from bot.clock import Clock
-from handlers.wecom.config import WeComConfig
+from bot.config import WeComConfig
 from handlers.wecom.errors import TOKEN_ERRCODES, WeComError, WeComRetryLater, raise_for
 from handlers.wecom.split import split_text
 
