@@ -231,7 +231,7 @@ async def _items_answer(
         if not items:
             return Answer(text=text(language, "stats.overdue_none", today=today.isoformat()), talks=0)
         lines = [text(language, "stats.overdue", count=len(items), today=today.isoformat())]
-        for item in items[:30]:
+        for item in items:  # all of them: a long list goes as several messages
             person = await people.person_by_id(session, item.responsible_id)
             lines.append(
                 text(

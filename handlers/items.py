@@ -246,7 +246,7 @@ async def follow_ups(update: Update, context: Context, viewer: Viewer) -> None:
             text(language, "followups.state", state=text(language, f"item.state.{state}"), count=len(by_state[state]))
         )
         lines += by_state[state][:MAX_LISTED]
-    await say(update, "\n".join(lines)[:4096])
+    await say(update, "\n".join(lines))
     for card, buttons in awaiting:
         await say(update, card, buttons)
 

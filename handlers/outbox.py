@@ -39,7 +39,7 @@ class TelegramNotifier:
             raise SendFailed("this instance is not confirmed active")
         try:
             with outbox_send():  # a 429 comes back here, counted, rather than being waited out in the limiter
-                message_id = await self.bot.send_text(chat_id, text[:4096], buttons)
+                message_id = await self.bot.send_text(chat_id, text, buttons)
         except RetryAfter as error:
             raise SendFailed(str(error), retry_after=retry_after_seconds(error)) from error
         except Forbidden as error:  # blocked by the user, or the account is deactivated

@@ -152,7 +152,7 @@ async def _answer_question(update: Update, context: Context, viewer: Viewer, que
     ]
     markup = buttons if question.measure in ("talks", "person_times") else None
     if update.effective_chat is not None:
-        await say(update, result.text[:4096], markup)
+        await say(update, result.text, markup)
 
 
 def stats_periods(today: date) -> dict[str, periods.Period]:
@@ -322,7 +322,7 @@ async def _records(
         navigation.append(
             InlineKeyboardButton(text(language, "stats.button.next"), callback_data=f"sq:{saved_id}:records:{page + 1}")
         )
-    await say(update, "\n".join(lines)[:4096], InlineKeyboardMarkup([navigation]) if navigation else None)
+    await say(update, "\n".join(lines), InlineKeyboardMarkup([navigation]) if navigation else None)
 
 
 async def _excel(update: Update, context: Context, viewer: Viewer, question: Question) -> None:

@@ -24,10 +24,10 @@ log = logging.getLogger(__name__)
 async def send_reply(update: Update, reply: Reply) -> None:
     """The flow's notices, then its question with buttons that name this draft and prompt."""
     for notice in reply.notices:
-        await say(update, notice[:4096])
+        await say(update, notice)
     if reply.question:
         buttons = [[(b.label, f"t:{reply.draft_id}:{reply.seq}:{b.action}") for b in row] for row in reply.rows]
-        await say(update, reply.question[:4096], buttons)
+        await say(update, reply.question, buttons)
 
 
 @gated(Capability.LOG)
