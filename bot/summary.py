@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -156,13 +156,21 @@ def _configured(
     return in_order(rows, organisation.talk_kinds if dimension == "kind" else organisation.rank_levels)
 
 
-async def kept_or_counted(services: Services, viewer: Viewer, question: Question) -> Answer:
+async def kept_or_counted(
+    services: Services,
+    viewer: Viewer,
+    question: Question,
+    *,
+    counting: Callable[[], Awaitable[None]] | None = None,
+) -> Answer:
     """The answer: from memory while neither the roster nor the ledger changed since it was counted (bot/answers.py),
-    else counted now."""
+    else counted now (`counting` awaited first: the asker is shown that an answer is coming)."""
     versions = await services.roster.versions()
     kept = services.answers.get(viewer, question, versions)
     if kept is not None:
         return kept
+    if counting is not None:
+        await counting()
     async with services.sessions() as session:
         counted = await answer(session, services, viewer, question)
     services.answers.keep(viewer, question, versions, counted)

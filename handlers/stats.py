@@ -17,7 +17,7 @@ from bot.asking import NAMEABLE, naming_scopes
 from bot.i18n import text
 from bot.period_words import period_name
 from bot.question import Ambiguous, NotUnderstood, Part, Question, Reading, parse_question
-from handlers.common import Context, Handlers, answer, gated, refuse_button, say, services
+from handlers.common import Context, Handlers, answer, gated, refuse_button, say, services, show_working
 from storage import audit, summary
 from storage.models import SavedQuestion
 
@@ -140,7 +140,10 @@ async def _saved_readings(context: Context, viewer: Viewer, readings: tuple[Read
 async def _answer_question(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
     found = services(context)
     saved_id = await found.saved_questions.id_for(viewer.person_id, logic.to_json(question), found.clock.now())
-    result = await logic.kept_or_counted(found, viewer, question)
+    # Counting a large ledger takes seconds; a figure from memory comes at once, with no "typing…" flash.
+    result = await logic.kept_or_counted(
+        found, viewer, question, counting=lambda: show_working(update, ChatAction.TYPING)
+    )
     language = viewer.language
     buttons = [
         [(text(language, f"stats.button.{name}"), f"sq:{saved_id}:{name}") for name in ("unit", "kind", "month")],
@@ -328,8 +331,7 @@ async def _records(
 async def _excel(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
     found = services(context)
     chat = update.effective_chat
-    if chat is not None:
-        await chat.send_action(ChatAction.UPLOAD_DOCUMENT)  # a large ledger takes seconds to build
+    await show_working(update, ChatAction.UPLOAD_DOCUMENT)  # a large ledger takes seconds to build
     from bot.export import ledger_data, workbook_bytes  # noqa: PLC0415  (openpyxl: loaded when a file is asked for)
 
     async with found.sessions.begin() as session:
@@ -352,8 +354,7 @@ async def _excel(update: Update, context: Context, viewer: Viewer, question: Que
 async def _chart(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
     found = services(context)
     chat = update.effective_chat
-    if chat is not None:
-        await chat.send_action(ChatAction.UPLOAD_PHOTO)
+    await show_working(update, ChatAction.UPLOAD_PHOTO)  # the first chart loads matplotlib: seconds
     async with found.sessions() as session:
         counts = await logic.month_by_kind(session, found, viewer, question)
     title = text(viewer.language, "stats.chart_title", start=question.period.start, end=question.period.last_day)
