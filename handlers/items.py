@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import followup as logic
 from bot.access import Capability, Role, Viewer
 from bot.i18n import text
+from bot.labels import same_label
 from bot.outbox import Buttons
 from handlers.common import Context, Handlers, answer, gated, refuse_button, say, services
 from handlers.outbox import kick
@@ -36,6 +37,35 @@ def _parts(update: Update) -> tuple[int | None, str]:
 async def item_button(update: Update, context: Context, viewer: Viewer) -> None:
     """it:<item>:ack|progress|done|extend, pressed by the person responsible; it:<item>:show, a digest's button."""
     item_id, action = _parts(update)
+    if action == "show":
+        await _show_item(update, context, viewer, item_id)
+    else:
+        await _on_item(update, context, viewer, item_id, action)
+
+
+PERSON_ACTIONS = ("ack", "progress", "done", "extend")
+
+
+async def typed_label(update: Update, context: Context, viewer: Viewer, typed: str) -> bool:
+    """A label of an item's buttons (报告进展 …) typed instead of pressed: the press, when the person answers for
+    one open item; with several, they are told to press it under the item they mean. False when it is no such
+    label or they have no open item."""
+    action = next((a for a in PERSON_ACTIONS if same_label(text(viewer.language, f"item.button.{a}"), typed)), None)
+    if action is None or not viewer.may(Capability.ITEMS):
+        return False
+    async with services(context).sessions() as session:
+        open_items = await followup.items_of_person(session, viewer.person_id)
+    if not open_items:
+        return False
+    if len(open_items) > 1:
+        label = text(viewer.language, f"item.button.{action}")
+        await answer(update, viewer.language, "item.typed_which", count=len(open_items), label=label)
+    else:
+        await _on_item(update, context, viewer, open_items[0].id, action)
+    return True
+
+
+async def _on_item(update: Update, context: Context, viewer: Viewer, item_id: int | None, action: str) -> None:
     found = services(context)
     if action == "ack":
         acknowledged = None
@@ -46,10 +76,7 @@ async def item_button(update: Update, context: Context, viewer: Viewer) -> None:
             # Nothing follows an acknowledgement: the press's own notice says it, without a message in the chat.
             await update.callback_query.answer(text(viewer.language, acknowledged.key, **acknowledged.params))
             return
-        await _answer(update, viewer, None)
-        return
-    if action == "show":
-        await _show_item(update, context, viewer, item_id)
+        await _answer(update, viewer, (acknowledged.key, acknowledged.params) if acknowledged else None)
         return
     reply: tuple[str, dict[str, object]] | None = None
     async with found.sessions.begin() as session:
@@ -132,9 +159,9 @@ async def evidence_done(update: Update, context: Context, viewer: Viewer) -> Non
 
 
 async def _answer(update: Update, viewer: Viewer, reply: tuple[str, dict[str, object]] | None) -> None:
-    """A press that led nowhere (stale, forged, not theirs) gets the stale notice; otherwise the reply."""
-    query = update.callback_query
-    if reply is None or query is None:
+    """A press that led nowhere (stale, forged, not theirs) gets the stale notice; otherwise the reply (a label
+    typed instead of pressed is answered in the chat)."""
+    if reply is None:
         await refuse_button(update, viewer.language, "button.stale")
         return
     key, params = reply

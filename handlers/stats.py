@@ -15,6 +15,7 @@ from bot import summary as logic
 from bot.access import Capability, Viewer
 from bot.asking import NAMEABLE, naming_scopes
 from bot.i18n import text
+from bot.labels import same_label
 from bot.period_words import period_name
 from bot.question import Ambiguous, NotUnderstood, Part, Question, Reading, parse_question
 from handlers.common import Context, Handlers, answer, gated, refuse_button, say, services, show_working
@@ -154,6 +155,8 @@ async def _answer_question(update: Update, context: Context, viewer: Viewer, que
         ],
     ]
     markup = buttons if question.measure in ("talks", "person_times") else None
+    if markup is not None:
+        _last_answers(context)[viewer.person_id] = saved_id
     if update.effective_chat is not None:
         await say(update, result.text, markup)
 
@@ -231,14 +234,42 @@ async def example_button(update: Update, context: Context, viewer: Viewer) -> No
 
 @gated(Capability.STATS)
 async def question_button(update: Update, context: Context, viewer: Viewer) -> None:
-    """sq:<saved>:answer|unit|kind|month|records:<page>|excel — the question, or the same another way;
+    """sq:<saved>:answer|unit|kind|month|records:<page>|excel|chart — the question, or the same another way;
     re-authorised."""
     query = update.callback_query
     assert query is not None
     parts = (query.data or "").split(":")
+    saved_id = int(parts[1]) if len(parts) >= 3 and parts[1].isdigit() else None
+    await _drill(update, context, viewer, saved_id, parts[2:])
+
+
+DRILL_DOWNS = ("unit", "kind", "month", "records", "excel", "chart")
+
+
+async def typed_drill(update: Update, context: Context, viewer: Viewer, typed: str) -> bool:
+    """A label of the buttons under this person's last answer (按单位, 查看明细 …) typed instead of pressed: the
+    press. False when it is no such label, or no answer with buttons was given in this process."""
+    saved_id = _last_answers(context).get(viewer.person_id)
+    if saved_id is None or not viewer.may(Capability.STATS):
+        return False
+    for name in DRILL_DOWNS:
+        if same_label(text(viewer.language, f"stats.button.{name}"), typed):
+            await _drill(update, context, viewer, saved_id, [name, "0"] if name == "records" else [name])
+            return True
+    return False
+
+
+def _last_answers(context: Context) -> dict[int, int]:
+    """person id → the saved question whose answer, with its buttons, they were shown last."""
+    found: dict[int, int] = context.bot_data.setdefault("last_answers", {})
+    return found
+
+
+async def _drill(update: Update, context: Context, viewer: Viewer, saved_id: int | None, action: list[str]) -> None:
+    """The saved question again, or another way (`action`: a button's data after the id)."""
     found = services(context)
     async with found.sessions.begin() as session:
-        saved = await session.get(SavedQuestion, int(parts[1])) if len(parts) >= 3 and parts[1].isdigit() else None
+        saved = await session.get(SavedQuestion, saved_id) if saved_id is not None and action else None
         if saved is None or saved.person_id != viewer.person_id:
             saved = None
         else:
@@ -246,23 +277,28 @@ async def question_button(update: Update, context: Context, viewer: Viewer) -> N
     if saved is None:
         await refuse_button(update, viewer.language, "button.stale")
         return
-    action = parts[2]
-    if action == "answer":  # a reading offered for a question not understood whole
-        await query.answer()
+    name = action[0]
+    if name == "answer":  # a reading offered for a question not understood whole
+        await _acknowledge(update)
         await _answer_question(update, context, viewer, question)
-    elif action in ("unit", "kind", "month"):
-        await query.answer()
-        await _answer_question(update, context, viewer, Question(**{**question.__dict__, "breakdown": action}))
-    elif action == "records" and len(parts) == 4 and parts[3].isdigit():
-        await _records(update, context, viewer, saved.id, question, int(parts[3]))
-    elif action == "excel":
-        await query.answer()
+    elif name in ("unit", "kind", "month"):
+        await _acknowledge(update)
+        await _answer_question(update, context, viewer, Question(**{**question.__dict__, "breakdown": name}))
+    elif name == "records" and len(action) == 2 and action[1].isdigit():
+        await _records(update, context, viewer, saved.id, question, int(action[1]))
+    elif name == "excel":
+        await _acknowledge(update)
         await _excel(update, context, viewer, question)
-    elif action == "chart":
-        await query.answer()
+    elif name == "chart":
+        await _acknowledge(update)
         await _chart(update, context, viewer, question)
     else:
         await refuse_button(update, viewer.language, "button.stale")
+
+
+async def _acknowledge(update: Update) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
 
 
 async def _records(
