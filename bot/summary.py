@@ -27,6 +27,8 @@ from storage.summary import TalkFilter
 
 EXAMPLES = ("本月约谈多少次", "上个月各类约谈分别多少", "今年上半年约谈人次按级别统计", "逾期未整改的问题有哪些")
 
+OVERDUE_LISTED = 300  # lines of the overdue list: a few messages; past that, how many more and where
+
 
 def to_json(question: Question) -> str:
     body = asdict(question)
@@ -239,7 +241,7 @@ async def _items_answer(
         if not items:
             return Answer(text=text(language, "stats.overdue_none", today=today.isoformat()), talks=0)
         lines = [text(language, "stats.overdue", count=len(items), today=today.isoformat())]
-        for item in items:  # all of them: a long list goes as several messages
+        for item in items[:OVERDUE_LISTED]:  # a long list goes as several messages (bot/long_text.py)
             person = await people.person_by_id(session, item.responsible_id)
             lines.append(
                 text(
@@ -252,6 +254,9 @@ async def _items_answer(
                     days=(today - item.deadline).days,
                 )
             )
+        if len(items) > OVERDUE_LISTED:  # said, with where to see them all, never left out silently
+            excel = text(language, "stats.button.excel")
+            lines.append(text(language, "stats.overdue_more", count=len(items) - OVERDUE_LISTED, excel=excel))
         return Answer(text="\n".join(lines), talks=len(items))
     if question.measure == "items":
         count, closed = await summary.item_counts(session, where)

@@ -273,6 +273,9 @@ async def follow_ups(update: Update, context: Context, viewer: Viewer) -> None:
             text(language, "followups.state", state=text(language, f"item.state.{state}"), count=len(by_state[state]))
         )
         lines += by_state[state][:MAX_LISTED]
+        if len(by_state[state]) > MAX_LISTED:
+            excel = text(language, "stats.button.excel")
+            lines.append(text(language, "followups.more", count=len(by_state[state]) - MAX_LISTED, excel=excel))
     await say(update, "\n".join(lines))
     for card, buttons in awaiting:
         await say(update, card, buttons)

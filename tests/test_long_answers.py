@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from bot.config import Config
 from bot.i18n import text
 from bot.long_text import MESSAGE_LIMIT, split_message, units
+from bot.summary import OVERDUE_LISTED
+from handlers.items import MAX_LISTED
 from storage import people
 from storage.db import open_engine, sessions
 from storage.models import RectificationItem, Talk, TalkParticipant
@@ -125,7 +127,7 @@ async def add_overdue(config: Config, count: int) -> None:
     await engine.dispose()
 
 
-async def test_every_overdue_item_is_listed_however_many(enrolled: Enroll, config: Config) -> None:
+async def test_a_long_overdue_list_arrives_whole_in_several_messages(enrolled: Enroll, config: Config) -> None:
     await add_overdue(config, 90)
     commission = await enrolled("张建平")
     await commission.send("逾期未整改的问题有哪些")
@@ -147,3 +149,26 @@ async def test_the_buttons_of_a_long_answer_are_under_its_last_part(enrolled: En
     assert all(path in whole for path in paths)
     await commission.press(text("zh-CN", "stats.button.kind"))
     assert text("zh-CN", "stats.by.kind") in commission.last_reply
+
+
+async def test_past_the_overdue_lists_limit_the_answer_says_how_many_more_and_where(
+    enrolled: Enroll, config: Config
+) -> None:
+    await add_overdue(config, OVERDUE_LISTED + 5)
+    commission = await enrolled("张建平")
+    await commission.send("逾期未整改的问题有哪些")
+    whole = "\n".join(commission.reply_texts)
+    assert len(re.findall(r"^  #\d+ 赵敏", whole, flags=re.MULTILINE)) == OVERDUE_LISTED
+    more = text("zh-CN", "stats.overdue_more", count=5, excel=text("zh-CN", "stats.button.excel"))
+    assert whole.endswith(more)
+
+
+async def test_followups_say_how_many_of_a_state_are_not_listed(enrolled: Enroll, config: Config) -> None:
+    await add_overdue(config, MAX_LISTED + 4)
+    leader = await enrolled("李华")
+    await leader.send("/followups")
+    summary = leader.replies[0]["text"]
+    state = text("zh-CN", "followups.state", state=text("zh-CN", "item.state.overdue"), count=MAX_LISTED + 4)
+    more = text("zh-CN", "followups.more", count=4, excel=text("zh-CN", "stats.button.excel"))
+    assert f"{state}\n" in summary and more in summary
+    assert len(re.findall(r"^  .*#\d+ ", summary, flags=re.MULTILINE)) == MAX_LISTED
