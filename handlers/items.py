@@ -230,6 +230,8 @@ async def show_open_items(update: Update, context: Context, viewer: Viewer) -> b
     if not cards:
         return False
     title = text(viewer.language, "item.list_title", count=len(items))
+    if len(items) > len(cards):  # the rest said, with how to see them, on the first card: no message more
+        title += "\n" + text(viewer.language, "item.list_more", count=len(items) - len(cards), shown=len(cards))
     for n, (card, buttons) in enumerate(cards):
         # The title heads the first card: one message fewer.
         await say(update, f"{title}\n\n{card}" if n == 0 else card, buttons)

@@ -172,3 +172,13 @@ async def test_followups_say_how_many_of_a_state_are_not_listed(enrolled: Enroll
     more = text("zh-CN", "followups.more", count=4, excel=text("zh-CN", "stats.button.excel"))
     assert f"{state}\n" in summary and more in summary
     assert len(re.findall(r"^  .*#\d+ ", summary, flags=re.MULTILINE)) == MAX_LISTED
+
+
+async def test_items_past_the_cards_shown_are_said_with_how_to_see_them(enrolled: Enroll, config: Config) -> None:
+    await add_overdue(config, MAX_LISTED + 2)
+    zhao = await enrolled("赵敏")
+    await zhao.send("/items")
+    cards = [message for message in zhao.replies if message.get("reply_markup")]
+    assert len(cards) == MAX_LISTED
+    title = text("zh-CN", "item.list_title", count=MAX_LISTED + 2)
+    assert cards[0]["text"].startswith(f"{title}\n{text('zh-CN', 'item.list_more', count=2, shown=MAX_LISTED)}\n")
