@@ -49,3 +49,10 @@ def _pieces(line: str, limit: int) -> Iterator[str]:
             start, size = at, 0
         size += width
     yield line[start:]
+
+
+def message_parts(body: str) -> list[str]:
+    """The messages `body` goes out as: its parts, less any of blanks alone (Telegram refuses an empty message; a
+    run of empty lines at a cut is all they can hold)."""
+    parts = split_message(body)
+    return ([part for part in parts if part.strip()] or parts[:1]) if len(parts) > 1 else parts

@@ -23,7 +23,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import BaseRateLimiter, ExtBot
 from telegram.request import BaseRequest, RequestData
 
-from bot.long_text import split_message
+from bot.long_text import message_parts
 from bot.outbox import Buttons
 
 log = logging.getLogger(__name__)
@@ -251,9 +251,7 @@ class TalkBot(ExtBot):  # type: ignore[type-arg]
         of (label, callback data) go out without becoming PTB objects first (about 100 µs less a keyboard).
         A body longer than one message goes as several (bot.long_text), the buttons under the last; its id is
         returned."""
-        parts = split_message(body)
-        if len(parts) > 1:  # Telegram refuses a message of blanks alone: a run of empty lines at a cut goes
-            parts = [part for part in parts if part.strip()] or parts[:1]
+        parts = message_parts(body)
         for part in parts[:-1]:
             await self._send_part(chat_id, part, None)
         return await self._send_part(chat_id, parts[-1], markup)

@@ -9,15 +9,17 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.clock import ManualClock
 from bot.config import Config
 from bot.i18n import text
-from bot.long_text import MESSAGE_LIMIT, split_message, units
+from bot.long_text import MESSAGE_LIMIT, message_parts, split_message, units
 from bot.summary import OVERDUE_LISTED
+from bot.transcript import EmulatorClient
 from handlers.items import MAX_LISTED
 from storage import people
 from storage.db import open_engine, sessions
 from storage.models import RectificationItem, Talk, TalkParticipant
-from tests.conftest import Enroll
+from tests.conftest import Enroll, Sweep
 
 NOW = datetime(2025, 3, 5, tzinfo=UTC)
 
@@ -56,11 +58,14 @@ def test_split_prefers_line_ends_and_cuts_a_long_line_hard() -> None:
     assert split_message("aaa\nbbb\nccc", 7) == ["aaa\nbbb", "ccc"]
     assert split_message("abcdefghij", 4) == ["abcd", "efgh", "ij"]
     assert split_message("ab\n" + "😀" * 3, 4) == ["ab", "😀😀", "😀"]  # two units each: never cut in half
+    full = "x" * MESSAGE_LIMIT
+    assert split_message(f"{full}\n") == [full, ""] and message_parts(f"{full}\n") == [full]  # no empty message
+    assert message_parts("") == [""]  # one message, as before: not the splitter's to refuse
 
 
-async def add_units(config: Config, count: int) -> list[str]:
+async def add_units(config: Config, count: int, under: str = "兰州市/榆中县") -> list[str]:
     engine = open_engine(config.database_url)
-    paths = [f"兰州市/榆中县/第{n:03d}个很长名字的基层单位党支部办公室" for n in range(count)]
+    paths = [f"{under}/第{n:03d}个很长名字的基层单位党支部办公室" for n in range(count)]
     async with sessions(engine).begin() as session:
         for n, path in enumerate(paths):
             await people.add_person(session, name=f"干部{n}", unit_path=path, rank_level="乡科级", now=NOW)
@@ -182,3 +187,27 @@ async def test_items_past_the_cards_shown_are_said_with_how_to_see_them(enrolled
     assert len(cards) == MAX_LISTED
     title = text("zh-CN", "item.list_title", count=MAX_LISTED + 2)
     assert cards[0]["text"].startswith(f"{title}\n{text('zh-CN', 'item.list_more', count=2, shown=MAX_LISTED)}\n")
+
+
+async def test_a_long_report_is_sent_once_though_its_second_part_meets_a_429(
+    enrolled: Enroll, config: Config, control: EmulatorClient, sweep: Sweep, clock: ManualClock
+) -> None:
+    """The quarterly bulletin, its ranking of 150 units in several messages: a 429 after its first part went out
+    must not send that part again (the outbox retries a row whole)."""
+    await add_units(config, 150, under="兰州市")
+    commission = await enrolled("张建平")
+    await sweep()  # February's report, due at the start
+    await commission.unseen()
+    clock.set(datetime(2025, 4, 1, 1, 0, tzinfo=UTC))  # 09:00 in Lanzhou: March's report, then the bulletin
+    await control.post(
+        "faults", {"method": "sendMessage", "status": 429, "count": 1, "skip": 2, "chat_id": commission.chat_id}
+    )
+    await sweep()
+    clock.set(datetime(2025, 4, 1, 1, 5, tzinfo=UTC))
+    await sweep()
+    said = [str(message.get("text", "")) for message in await commission.unseen()]
+    calls = await control.get("calls", method="sendMessage")
+    assert [call["status"] for call in calls if call.get("status") == 429] == [429]  # the fault did land
+    bulletin = [n for n, part in enumerate(said) if part.startswith(text("zh-CN", "report.quarterly"))]
+    assert len(bulletin) == 1, "the bulletin's first part was sent twice"
+    assert said[bulletin[0] :] and len(said) - bulletin[0] > 1 and len(set(said)) == len(said)
