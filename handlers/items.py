@@ -161,6 +161,9 @@ async def evidence_done(update: Update, context: Context, viewer: Viewer) -> Non
 async def _answer(update: Update, viewer: Viewer, reply: tuple[str, dict[str, object]] | None) -> None:
     """A press that led nowhere (stale, forged, not theirs) gets the stale notice; otherwise the reply (a label
     typed instead of pressed is answered in the chat)."""
+    if reply is None and update.callback_query is None:  # typed: the item was closed meanwhile
+        await answer(update, viewer.language, "item.gone")
+        return
     if reply is None:
         await refuse_button(update, viewer.language, "button.stale")
         return

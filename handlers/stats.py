@@ -274,6 +274,9 @@ async def _drill(update: Update, context: Context, viewer: Viewer, saved_id: int
             saved = None
         else:
             question = logic.from_json(saved.body)
+    if saved is None and update.callback_query is None:  # typed: the answer it named is gone
+        await answer(update, viewer.language, "button.stale")
+        return
     if saved is None:
         await refuse_button(update, viewer.language, "button.stale")
         return

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import delete
 
 from bot.config import Config
 from bot.i18n import text
 from bot.labels import bare, same_label
+from storage.db import open_engine, sessions
+from storage.models import SavedQuestion
 from tests.conftest import Enroll
 from tests.test_long_answers import add_overdue
 
@@ -56,3 +59,14 @@ async def test_with_several_items_a_typed_label_asks_which(enrolled: Enroll, con
     zhao = await enrolled("赵敏")
     await zhao.send("报告进展")
     assert zhao.last_reply == zh("item.typed_which", count=3, label=zh("item.button.progress"))
+
+
+async def test_a_typed_drill_down_whose_answer_is_gone_is_told_so(enrolled: Enroll, config: Config) -> None:
+    commission = await enrolled("张建平")
+    await commission.send("上个月约谈多少次")
+    engine = open_engine(config.database_url)
+    async with sessions(engine).begin() as session:
+        await session.execute(delete(SavedQuestion))
+    await engine.dispose()
+    await commission.send("按单位")
+    assert commission.last_reply == zh("button.stale")
