@@ -46,22 +46,40 @@ async def item_button(update: Update, context: Context, viewer: Viewer) -> None:
 PERSON_ACTIONS = ("ack", "progress", "done", "extend")
 
 
+VERIFY_ACTIONS = {"close": "close", "back": "send_back"}  # action → its label's catalog key
+
+
 async def typed_label(update: Update, context: Context, viewer: Viewer, typed: str) -> bool:
-    """A label of an item's buttons (报告进展 …) typed instead of pressed: the press, when the person answers for
-    one open item; with several, they are told to press it under the item they mean. False when it is no such
-    label or they have no open item."""
-    action = next((a for a in PERSON_ACTIONS if same_label(text(viewer.language, f"item.button.{a}"), typed)), None)
-    if action is None or not viewer.may(Capability.ITEMS):
+    """A label of an item's buttons typed instead of pressed: the press, on the one item it can mean — 报告进展 …
+    on the person's one open item, 销号 / 退回 on the one item awaiting their verification; with several, they are
+    told to press it under the item they mean. False when it is no such label or there is no such item."""
+    if not viewer.may(Capability.ITEMS):
+        return False
+    language = viewer.language
+    mine = next((a for a in PERSON_ACTIONS if same_label(text(language, f"item.button.{a}"), typed)), None)
+    theirs = next(
+        (a for a, key in VERIFY_ACTIONS.items() if same_label(text(language, f"item.button.{key}"), typed)), None
+    )
+    if mine is None and theirs is None:
         return False
     async with services(context).sessions() as session:
-        open_items = await followup.items_of_person(session, viewer.person_id)
-    if not open_items:
+        if mine is not None:
+            candidates = list(await followup.items_of_person(session, viewer.person_id))
+        else:
+            commission = tuple(g.scope for g in viewer.grants if g.role == Role.COMMISSION)
+            overseen = await followup.items_of_interviewer(session, viewer.person_id, commission)
+            candidates = [item for item in overseen if item.state == "awaiting"]
+    if not candidates:
         return False
-    if len(open_items) > 1:
-        label = text(viewer.language, f"item.button.{action}")
-        await answer(update, viewer.language, "item.typed_which", count=len(open_items), label=label)
+    action = mine or theirs or ""
+    if len(candidates) > 1:
+        label = text(language, f"item.button.{mine or VERIFY_ACTIONS[action]}")
+        key = "item.typed_which" if mine else "item.typed_which_awaiting"
+        await answer(update, language, key, count=len(candidates), label=label)
+    elif mine is not None:
+        await _on_item(update, context, viewer, candidates[0].id, action)
     else:
-        await _on_item(update, context, viewer, open_items[0].id, action)
+        await _verify(update, context, viewer, candidates[0].id, action)
     return True
 
 
@@ -112,6 +130,10 @@ async def _show_item(update: Update, context: Context, viewer: Viewer, item_id: 
 async def verify_button(update: Update, context: Context, viewer: Viewer) -> None:
     """iv:<item>:close|back, pressed by the interviewer or the commission."""
     item_id, action = _parts(update)
+    await _verify(update, context, viewer, item_id, action)
+
+
+async def _verify(update: Update, context: Context, viewer: Viewer, item_id: int | None, action: str) -> None:
     found = services(context)
     reply = None
     async with found.sessions.begin() as session:
@@ -177,17 +199,20 @@ async def answer_awaited(update: Update, context: Context, viewer: Viewer) -> bo
     if message is None:
         return False
     found = services(context)
+    params: dict[str, object] = {}
     async with found.sessions.begin() as session:
         awaited = await followup.awaited(session, viewer.person_id)
         if awaited is None:
             return False
-        if awaited.purpose == "evidence":
-            if message.text is not None:
-                await session.delete(awaited)  # words after a report are something else: let them through
+        if awaited.purpose == "evidence" and message.text is not None:
+            await session.delete(awaited)  # words after a report are something else: let them through,
+            if not same_label(text(viewer.language, "item.button.evidence_done"), message.text):
                 return False
+            reply_key, markup = "item.evidence_done", None  # but 完成 typed is the button's press
+        elif awaited.purpose == "evidence":
             count = await _keep_evidence(context, message, session, awaited.target_id, found.clock.now())
             markup = keyboard([[(text(viewer.language, "item.button.evidence_done"), "ie:done")]])
-            params: dict[str, object] = {"count": count}
+            params = {"count": count}
             reply_key = "item.evidence_saved" if count else "log.error.use_buttons"
         elif message.text is None:
             reply_key, params, markup = "log.error.empty", {}, None

@@ -12,7 +12,7 @@ from bot.i18n import text
 from bot.labels import bare, same_label
 from storage.db import open_engine, sessions
 from storage.models import SavedQuestion
-from tests.conftest import Enroll
+from tests.conftest import Enroll, Sweep
 from tests.test_long_answers import add_overdue
 
 
@@ -70,3 +70,34 @@ async def test_a_typed_drill_down_whose_answer_is_gone_is_told_so(enrolled: Enro
     await engine.dispose()
     await commission.send("按单位")
     assert commission.last_reply == zh("button.stale")
+
+
+async def test_done_evidence_and_closing_by_typed_labels(enrolled: Enroll, config: Config, sweep: Sweep) -> None:
+    await add_overdue(config, 1)
+    leader = await enrolled("李华")
+    zhao = await enrolled("赵敏")
+    await zhao.send("报告完成")
+    assert zhao.last_reply == zh("item.ask.done", number=1)
+    await zhao.send("已按要求整改完毕")
+    assert zhao.last_reply.startswith(zh("item.report_saved")[:6])
+    await zhao.send("完成")  # the evidence button's label
+    assert zhao.last_reply == zh("item.evidence_done")
+    await sweep()
+    await leader.unseen()
+    await leader.send("销号")  # the one item awaiting 李华's verification
+    assert zhao.last_reply != zh("item.closed_done") and leader.last_reply == zh("item.closed_done")
+    await leader.send("/followups")
+    assert zh("followups.state", state=zh("item.state.closed"), count=1) in leader.last_reply
+
+
+async def test_with_several_items_awaiting_verification_a_typed_label_asks_which(
+    enrolled: Enroll, config: Config
+) -> None:
+    await add_overdue(config, 2)
+    leader = await enrolled("李华")
+    zhao = await enrolled("赵敏")
+    for number in (1, 2):
+        await zhao.press(zh("item.button.done"), data=f"it:{number}:done")
+        await zhao.send(f"第{number}项已整改")
+    await leader.send("退回")
+    assert leader.last_reply == zh("item.typed_which_awaiting", count=2, label=zh("item.button.send_back"))
