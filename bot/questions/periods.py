@@ -23,7 +23,7 @@ Chinese numerals stand wherever digits do (三十, 十二, 二〇二五). What i
 time words the grammar cannot use (本月第一周, 1月至今年6月), rather than the part of it that could be read.
 
 Checked on the table in tests/test_period_phrasings.py: dateparser 1.5 returns single dates, never spans (the
-first day of the period on 131 of 696 phrasings; the count is in that file); jionlp (DESIGN.md) is heavy and
+first day of the period on 131 of 696 phrasings; the count is in that file); jionlp (docs/design.md) is heavy and
 mis-reads ranges. Our grammar is small and proven by that table.
 
 Long because it is the whole period grammar (tokens, spans, relative and named periods, suggestions for what it

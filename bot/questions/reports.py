@@ -73,4 +73,4 @@ async def render(session: AsyncSession, services: Services, row: Notification) -
     if quarterly:
         overdue = await answer(session, services, viewer, Question(period=period, period_named=True, measure="overdue"))
         body += "\n\n" + overdue.text
-    return recipient.telegram_user_id, body[:4096], []
+    return recipient.telegram_user_id, body, []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -26,6 +26,8 @@ from storage import people, summary
 from storage.summary import TalkFilter
 
 EXAMPLES = ("本月约谈多少次", "上个月各类约谈分别多少", "今年上半年约谈人次按级别统计", "逾期未整改的问题有哪些")
+
+OVERDUE_LISTED = 300  # lines of the overdue list: a few messages; past that, how many more and where
 
 
 def to_json(question: Question) -> str:
@@ -156,13 +158,22 @@ def _configured(
     return in_order(rows, organisation.talk_kinds if dimension == "kind" else organisation.rank_levels)
 
 
-async def kept_or_counted(services: Services, viewer: Viewer, question: Question) -> Answer:
+async def kept_or_counted(
+    services: Services,
+    viewer: Viewer,
+    question: Question,
+    *,
+    counting: Callable[[], Awaitable[None]] | None = None,
+) -> Answer:
     """The answer: from memory while neither the roster nor the ledger changed since it was counted
-    (bot/questions/answers.py), else counted now."""
+    (bot/questions/answers.py), else counted now (`counting` awaited first: the asker is shown that an answer is
+    coming)."""
     versions = await services.roster.versions()
     kept = services.answers.get(viewer, question, versions)
     if kept is not None:
         return kept
+    if counting is not None:
+        await counting()
     async with services.sessions() as session:
         counted = await answer(session, services, viewer, question)
     services.answers.keep(viewer, question, versions, counted)
@@ -231,7 +242,7 @@ async def _items_answer(
         if not items:
             return Answer(text=text(language, "stats.overdue_none", today=today.isoformat()), talks=0)
         lines = [text(language, "stats.overdue", count=len(items), today=today.isoformat())]
-        for item in items[:30]:
+        for item in items[:OVERDUE_LISTED]:  # a long list goes as several messages (handlers/telegram/long_text.py)
             person = await people.person_by_id(session, item.responsible_id)
             lines.append(
                 text(
@@ -244,6 +255,9 @@ async def _items_answer(
                     days=(today - item.deadline).days,
                 )
             )
+        if len(items) > OVERDUE_LISTED:  # said, with where to see them all, never left out silently
+            excel = text(language, "stats.button.excel")
+            lines.append(text(language, "stats.overdue_more", count=len(items) - OVERDUE_LISTED, excel=excel))
         return Answer(text="\n".join(lines), talks=len(items))
     if question.measure == "items":
         count, closed = await summary.item_counts(session, where)

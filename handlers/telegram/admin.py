@@ -144,7 +144,7 @@ async def roster_overview(update: Update, context: Context, viewer: Viewer) -> N
     lines = [text(language, "roster.title")] + [
         text(language, "roster.line", unit=unit, people=total, enrolled=enrolled) for unit, total, enrolled in counts
     ]
-    await say(update, "\n".join(lines)[:4000])
+    await say(update, "\n".join(lines))
 
 
 HANDLERS: Handlers = [

@@ -13,7 +13,7 @@ from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
-from telegram.constants import ChatType
+from telegram.constants import ChatAction, ChatType
 from telegram.ext import BaseHandler, ContextTypes
 
 from bot.followup.outbox import Buttons
@@ -57,6 +57,14 @@ async def say(update: Update, body: str, markup: InlineKeyboardMarkup | Buttons 
         bot = update.get_bot()
         assert isinstance(bot, TalkBot)
         await bot.send_text(chat.id, body, markup)
+
+
+async def show_working(update: Update, action: ChatAction) -> None:
+    """The "typing…" (or "sending a photo…") line under the chat's name while a slow answer is prepared: Telegram shows
+    it until the next message, or five seconds."""
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_action(action)
 
 
 async def refuse_button(update: Update, language: str, key: str) -> None:

@@ -13,7 +13,7 @@ Control:   POST /control/send       {user, text, chat?}             a user write
            GET  /control/callbacks/<id>         how the bot answered a button press
            GET  /control/calls?method=M         the Bot API calls received
            GET  /control/commands?chat_id=N     the command menu in force in that chat
-           POST /control/faults     {method, status | "timeout", count, retry_after?, delay?, chat_id?, chance?}
+           POST /control/faults     {method, status | "timeout", count, retry_after?, delay?, chat_id?, chance?, skip?}
            POST /control/block      {user_id, blocked}
            POST /control/rate_limit {per_second, per_chat_per_second}
 
@@ -72,6 +72,7 @@ class Fault:
     delay: float = 30.0
     chat_id: int | None = None
     chance: float = 1.0  # below 1: each matching call fails with this probability (seeded: runs repeat)
+    skip: int = 0  # matching calls let through before the fault starts (the second part of a long message, say)
 
 
 @dataclass
@@ -194,6 +195,9 @@ class Emulator:
             if method == "getUpdates" and fault.method == "*":
                 continue  # faults on "*" are for the bot's outgoing calls, not its polling
             if fault.chance < 1.0 and self._chance.random() >= fault.chance:
+                continue
+            if fault.skip > 0:
+                fault.skip -= 1
                 continue
             fault.count -= 1
             if fault.status == "timeout":
@@ -650,6 +654,7 @@ class Emulator:
                 delay=float(body.get("delay", 30.0)),
                 chat_id=body.get("chat_id"),
                 chance=float(body.get("chance", 1.0)),
+                skip=int(body.get("skip", 0)),
             )
         )
         return web.json_response({"ok": True})

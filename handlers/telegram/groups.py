@@ -75,7 +75,7 @@ async def ask(update: Update, context: Context, viewer: Viewer) -> None:
         return
     async with found.sessions() as session:
         result = await summarise(session, found, viewer, question)
-    await say(update, result.text[:4096])
+    await say(update, result.text)
 
 
 HANDLERS: Handlers = [CommandHandler("group", register), CommandHandler("ask", ask)]

@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.followup import items as logic
 from bot.followup.outbox import Buttons
 from bot.i18n import text
+from bot.labels import same_label
 from bot.roster.access import Capability, Role, Viewer
 from handlers.telegram.common import Context, Handlers, answer, gated, refuse_button, say, services
 from handlers.telegram.outbox import kick
@@ -36,6 +37,53 @@ def _parts(update: Update) -> tuple[int | None, str]:
 async def item_button(update: Update, context: Context, viewer: Viewer) -> None:
     """it:<item>:ack|progress|done|extend, pressed by the person responsible; it:<item>:show, a digest's button."""
     item_id, action = _parts(update)
+    if action == "show":
+        await _show_item(update, context, viewer, item_id)
+    else:
+        await _on_item(update, context, viewer, item_id, action)
+
+
+PERSON_ACTIONS = ("ack", "progress", "done", "extend")
+
+
+VERIFY_ACTIONS = {"close": "close", "back": "send_back"}  # action → its label's catalog key
+
+
+async def typed_label(update: Update, context: Context, viewer: Viewer, typed: str) -> bool:
+    """A label of an item's buttons typed instead of pressed: the press, on the one item it can mean — 报告进展 …
+    on the person's one open item, 销号 / 退回 on the one item awaiting their verification; with several, they are
+    told to press it under the item they mean. False when it is no such label or there is no such item."""
+    if not viewer.may(Capability.ITEMS):
+        return False
+    language = viewer.language
+    mine = next((a for a in PERSON_ACTIONS if same_label(text(language, f"item.button.{a}"), typed)), None)
+    theirs = next(
+        (a for a, key in VERIFY_ACTIONS.items() if same_label(text(language, f"item.button.{key}"), typed)), None
+    )
+    if mine is None and theirs is None:
+        return False
+    async with services(context).sessions() as session:
+        if mine is not None:
+            candidates = list(await followup.items_of_person(session, viewer.person_id))
+        else:
+            commission = tuple(g.scope for g in viewer.grants if g.role == Role.COMMISSION)
+            overseen = await followup.items_of_interviewer(session, viewer.person_id, commission)
+            candidates = [item for item in overseen if item.state == "awaiting"]
+    if not candidates:
+        return False
+    action = mine or theirs or ""
+    if len(candidates) > 1:
+        label = text(language, f"item.button.{mine or VERIFY_ACTIONS[action]}")
+        key = "item.typed_which" if mine else "item.typed_which_awaiting"
+        await answer(update, language, key, count=len(candidates), label=label)
+    elif mine is not None:
+        await _on_item(update, context, viewer, candidates[0].id, action)
+    else:
+        await _verify(update, context, viewer, candidates[0].id, action)
+    return True
+
+
+async def _on_item(update: Update, context: Context, viewer: Viewer, item_id: int | None, action: str) -> None:
     found = services(context)
     if action == "ack":
         acknowledged = None
@@ -46,10 +94,7 @@ async def item_button(update: Update, context: Context, viewer: Viewer) -> None:
             # Nothing follows an acknowledgement: the press's own notice says it, without a message in the chat.
             await update.callback_query.answer(text(viewer.language, acknowledged.key, **acknowledged.params))
             return
-        await _answer(update, viewer, None)
-        return
-    if action == "show":
-        await _show_item(update, context, viewer, item_id)
+        await _answer(update, viewer, (acknowledged.key, acknowledged.params) if acknowledged else None)
         return
     reply: tuple[str, dict[str, object]] | None = None
     async with found.sessions.begin() as session:
@@ -85,6 +130,10 @@ async def _show_item(update: Update, context: Context, viewer: Viewer, item_id: 
 async def verify_button(update: Update, context: Context, viewer: Viewer) -> None:
     """iv:<item>:close|back, pressed by the interviewer or the commission."""
     item_id, action = _parts(update)
+    await _verify(update, context, viewer, item_id, action)
+
+
+async def _verify(update: Update, context: Context, viewer: Viewer, item_id: int | None, action: str) -> None:
     found = services(context)
     reply = None
     async with found.sessions.begin() as session:
@@ -132,9 +181,12 @@ async def evidence_done(update: Update, context: Context, viewer: Viewer) -> Non
 
 
 async def _answer(update: Update, viewer: Viewer, reply: tuple[str, dict[str, object]] | None) -> None:
-    """A press that led nowhere (stale, forged, not theirs) gets the stale notice; otherwise the reply."""
-    query = update.callback_query
-    if reply is None or query is None:
+    """A press that led nowhere (stale, forged, not theirs) gets the stale notice; otherwise the reply (a label
+    typed instead of pressed is answered in the chat)."""
+    if reply is None and update.callback_query is None:  # typed: the item was closed meanwhile
+        await answer(update, viewer.language, "item.gone")
+        return
+    if reply is None:
         await refuse_button(update, viewer.language, "button.stale")
         return
     key, params = reply
@@ -147,17 +199,20 @@ async def answer_awaited(update: Update, context: Context, viewer: Viewer) -> bo
     if message is None:
         return False
     found = services(context)
+    params: dict[str, object] = {}
     async with found.sessions.begin() as session:
         awaited = await followup.awaited(session, viewer.person_id)
         if awaited is None:
             return False
-        if awaited.purpose == "evidence":
-            if message.text is not None:
-                await session.delete(awaited)  # words after a report are something else: let them through
+        if awaited.purpose == "evidence" and message.text is not None:
+            await session.delete(awaited)  # words after a report are something else: let them through,
+            if not same_label(text(viewer.language, "item.button.evidence_done"), message.text):
                 return False
+            reply_key, markup = "item.evidence_done", None  # but 完成 typed is the button's press
+        elif awaited.purpose == "evidence":
             count = await _keep_evidence(context, message, session, awaited.target_id, found.clock.now())
             markup = keyboard([[(text(viewer.language, "item.button.evidence_done"), "ie:done")]])
-            params: dict[str, object] = {"count": count}
+            params = {"count": count}
             reply_key = "item.evidence_saved" if count else "log.error.use_buttons"
         elif message.text is None:
             reply_key, params, markup = "log.error.empty", {}, None
@@ -203,6 +258,8 @@ async def show_open_items(update: Update, context: Context, viewer: Viewer) -> b
     if not cards:
         return False
     title = text(viewer.language, "item.list_title", count=len(items))
+    if len(items) > len(cards):  # the rest said, with how to see them, on the first card: no message more
+        title += "\n" + text(viewer.language, "item.list_more", count=len(items) - len(cards), shown=len(cards))
     for n, (card, buttons) in enumerate(cards):
         # The title heads the first card: one message fewer.
         await say(update, f"{title}\n\n{card}" if n == 0 else card, buttons)
@@ -246,7 +303,10 @@ async def follow_ups(update: Update, context: Context, viewer: Viewer) -> None:
             text(language, "followups.state", state=text(language, f"item.state.{state}"), count=len(by_state[state]))
         )
         lines += by_state[state][:MAX_LISTED]
-    await say(update, "\n".join(lines)[:4096])
+        if len(by_state[state]) > MAX_LISTED:
+            excel = text(language, "stats.button.excel")
+            lines.append(text(language, "followups.more", count=len(by_state[state]) - MAX_LISTED, excel=excel))
+    await say(update, "\n".join(lines))
     for card, buttons in awaiting:
         await say(update, card, buttons)
 

@@ -106,7 +106,7 @@ async def press(update: Update, context: Context, viewer: Viewer) -> None:
                 else None
             )
             await query.answer()
-            await say(update, body[:4096], markup)
+            await say(update, body, markup)
             return
         elif action == "fix":
             if not may_correct(viewer, talk, found.clock.now(), found.config.correction_window_days):

@@ -20,6 +20,7 @@ from bot.questions import reports
 from bot.services import Services
 from bot.talks import draft_watch
 from handlers.telegram.common import Context
+from handlers.telegram.long_text import message_parts
 from handlers.telegram.ratelimit import outbox_send, retry_after_seconds
 from handlers.telegram.transport import TalkBot
 from storage.followup import EVERY_ITEM, PlanScope
@@ -39,9 +40,14 @@ class TelegramNotifier:
     async def send(self, chat_id: int, text: str, buttons: Buttons) -> int:
         if not self.fence():  # the standby may be sending this very row by now
             raise SendFailed("this instance is not confirmed active")
+        parts = message_parts(text)
         try:
             with outbox_send():  # a 429 comes back here, counted, rather than being waited out in the limiter
-                message_id = await self.bot.send_text(chat_id, text[:4096], buttons)
+                message_id = await self.bot.send_text(chat_id, parts[0], buttons if len(parts) == 1 else None)
+            # A long message's first part is out: a retry of the row would send it again, so a 429 on the rest is
+            # waited out in the limiter, as for a reply.
+            for n, part in enumerate(parts[1:], start=2):
+                message_id = await self.bot.send_text(chat_id, part, buttons if n == len(parts) else None)
         except RetryAfter as error:
             raise SendFailed(str(error), retry_after=retry_after_seconds(error)) from error
         except Forbidden as error:  # blocked by the user, or the account is deactivated

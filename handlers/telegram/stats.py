@@ -1,5 +1,9 @@
 """Questions in plain words, /stats by buttons, and the buttons under an answer: by unit / kind / month, the
-records behind the figure, Excel. The parsing and counting are bot/questions/reader.py and bot/questions/summary.py."""
+records behind the figure, Excel. The parsing and counting are bot/questions/reader.py and bot/questions/summary.py.
+
+Long because a question reaches the bot three ways (typed words, the /stats buttons, the drill-down under an
+answer, typed or pressed), and each ends in the same answer, records, chart or Excel here.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +15,14 @@ from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.i18n import text
+from bot.labels import same_label
 from bot.questions import periods
 from bot.questions import summary as logic
 from bot.questions.asking import NAMEABLE, naming_scopes
 from bot.questions.period_words import period_name
 from bot.questions.reader import Ambiguous, NotUnderstood, Part, Question, Reading, parse_question
 from bot.roster.access import Capability, Viewer
-from handlers.telegram.common import Context, Handlers, answer, gated, refuse_button, say, services
+from handlers.telegram.common import Context, Handlers, answer, gated, refuse_button, say, services, show_working
 from storage import audit, summary
 from storage.models import SavedQuestion
 
@@ -140,7 +145,10 @@ async def _saved_readings(context: Context, viewer: Viewer, readings: tuple[Read
 async def _answer_question(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
     found = services(context)
     saved_id = await found.saved_questions.id_for(viewer.person_id, logic.to_json(question), found.clock.now())
-    result = await logic.kept_or_counted(found, viewer, question)
+    # Counting a large ledger takes seconds; a figure from memory comes at once, with no "typing…" flash.
+    result = await logic.kept_or_counted(
+        found, viewer, question, counting=lambda: show_working(update, ChatAction.TYPING)
+    )
     language = viewer.language
     buttons = [
         [(text(language, f"stats.button.{name}"), f"sq:{saved_id}:{name}") for name in ("unit", "kind", "month")],
@@ -151,8 +159,10 @@ async def _answer_question(update: Update, context: Context, viewer: Viewer, que
         ],
     ]
     markup = buttons if question.measure in ("talks", "person_times") else None
+    if markup is not None:
+        _last_answers(context)[viewer.person_id] = saved_id
     if update.effective_chat is not None:
-        await say(update, result.text[:4096], markup)
+        await say(update, result.text, markup)
 
 
 def stats_periods(today: date) -> dict[str, periods.Period]:
@@ -228,38 +238,74 @@ async def example_button(update: Update, context: Context, viewer: Viewer) -> No
 
 @gated(Capability.STATS)
 async def question_button(update: Update, context: Context, viewer: Viewer) -> None:
-    """sq:<saved>:answer|unit|kind|month|records:<page>|excel — the question, or the same another way;
+    """sq:<saved>:answer|unit|kind|month|records:<page>|excel|chart — the question, or the same another way;
     re-authorised."""
     query = update.callback_query
     assert query is not None
     parts = (query.data or "").split(":")
+    saved_id = int(parts[1]) if len(parts) >= 3 and parts[1].isdigit() else None
+    await _drill(update, context, viewer, saved_id, parts[2:])
+
+
+DRILL_DOWNS = ("unit", "kind", "month", "records", "excel", "chart")
+
+
+async def typed_drill(update: Update, context: Context, viewer: Viewer, typed: str) -> bool:
+    """A label of the buttons under this person's last answer (按单位, 查看明细 …) typed instead of pressed: the
+    press. False when it is no such label, or no answer with buttons was given in this process."""
+    saved_id = _last_answers(context).get(viewer.person_id)
+    if saved_id is None or not viewer.may(Capability.STATS):
+        return False
+    for name in DRILL_DOWNS:
+        if same_label(text(viewer.language, f"stats.button.{name}"), typed):
+            await _drill(update, context, viewer, saved_id, [name, "0"] if name == "records" else [name])
+            return True
+    return False
+
+
+def _last_answers(context: Context) -> dict[int, int]:
+    """person id → the saved question whose answer, with its buttons, they were shown last."""
+    found: dict[int, int] = context.bot_data.setdefault("last_answers", {})
+    return found
+
+
+async def _drill(update: Update, context: Context, viewer: Viewer, saved_id: int | None, action: list[str]) -> None:
+    """The saved question again, or another way (`action`: a button's data after the id)."""
     found = services(context)
     async with found.sessions.begin() as session:
-        saved = await session.get(SavedQuestion, int(parts[1])) if len(parts) >= 3 and parts[1].isdigit() else None
+        saved = await session.get(SavedQuestion, saved_id) if saved_id is not None and action else None
         if saved is None or saved.person_id != viewer.person_id:
             saved = None
         else:
             question = logic.from_json(saved.body)
+    if saved is None and update.callback_query is None:  # typed: the answer it named is gone
+        await answer(update, viewer.language, "button.stale")
+        return
     if saved is None:
         await refuse_button(update, viewer.language, "button.stale")
         return
-    action = parts[2]
-    if action == "answer":  # a reading offered for a question not understood whole
-        await query.answer()
+    name = action[0]
+    if name == "answer":  # a reading offered for a question not understood whole
+        await _acknowledge(update)
         await _answer_question(update, context, viewer, question)
-    elif action in ("unit", "kind", "month"):
-        await query.answer()
-        await _answer_question(update, context, viewer, Question(**{**question.__dict__, "breakdown": action}))
-    elif action == "records" and len(parts) == 4 and parts[3].isdigit():
-        await _records(update, context, viewer, saved.id, question, int(parts[3]))
-    elif action == "excel":
-        await query.answer()
+    elif name in ("unit", "kind", "month"):
+        await _acknowledge(update)
+        await _answer_question(update, context, viewer, Question(**{**question.__dict__, "breakdown": name}))
+    elif name == "records" and len(action) == 2 and action[1].isdigit():
+        await _records(update, context, viewer, saved.id, question, int(action[1]))
+    elif name == "excel":
+        await _acknowledge(update)
         await _excel(update, context, viewer, question)
-    elif action == "chart":
-        await query.answer()
+    elif name == "chart":
+        await _acknowledge(update)
         await _chart(update, context, viewer, question)
     else:
         await refuse_button(update, viewer.language, "button.stale")
+
+
+async def _acknowledge(update: Update) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
 
 
 async def _records(
@@ -322,14 +368,13 @@ async def _records(
         navigation.append(
             InlineKeyboardButton(text(language, "stats.button.next"), callback_data=f"sq:{saved_id}:records:{page + 1}")
         )
-    await say(update, "\n".join(lines)[:4096], InlineKeyboardMarkup([navigation]) if navigation else None)
+    await say(update, "\n".join(lines), InlineKeyboardMarkup([navigation]) if navigation else None)
 
 
 async def _excel(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
     found = services(context)
     chat = update.effective_chat
-    if chat is not None:
-        await chat.send_action(ChatAction.UPLOAD_DOCUMENT)  # a large ledger takes seconds to build
+    await show_working(update, ChatAction.UPLOAD_DOCUMENT)  # a large ledger takes seconds to build
     from bot.ledgers.export import ledger_data, workbook_bytes  # noqa: PLC0415  (openpyxl: loaded when a file is asked for)
 
     async with found.sessions.begin() as session:
@@ -352,8 +397,7 @@ async def _excel(update: Update, context: Context, viewer: Viewer, question: Que
 async def _chart(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
     found = services(context)
     chat = update.effective_chat
-    if chat is not None:
-        await chat.send_action(ChatAction.UPLOAD_PHOTO)
+    await show_working(update, ChatAction.UPLOAD_PHOTO)  # the first chart loads matplotlib: seconds
     async with found.sessions() as session:
         counts = await logic.month_by_kind(session, found, viewer, question)
     title = text(viewer.language, "stats.chart_title", start=question.period.start, end=question.period.last_day)

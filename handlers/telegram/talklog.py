@@ -25,10 +25,10 @@ log = logging.getLogger(__name__)
 async def send_reply(update: Update, reply: Reply) -> None:
     """The flow's notices, then its question with buttons that name this draft and prompt."""
     for notice in reply.notices:
-        await say(update, notice[:4096])
+        await say(update, notice)
     if reply.question:
         buttons = [[(b.label, f"t:{reply.draft_id}:{reply.seq}:{b.action}") for b in row] for row in reply.rows]
-        await say(update, reply.question[:4096], buttons)
+        await say(update, reply.question, buttons)
 
 
 @gated(Capability.LOG)
@@ -155,6 +155,8 @@ async def on_message(update: Update, context: Context) -> None:
         awaiting, drafting = await talks.pending(connection, viewer.person_id)
     if awaiting and await items.answer_awaited(update, context, viewer):
         return
+    if message.text is not None and not drafting and await _typed_press(update, context, viewer, message.text):
+        return
     if not viewer.may(Capability.LOG):
         await fallback.unknown_message(update, context)
         return
@@ -179,6 +181,14 @@ async def on_message(update: Update, context: Context) -> None:
         await stats.ask(update, context, viewer, message.text)
     else:
         await fallback.unknown_message(update, context)
+
+
+async def _typed_press(update: Update, context: Context, viewer: Viewer, typed: str) -> bool:
+    """A button's label typed instead of pressed, where that keyboard waits: the press (a draft's labels are the
+    flow's own, see TalkLog.on_text)."""
+    return await stats.typed_drill(update, context, viewer, typed) or await items.typed_label(
+        update, context, viewer, typed
+    )
 
 
 async def _after_press(update: Update, viewer: Viewer, reply: Reply | None) -> None:

@@ -24,6 +24,7 @@ from telegram.ext import BaseRateLimiter, ExtBot
 from telegram.request import BaseRequest, RequestData
 
 from bot.followup.outbox import Buttons
+from handlers.telegram.long_text import message_parts
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +248,15 @@ class TalkBot(ExtBot):  # type: ignore[type-arg]
     async def send_text(self, chat_id: int, body: str, markup: InlineKeyboardMarkup | Buttons | None = None) -> int:
         """sendMessage, for a caller that needs only the new message's id. PTB's send_message turns the sent
         message into a Message object, which costs about as much CPU as the call itself. Buttons given as rows
-        of (label, callback data) go out without becoming PTB objects first (about 100 µs less a keyboard)."""
+        of (label, callback data) go out without becoming PTB objects first (about 100 µs less a keyboard).
+        A body longer than one message goes as several (handlers.telegram.long_text), the buttons under the last;
+        its id is returned."""
+        parts = message_parts(body)
+        for part in parts[:-1]:
+            await self._send_part(chat_id, part, None)
+        return await self._send_part(chat_id, parts[-1], markup)
+
+    async def _send_part(self, chat_id: int, body: str, markup: InlineKeyboardMarkup | Buttons | None) -> int:
         parameters: dict[str, Any] = {"chat_id": chat_id, "text": body}
         if isinstance(markup, InlineKeyboardMarkup):
             parameters["reply_markup"] = markup

@@ -1,5 +1,5 @@
-"""A local WeCom server for tests and the sandbox, beside the Bot API emulator (bot/emulator.py): the part of
-WeCom's server API the bot uses, with its shapes and errcodes, plus a control API that acts as members.
+"""A local WeCom server for tests and the sandbox, beside the Bot API emulator (handlers/telegram/emulator.py):
+the part of WeCom's server API the bot uses, with its shapes and errcodes, plus a control API that acts as members.
 
 WeCom API:  GET  /cgi-bin/gettoken?corpid=&corpsecret=
             POST /cgi-bin/message/send, /cgi-bin/message/update_template_card, /cgi-bin/menu/create?agentid=
