@@ -144,7 +144,10 @@ async def test_quiet_hours_hold_a_late_delivery_until_morning(
     assert len(await new_messages(zhao, before)) == 2
 
 
-async def test_progress_completion_send_back_and_closing(enrolled: Enroll, sweep: Sweep, clock: ManualClock) -> None:
+@pytest.mark.parametrize("messenger", MESSENGERS)
+async def test_progress_completion_send_back_and_closing(
+    enrolled: Enroll, sweep: Sweep, clock: ManualClock, messenger: str
+) -> None:
     leader, zhao = await setup_talk(enrolled, sweep)
     lead_before = await inbox(leader)
     await press_on(zhao, "📝 报告进展")

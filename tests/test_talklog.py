@@ -316,7 +316,8 @@ async def test_someone_not_on_the_roster_is_added_as_an_unenrolled_entry(
     assert subject.person.unit.path == "兰州市/城关区/财政局"
 
 
-async def test_attachments_are_kept_with_the_talk(enrolled: Enroll, ledger: AsyncSession) -> None:
+@pytest.mark.parametrize("messenger", MESSENGERS)
+async def test_attachments_are_kept_with_the_talk(enrolled: Enroll, ledger: AsyncSession, messenger: str) -> None:
     leader = await enrolled("李华")
     await leader.send("/log")
     await leader.press("工作约谈")

@@ -67,7 +67,9 @@ async def test_the_app_menu_holds_the_everyday_commands_and_a_click_runs_one(
 
 
 async def test_a_calendar_of_a_whole_month_is_paged_and_a_day_on_a_later_page_is_taken(
-    enrolled: Enroll, ledger: AsyncSession, messenger: str  # noqa: F811  (the fixture imported above)
+    enrolled: Enroll,
+    ledger: AsyncSession,  # noqa: F811  (the fixture imported above)
+    messenger: str,
 ) -> None:
     leader = await enrolled("李华")
     await leader.send("/log")
@@ -82,3 +84,30 @@ async def test_a_calendar_of_a_whole_month_is_paged_and_a_day_on_a_later_page_is
     talk = await saved_talk(ledger, ledger_number(leader.last_reply))
     assert talk.held_at.astimezone(ZONE).date() == date(2025, 3, 3)
     assert talk.topic == topic.strip()
+
+
+async def test_a_voice_note_or_a_location_gets_the_same_helpful_reply_as_in_telegram(
+    enrolled: Enroll, wecom_emulator: WeComEmulatorServer, messenger: str
+) -> None:
+    zhao = await enrolled("赵敏")
+    assert isinstance(zhao, WeComChatUser)
+    await zhao._after(
+        await wecom_emulator.emulator.send_media(zhao.user_id, "voice", "note.amr", b"#!AMR\n" + b"0" * 32)
+    )
+    assert zhao.last_reply == zh("reply.unknown")
+    posted = await wecom_emulator.emulator.poster.post_event(
+        {
+            "ToUserName": wecom_emulator.emulator.corp_id,
+            "FromUserName": zhao.user_id,
+            "CreateTime": int(wecom_emulator.emulator.now()),
+            "MsgType": "location",
+            "Location_X": "36.06",
+            "Location_Y": "103.83",
+            "Scale": "15",
+            "Label": "兰州市城关区",
+            "MsgId": "7000000000000000999",
+            "AgentID": wecom_emulator.emulator.agent_id,
+        }
+    )
+    await zhao._after(posted)
+    assert zhao.last_reply == zh("reply.unknown")

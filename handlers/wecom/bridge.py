@@ -34,6 +34,7 @@ from storage import wecom as accounts
 
 log = logging.getLogger(__name__)
 
+MEDIA_PATH = "wecom-media/"  # getFile's file_path: the download of that path is media/get
 UPDATES_FROM = 2**61  # update ids of WeCom's callbacks, above any Telegram update id
 _SAME_SECOND = 2**20  # within one second of CreateTime, a callback's id is its key's hash modulo this
 KEEP_CARDS = 20_000  # cards remembered for edits and page turns
@@ -75,8 +76,9 @@ class WeComBridge:
         if event.kind == "button" and (page := cards.page_of(event.event_key)) is not None:
             await self._turn_page(event, page)
             return None
-        if event.kind not in ("text", "button", "menu_click"):
-            return None
+        media = _media(event)
+        if event.kind not in ("text", "button", "menu_click") and media is None:
+            return None  # entering the app, and events the bot has no use for
         async with self.engine.begin() as connection:
             number = await accounts.account_number(connection, event.user_id, self.clock.now())
         self._members[number] = event.user_id
@@ -93,8 +95,10 @@ class WeComBridge:
             message = {"message_id": message_id, "date": event.create_time, "chat": chat, "text": ""}
             query = {"id": str(found), "from": identity, "chat_instance": str(number), "data": event.event_key}
             return {"update_id": found, "callback_query": {**query, "message": message}}
-        typed = event.text if event.kind == "text" else event.event_key  # a menu item's key is its command
         message = {"message_id": found - UPDATES_FROM, "date": event.create_time, "chat": chat, "from": identity}
+        if media is not None:  # a picture, file, voice note...: as Telegram brings them (handlers answer alike)
+            return {"update_id": found, "message": {**message, **media}}
+        typed = event.text if event.kind == "text" else event.event_key  # a menu item's key is its command
         message["text"] = typed
         if typed.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(typed.split()[0])}]
@@ -113,14 +117,21 @@ class WeComBridge:
 
     async def call(self, method: str, parameters: dict[str, Any], files: dict[str, Any]) -> object:
         if method == "getMe":
-            return {"id": self.client.config.agent_id, "is_bot": True, "first_name": self.bot_name,
-                    "username": self.bot_name}
+            return {
+                "id": self.client.config.agent_id,
+                "is_bot": True,
+                "first_name": self.bot_name,
+                "username": self.bot_name,
+            }
         if method == "sendMessage":
             return await self._send(parameters)
         if method in ("editMessageText", "editMessageReplyMarkup"):
             return await self._edit(parameters)
         if method in ("sendDocument", "sendPhoto"):
             return await self._send_file(method, parameters, files)
+        if method == "getFile":  # a member's file: fetched with media/get when the bot downloads it
+            media_id = str(parameters["file_id"])
+            return {"file_id": media_id, "file_unique_id": media_id, "file_path": f"{MEDIA_PATH}{media_id}"}
         if method == "answerCallbackQuery":
             number = self._pressers.pop(str(parameters.get("callback_query_id", "")), None)
             if parameters.get("text") and number is not None:  # no toasts in WeCom: a short message instead
@@ -211,8 +222,13 @@ class WeComBridge:
     def _message(self, message_id: int, chat_id: int, text: str) -> dict[str, Any]:
         bot = {"id": self.client.config.agent_id, "is_bot": True, "first_name": self.bot_name}
         chat = {"id": chat_id, "type": "private"}
-        return {"message_id": message_id, "date": int(self.clock.now().timestamp()), "chat": chat, "from": bot,
-                "text": text}
+        return {
+            "message_id": message_id,
+            "date": int(self.clock.now().timestamp()),
+            "chat": chat,
+            "from": bot,
+            "text": text,
+        }
 
 
 def _choices(markup: object) -> list[cards.Choice]:
@@ -257,6 +273,11 @@ class WeComRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        if MEDIA_PATH in url:  # PTB downloading a file getFile described
+            try:
+                return 200, await self.bridge.client.download_media(url.rsplit(MEDIA_PATH, 1)[1])
+            except WeComError as error:
+                return 400, _answer(400, f"Bad Request: WeCom {error}")
         name = url.rsplit("/", 1)[-1]
         parameters = dict(request_data.parameters) if request_data is not None else {}
         files = dict(request_data.multipart_data) if request_data is not None and request_data.contains_files else {}
@@ -278,3 +299,26 @@ def _answer(code: int, description: str, parameters: dict[str, Any] | None = Non
     if parameters:
         body["parameters"] = parameters
     return json.dumps(body).encode()
+
+
+def _media(event: WeComEvent) -> dict[str, Any] | None:
+    """What a member sent other than text, in the Bot API's words; None for anything else."""
+    kind, raw = event.raw.get("MsgType", ""), event.raw
+    media_id = raw.get("MediaId", "")
+    found = {"file_id": media_id, "file_unique_id": media_id}
+    if kind == "image":
+        return {"photo": [{**found, "width": 0, "height": 0}]}
+    if kind == "file":
+        return {"document": {**found, "file_name": raw.get("FileName") or "file"}}
+    if kind == "voice":
+        return {"voice": {**found, "duration": 0}}
+    if kind == "video":
+        return {"video": {**found, "width": 0, "height": 0, "duration": 0}}
+    if kind == "location":
+        try:
+            return {"location": {"latitude": float(raw["Location_X"]), "longitude": float(raw["Location_Y"])}}
+        except (KeyError, ValueError):
+            return None
+    if kind == "link":  # a shared link reads as its title and address
+        return {"text": f"{raw.get('Title', '')}\n{raw.get('Url', '')}".strip()}
+    return None

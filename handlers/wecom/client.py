@@ -4,6 +4,7 @@ cards, files), update_template_card, media/upload, menu/create; errors typed (se
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -175,6 +176,30 @@ class WeComClient:
 
         answer = await self.call("media/upload", query={"type": kind}, form=form)
         return str(answer["media_id"])
+
+    async def download_media(self, media_id: str) -> bytes:
+        """A file a member sent (media/get); WeCom keeps it three days."""
+        for attempt in (1, 2):
+            token = await self.access_token()
+            try:
+                params = {"access_token": token, "media_id": media_id}
+                async with self.session.get(self.base + "media/get", params=params) as response:
+                    if response.status == 429 or response.status >= 500:
+                        raise WeComRetryLater(-response.status, f"HTTP {response.status}", "media/get", 1.0)
+                    content = await response.read()
+                    if "json" not in response.headers.get("Content-Type", ""):
+                        return content
+            except (TimeoutError, aiohttp.ClientError) as error:
+                raise WeComRetryLater(-1, f"{type(error).__name__}: {error}", "media/get", 1.0) from error
+            answer = json.loads(content)  # an error comes as JSON
+            if int(answer.get("errcode", 0) or 0) in TOKEN_ERRCODES and attempt == 1:
+                self._forget_token(token)
+                continue
+            raise_for(answer, "media/get")
+            raise WeComError(
+                int(answer.get("errcode", -1) or -1), "media/get answered JSON without an error", "media/get"
+            )
+        raise AssertionError("unreachable")
 
     async def send_file(self, user_id: str, media_id: str) -> str:
         return str((await self._send(user_id, "file", {"media_id": media_id})).get("msgid", ""))

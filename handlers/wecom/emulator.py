@@ -109,6 +109,10 @@ class WeComEmulator:
                 answer = self._gettoken(request.query)
             else:
                 self._check_token(request.query.get("access_token", ""))
+                if method == "media/get":  # the file itself, not JSON
+                    _, filename, content = self._media_of(request.query.get("media_id", ""))
+                    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+                    return web.Response(body=content, content_type="application/octet-stream", headers=headers)
                 answer = await self._method(method, request)
         except WeComApiError as error:
             call["errcode"] = error.errcode
@@ -273,6 +277,11 @@ class WeComEmulator:
                 return {"type": kind, "media_id": media_id, "created_at": str(int(self.now()))}
         raise WeComApiError(41004, "media missing")
 
+    def _media_of(self, media_id: str) -> tuple[str, str, bytes]:
+        if media_id not in self.media:
+            raise WeComApiError(40007, "invalid media_id")
+        return self.media[media_id]
+
     # ---- members (the control API) ---------------------------------------------------------------------
 
     def _event(self, user: str, **fields: str | int) -> dict[str, str | int]:
@@ -304,6 +313,17 @@ class WeComEmulator:
             ResponseCode=code,
         )
         return await self.poster.post_event(fields)
+
+    async def send_media(self, user: str, kind: str, filename: str, content: bytes) -> PostedCallback:
+        """The member sends a picture (image), a voice note (voice), a video or a file; the app fetches it with
+        media/get by the MediaId in the callback."""
+        media_id = f"MEDIA{next(self._ids):08d}"
+        self.media[media_id] = (kind, filename, content)
+        msg_id = str(next(self._ids) + 7_000_000_000_000_000_000)
+        fields: dict[str, str | int] = {"MsgType": kind, "MediaId": media_id, "MsgId": msg_id}
+        if kind == "file":
+            fields["FileName"] = filename
+        return await self.poster.post_event(self._event(user, **fields))
 
     async def forge_press(self, user: str, task_id: str, key: str) -> PostedCallback:
         """A button event for a key the member's card does not show: what a replayed or crafted event would

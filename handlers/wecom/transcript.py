@@ -41,6 +41,15 @@ class WeComChatUser:
         await self.unseen()
         return await self._after(await self.emulator.send_text(self.user_id, text))
 
+    async def send_file(self, kind: str, filename: str, content: bytes, caption: str = "") -> list[dict[str, Any]]:
+        """Send a photo or a document (Telegram's words); WeCom has no captions: `caption` follows as a text."""
+        await self.unseen()
+        sent = await self.emulator.send_media(self.user_id, "image" if kind == "photo" else "file", filename, content)
+        replies = await self._after(sent)
+        if caption:
+            replies = await self.send(caption)
+        return replies
+
     async def press(self, label: str | None = None, *, data: str | None = None, message_id: int | None = None) -> dict[
         str, Any
     ]:
