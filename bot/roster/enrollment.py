@@ -23,8 +23,9 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def deep_link(bot_username: str, code: str) -> str:
-    return f"https://t.me/{bot_username}?start={code}"
+def deep_link(bot_username: str | None, code: str) -> str:
+    """The invite as a Telegram link; without a username (WeCom has no links into a chat) the line to type."""
+    return f"https://t.me/{bot_username}?start={code}" if bot_username else f"/start {code}"
 
 
 async def create_invite(

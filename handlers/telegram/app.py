@@ -114,7 +114,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     """After getMe: the bot's username for links, the outbox, the strangers' menu."""
     found: Services = application.bot_data["services"]
     found.roster.close()  # the copy below has a roster cache of its own
-    found = dataclasses.replace(found, bot_username=application.bot.username)
+    found = dataclasses.replace(found, bot_username=application.bot.username or "")
     application.bot_data["services"] = found
     await found.roster.preload()
     await outbox_handlers.start(application, found)
