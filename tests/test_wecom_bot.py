@@ -111,3 +111,9 @@ async def test_a_voice_note_or_a_location_gets_the_same_helpful_reply_as_in_tele
     )
     await zhao._after(posted)
     assert zhao.last_reply == zh("reply.unknown")
+
+
+async def test_an_invite_made_in_wecom_is_a_line_to_type_not_a_telegram_link(enrolled: Enroll, messenger: str) -> None:
+    admin = await enrolled("张建平")
+    await admin.send("/invite 周涛")
+    assert "/start " in admin.last_reply and "t.me" not in admin.last_reply

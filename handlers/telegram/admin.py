@@ -89,7 +89,7 @@ async def _send_invite(update: Update, context: Context, viewer: Viewer, person:
             actor=f"person:{viewer.person_id}",
             created_by_id=viewer.person_id,
         )
-    link = enrollment.deep_link(context.bot.username, code)
+    link = enrollment.deep_link(services(context).bot_username, code)
     if person.telegram_user_id is not None:
         await answer(update, viewer.language, "invite.already_enrolled", name=person.name)
     await answer(update, viewer.language, "invite.link", name=person.name, unit=person.unit.path, days=days, link=link)

@@ -3,6 +3,7 @@ WeCom by the bridge, and WeCom's callbacks stored in the inbox before they are a
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -58,6 +59,8 @@ async def running(
     runner: web.AppRunner | None = None
     try:
         async with active(config, clock, token=token, request=WeComRequest(bridge), fence=fence) as (app, inbox):
+            # No links into a WeCom chat: an invite is the line to type, /start CODE (enrollment.deep_link).
+            app.bot_data["services"] = dataclasses.replace(app.bot_data["services"], bot_username="")
 
             async def accept(event: WeComEvent) -> None:
                 if not inbox.fence():

@@ -117,8 +117,14 @@ class WeComBridge:
 
     async def call(self, method: str, parameters: dict[str, Any], files: dict[str, Any]) -> object:
         if method == "getMe":
-            # No username: there are no links into a WeCom chat, so invites are a line to type (/start CODE).
-            return {"id": self.client.config.agent_id, "is_bot": True, "first_name": self.bot_name}
+            # PTB reads commands addressed to a username (/help@name); invites know there are no links into a
+            # WeCom chat from the services (bot_username "", see app.py).
+            return {
+                "id": self.client.config.agent_id,
+                "is_bot": True,
+                "first_name": self.bot_name,
+                "username": self.bot_name,
+            }
         if method == "sendMessage":
             return await self._send(parameters)
         if method in ("editMessageText", "editMessageReplyMarkup"):
