@@ -13,13 +13,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import ManualClock
+from bot.config import Config, WeComConfig
 from bot.i18n import text
 from handlers.telegram.app import TalkApplication
-from handlers.wecom.emulator import WeComEmulatorServer
+from handlers.wecom import app as wecom_app
+from handlers.wecom.emulator import WeComEmulator, WeComEmulatorServer
+from handlers.wecom.events import parse_xml
 from handlers.wecom.transcript import WeComChatUser
 from tests.conftest import Enroll
 from tests.test_roster import HEADER, cli, write_csv
 from tests.test_talklog import ledger, ledger_number, saved_talk  # noqa: F401  (ledger: a fixture)
+from tests.wecom_world import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN
 
 pytestmark = pytest.mark.parametrize("messenger", ["wecom"])
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -117,3 +122,29 @@ async def test_an_invite_made_in_wecom_is_a_line_to_type_not_a_telegram_link(enr
     admin = await enrolled("张建平")
     await admin.send("/invite 周涛")
     assert "/start " in admin.last_reply and "t.me" not in admin.last_reply
+
+
+async def test_a_standby_instance_takes_no_callback_and_wecom_brings_it_again(
+    config: Config, clock: ManualClock, invites: dict[str, str], messenger: str
+) -> None:
+    """While this instance may not act (another holds the database lock), a callback is refused with an error, so
+    WeCom posts it again (to whichever instance then answers); nothing is stored or answered here."""
+    server = WeComEmulatorServer(WeComEmulator(CORP_ID, SECRET, AGENT_ID, TOKEN, AES_KEY, clock=clock))
+    wecom = WeComConfig(CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, api_base_url=await server.start())
+    active = False
+    try:
+        async with wecom_app.running(config, wecom, clock, port=0, fence=lambda: active) as runtime:
+            server.emulator.set_callback_url(runtime.callback_url)
+            refused = await server.emulator.send_text("lihua", f"/start {invites['李华']}")
+            assert all(status != 200 for status in refused.statuses) and server.emulator.sent["lihua"] == []
+            active = True  # the lock is ours now: WeCom's next try is taken
+            member = WeComChatUser(server.emulator, runtime.application, "lihua", "李华")
+            await member._after(await server.emulator.poster.post_event(event_from_xml_fields(refused.plain)))
+            assert "李华" in member.last_reply
+    finally:
+        await server.stop()
+
+
+def event_from_xml_fields(plain: str) -> dict[str, str | int]:
+    """The same callback again, as WeCom's retry brings it (same MsgId, new nonce)."""
+    return dict(parse_xml(plain))
