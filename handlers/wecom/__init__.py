@@ -1,7 +1,8 @@
 """WeCom (企业微信, and 政务微信 on its own host): one self-built app (自建应用) as a messenger.
 
-Wiring, in short:
-- bot.config.WeComConfig: the `[wecom]` table (TALKLEDGER_WECOM_* override it); `app.running` runs the bot in WeCom.
+The bot runs in WeCom through the same Application as in Telegram: `bridge.WeComRequest` carries its Bot API calls
+to WeCom and `bridge.WeComBridge.update` turns callbacks into updates (see docs/design.md); `app.running` puts it
+together from bot.config.WeComConfig (the `[wecom]` table; TALKLEDGER_WECOM_* override it). The parts:
 - `callback.WeComCallback(WeComCrypto(cfg.token, cfg.encoding_aes_key, cfg.corp_id), accept, clock,
   agent_id=cfg.agent_id).add_routes(app, cfg.callback_path)`; `accept(event: WeComEvent) -> Awaitable[None]`
   should only persist/queue (WeCom waits 5 s); if it raises, WeCom's retry brings the callback again.
