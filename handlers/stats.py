@@ -14,7 +14,7 @@ from bot import periods
 from bot import summary as logic
 from bot.access import Capability, Viewer
 from bot.asking import NAMEABLE, naming_scopes
-from bot.i18n import text
+from bot.i18n import display_name, text
 from bot.period_words import period_name
 from bot.question import Ambiguous, NotUnderstood, Part, Question, Reading, parse_question
 from handlers.common import Context, Handlers, answer, gated, refuse_button, say, services
@@ -350,20 +350,28 @@ async def _excel(update: Update, context: Context, viewer: Viewer, question: Que
 
 
 async def _chart(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
+    """Two charts, one a measure: talks by month stacked by kind, person-times by rank level."""
     found = services(context)
     chat = update.effective_chat
     if chat is not None:
         await chat.send_action(ChatAction.UPLOAD_PHOTO)
     async with found.sessions() as session:
         counts = await logic.month_by_kind(session, found, viewer, question)
-    title = text(viewer.language, "stats.chart_title", start=question.period.start, end=question.period.last_day)
-    from bot.chart import month_kind_chart  # noqa: PLC0415  (matplotlib: loaded when a chart is asked for)
+        where = await logic.talk_filter(session, found, viewer, question)
+        ranks = await logic.breakdown(session, found, where, "rank", viewer)
+    language, start, end = viewer.language, question.period.start, question.period.last_day
+    kinds = found.config.organisation.talk_kinds
+    names = {kind: display_name(language, kind) for kind in {*kinds, *(k for c in counts.values() for k in c)}}
+    title = text(language, "stats.chart_title", start=start, end=end)
+    rank_title = text(language, "stats.rank_chart_title", start=start, end=end)
+    from bot.chart import month_kind_chart, rank_chart  # noqa: PLC0415  (matplotlib: loaded when a chart is asked for)
 
-    png = await asyncio.to_thread(
-        month_kind_chart, counts, found.config.organisation.talk_kinds, title, text(viewer.language, "stats.chart_axis")
-    )
+    months = await asyncio.to_thread(month_kind_chart, counts, kinds, title, text(language, "stats.chart_axis"), names)
+    levels = [(display_name(language, label), times) for label, _, times in ranks]
+    by_rank = await asyncio.to_thread(rank_chart, levels, rank_title, text(language, "stats.rank_chart_axis"))
     if chat is not None:
-        await chat.send_photo(png, caption=title)
+        await chat.send_photo(months, caption=title)
+        await chat.send_photo(by_rank, caption=rank_title)
 
 
 HANDLERS: Handlers = [

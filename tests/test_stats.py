@@ -26,6 +26,7 @@ from tests.conftest import Enroll, People, fw
 
 ZONE = ZoneInfo("Asia/Shanghai")
 KINDS = ["工作约谈", "提醒约谈", "告诫约谈", "廉政谈话", "诫勉谈话"]
+RANKS = ["地厅级", "县处级", "乡科级", "其他"]
 SUBJECTS = [  # (name, unit, rank) — the demo roster's unit heads and leaders, and a few more
     ("赵敏", "兰州市/城关区/建设局", "乡科级"),
     ("孙磊", "兰州市/城关区/教育局", "乡科级"),
@@ -410,7 +411,7 @@ async def test_the_monthly_and_quarterly_reports_arrive_without_asking(
     assert len(await reports()) == 3
 
 
-async def test_the_chart_is_a_png_with_every_label_in_the_cjk_font(
+async def test_the_charts_are_phone_sized_pngs_with_every_label_in_the_cjk_font(
     enrolled: Enroll, ledger: list[FixtureTalk], recwarn: pytest.WarningsRecorder
 ) -> None:
     from bot.chart import glyphs_missing
@@ -418,11 +419,15 @@ async def test_the_chart_is_a_png_with_every_label_in_the_cjk_font(
     commission = await enrolled("张建平")
     await commission.send("今年以来约谈多少次")
     await commission.press("图表")
-    photo = commission.replies[-1]
-    assert photo["caption"] == text("zh-CN", "stats.chart_title", start="2025-01-01", end="2025-03-05")
-    content = await _download(commission, photo["photo"][-1]["file_id"])
-    assert content[:8] == b"\x89PNG\r\n\x1a\n" and photo["photo"][-1]["width"] > 600
-    assert glyphs_missing([*KINDS, photo["caption"], text("zh-CN", "stats.chart_axis")]) == set()
+    months, ranks = commission.replies[-2:]  # one chart a measure
+    assert months["caption"] == text("zh-CN", "stats.chart_title", start="2025-01-01", end="2025-03-05")
+    assert ranks["caption"] == text("zh-CN", "stats.rank_chart_title", start="2025-01-01", end="2025-03-05")
+    for photo in (months, ranks):
+        content = await _download(commission, photo["photo"][-1]["file_id"])
+        assert content[:8] == b"\x89PNG\r\n\x1a\n"
+        assert 600 < photo["photo"][-1]["width"] <= 1280
+    labels = [*KINDS, *RANKS, months["caption"], ranks["caption"], text("zh-CN", "stats.chart_axis")]
+    assert glyphs_missing([*labels, text("zh-CN", "stats.rank_chart_axis")]) == set()
     assert not [w for w in recwarn if "missing from" in str(w.message)]  # matplotlib's missing-glyph warning
 
 
