@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import Viewer
 from bot.cells import inert_row
-from bot.i18n import text
+from bot.i18n import display_name, text
 from bot.question import Question
 from bot.services import Services
 from bot.summary import breakdown, months_of, scope_of, talk_filter
@@ -72,7 +72,7 @@ class LedgerData:
     exported: datetime  # local
     detail: list[list[object]] = field(default_factory=list)
     items: list[list[object]] = field(default_factory=list)
-    kinds: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # as stored; the sheets show their display names
     months: list[tuple[date, list[int]]] = field(default_factory=list)
     talks: int = 0
     person_times: int = 0
@@ -127,12 +127,12 @@ async def ledger_data(session: AsyncSession, services: Services, viewer: Viewer,
                     talk.ledger_no,
                     local.date(),
                     local.time().replace(second=0, microsecond=0) if talk.time_known else None,
-                    talk.kind,
+                    display_name(language, talk.kind),
                     text(language, f"ledger_sheet.{talk.format}"),
                     text(language, f"ledger_sheet.{talk.channel}"),
                     subject.person.name,
                     units.get(subject.unit_id, subject.person.unit.path),
-                    subject.rank_level,
+                    display_name(language, subject.rank_level),
                     1,
                     talk.place,
                     talk.topic,
@@ -177,6 +177,8 @@ async def ledger_data(session: AsyncSession, services: Services, viewer: Viewer,
         ("unit_header", "unit", "stats.by_unit_rule"),
     ):
         rows = await breakdown(session, services, where, dimension, viewer)
+        if dimension == "rank":
+            rows = [(display_name(language, label), t, p) for label, t, p in rows]
         note = text(language, rule, sum=sum(r[1] for r in rows), talks=data.talks, person_times=data.person_times)
         data.breakdowns.append(Breakdown(header(language, key), rows, note))
     return data
@@ -292,7 +294,8 @@ def workbook_bytes(data: LedgerData) -> bytes:
 
     total = text(language, "ledger_sheet.total")
     width = len(data.kinds) + 2
-    tally = sheet("tally", [text(language, "ledger_sheet.month_header"), *data.kinds, total])
+    kinds = [display_name(language, kind) for kind in data.kinds]
+    tally = sheet("tally", [text(language, "ledger_sheet.month_header"), *kinds, total])
     for month, counts in data.months:
         tally.row([month, *counts, sum(counts)], date_style=MONTH_STYLE)
     column_totals = [sum(counts[index] for _, counts in data.months) for index in range(len(data.kinds))]

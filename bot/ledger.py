@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import LANGUAGES, Config
 from bot.export import CHANNELS, DETAIL_HEADER, FORMATS, header
-from bot.i18n import text
+from bot.i18n import stored_names, text
 from bot.roster import RosterFileError, RowError
 from storage import audit, people, talks
 from storage.models import Person, Talk, TalkParticipant
@@ -106,6 +106,8 @@ def parse_ledger(
         raise RosterFileError("roster_file.error.header", missing="、".join(missing))
     formats = {text(language, f"ledger_sheet.{key}"): key for language in LANGUAGES for key in FORMATS}
     channels = {text(language, f"ledger_sheet.{key}"): key for language in LANGUAGES for key in CHANNELS}
+    kinds = stored_names(config.organisation.talk_kinds)  # an English export names them in English
+    levels = stored_names(config.organisation.rank_levels)
     rows: dict[str, LedgerRow] = {}
     first_row: dict[str, tuple[int, dict[str, str]]] = {}
     errors: list[RowError] = []
@@ -133,7 +135,7 @@ def parse_ledger(
         else:
             at = at or day[1]
             held = datetime.combine(day[0], at or time(0, 0))
-        if value.get("类型") and value["类型"] not in config.organisation.talk_kinds:
+        if value.get("类型") and value["类型"] not in kinds:
             bad("类型", "ledger.error.kind", allowed="、".join(config.organisation.talk_kinds))
         if value.get("形式") and value["形式"] not in formats:
             bad("形式", "ledger.error.choice", allowed="、".join(FORMATS.values()))
@@ -141,7 +143,7 @@ def parse_ledger(
             bad("方式", "ledger.error.choice", allowed="、".join(CHANNELS.values()))
         names = [n.strip() for n in value.get("被约谈人", "").split(NAMES) if n.strip()]
         units = [u.strip() for u in value.get("单位", "").split(NAMES) if u.strip()]
-        ranks = [r.strip() for r in value.get("级别", "").split(NAMES) if r.strip()]
+        ranks = [levels.get(r.strip(), r.strip()) for r in value.get("级别", "").split(NAMES) if r.strip()]
         units = units * len(names) if len(units) == 1 else units
         ranks = ranks * len(names) if len(ranks) == 1 else ranks
         if names and (len(units) != len(names) or len(ranks) != len(names)):
@@ -178,7 +180,7 @@ def parse_ledger(
             ledger_no=ledger_no,
             held=held,
             time_known=at is not None,
-            kind=value["类型"],
+            kind=kinds[value["类型"]],
             format=formats.get(value.get("形式", ""), ""),
             channel=channels.get(value.get("方式", ""), "face"),
             subjects=subjects,

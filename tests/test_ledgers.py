@@ -22,6 +22,7 @@ from bot import export
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.export import DETAIL_HEADER, LedgerData, header, workbook_bytes
+from bot.i18n import text
 from bot.ledger import parse_ledger
 from bot.sandbox import seed_demo
 from bot.transcript import EmulatorClient
@@ -246,13 +247,46 @@ def test_a_ledger_exported_in_english_reads_back_as_the_same_talks(config: Confi
         1, "2025-000001", "2025-03-02", "09:30", "工作约谈", "个人", "面谈", "赵敏", "兰州市/城关区/建设局", "乡科级",
         "1", "", "落实两个责任", "", "张建平", "", "0", "",
     ]  # fmt: skip
-    english_row = [str(cell) for cell in [*chinese[:5], "individual", "face to face", *chinese[7:]]]
+    english_row = [str(cell) for cell in [*chinese[:4], "Work talk", "individual", "face to face", *chinese[7:9]]]
+    english_row += ["Township level", *[str(cell) for cell in chinese[10:]]]
     title = ["兰州市 talk ledger (March 2025)"]
     files = [[title, [], DETAIL_HEADER, [str(cell) for cell in chinese]], [title, [], english, english_row]]
     read = [parse_ledger(table, config, date(2025, 3, 5)) for table in files]
     assert read[0] == read[1] and read[0][1] == [] and len(read[0][0]) == 1
     [talk] = read[0][0]
     assert (talk.row, talk.format, talk.channel, talk.held) == (4, "individual", "face", datetime(2025, 3, 2, 9, 30))
+
+
+CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef]")
+
+
+async def test_an_english_ledger_names_kinds_and_rank_levels_in_english(enrolled: Enroll, config: Config) -> None:
+    await seed(config, FIRST_QUARTER)
+    commission = await enrolled("张建平")
+    await commission.send("/lang")
+    await commission.press("English")
+    await commission.send("how many talks in 2025 H1")
+    await commission.press(text("en", "stats.button.excel"))
+    content = await _download(commission, commission.replies[-1]["document"]["file_id"])
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["Talks", "Rectification", "Summary"]
+    detail = rows(book["Talks"])
+    columns = {name: index for index, name in enumerate(detail[2])}
+    shown = [row[columns["Kind"]] for row in detail[3:]] + [row[columns["Rank level"]] for row in detail[3:]]
+    assert set(shown) == {"Work talk", "County level", "Township level"}
+    summary = rows(book["Summary"])
+    headers = [row for row in summary if row and row[0] in ("Month", "Rank level", "Unit")]
+    assert headers[0][:3] == ("Month", "Work talk", "Reminder talk")
+    ranks = summary[summary.index(headers[1]) + 1 : summary.index(headers[1]) + 5]
+    assert [row[0] for row in ranks] == ["Prefecture level", "County level", "Township level", "Other"]
+    # Every text but names of units and people (the rows of the detail and the unit table) is English.
+    units = summary[summary.index(headers[2]) + 1 :]
+    words = [cell for row in [*detail[:3], *summary[: summary.index(headers[2]) + 1]] for cell in row]
+    words += [*shown, *[row[0] for row in units if row[0] in ("Distinct total",)]]
+    assert not [word for word in words if isinstance(word, str) and CJK.search(word.replace("兰州市", ""))]
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        chart = next(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/charts/chart"))
+    assert not CJK.search(chart.replace("Summary", ""))  # series names are cell references to English headers
 
 
 async def test_the_detail_ledger_gives_the_unit_a_person_was_in_at_the_talk(enrolled: Enroll, config: Config) -> None:
