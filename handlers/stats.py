@@ -364,7 +364,7 @@ async def _chart(update: Update, context: Context, viewer: Viewer, question: Que
     names = {kind: display_name(language, kind) for kind in {*kinds, *(k for c in counts.values() for k in c)}}
     title = text(language, "stats.chart_title", start=start, end=end)
     rank_title = text(language, "stats.rank_chart_title", start=start, end=end)
-    from bot.chart import month_kind_chart, rank_chart  # noqa: PLC0415  (matplotlib: loaded when a chart is asked for)
+    from bot.chart import month_kind_chart, rank_chart  # noqa: PLC0415  (Pillow: loaded when a chart is asked for)
 
     months = await asyncio.to_thread(month_kind_chart, counts, kinds, title, text(language, "stats.chart_axis"), names)
     levels = [(display_name(language, label), times) for label, _, times in ranks]

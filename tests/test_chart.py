@@ -7,8 +7,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.chart import FONT_FILE, glyphs_missing, month_kind_chart, rank_chart
+from bot.chart import FONT_FILE, _scale, glyphs_missing, month_kind_chart, rank_chart
 from bot.config import DEFAULT_RANK_LEVELS, DEFAULT_TALK_KINDS
 from bot.i18n import catalog, display_name, text
 
@@ -35,7 +37,7 @@ def test_a_month_chart_fits_a_phone_whatever_the_period(count: int) -> None:
     png = month_kind_chart(months(count), DEFAULT_TALK_KINDS, text("zh-CN", "stats.chart_title", start=1, end=2), "次")
     width, height = size(png)
     assert 600 <= width <= 1280
-    assert height >= width or count < 12  # a year or more is portrait: a row a month, read by scrolling
+    assert height >= width or count <= 12  # two years or more are portrait: a row a month, read by scrolling
     assert height <= 8000  # twenty years do not make an image a phone refuses
 
 
@@ -70,3 +72,10 @@ def test_english_charts_name_kinds_and_ranks_in_english() -> None:
         assert display_name("en", name).isascii(), name
         assert display_name("zh-CN", name) == name
     assert display_name("en", "巡察谈话") == "巡察谈话"  # a kind a commission configured: shown as it is
+
+
+@given(st.integers(0, 10**9))
+def test_the_value_axis_ends_past_the_largest_figure_in_at_most_five_round_steps(largest: int) -> None:
+    step, end = _scale(largest)
+    assert str(step).rstrip("0") in ("1", "2", "5")
+    assert end >= largest and end % step == 0 and end // step <= 5
