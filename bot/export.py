@@ -13,9 +13,10 @@ from __future__ import annotations
 import asyncio
 import io
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell
@@ -27,7 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import Viewer
 from bot.cells import inert_row
+from bot.coverage import coverage_of, quotas_of
 from bot.i18n import display_name, text
+from bot.periods import Period
 from bot.question import Question
 from bot.services import Services
 from bot.summary import breakdown, months_of, scope_of, talk_filter
@@ -51,6 +54,7 @@ HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 HEADER_ROW = 3  # title, scope line, header
 HEADER_STYLE, BODY_STYLE, WRAPPED_STYLE = "ledger header", "ledger cell", "ledger long text"
 DATE_STYLE, TIME_STYLE, MONTH_STYLE = "ledger date", "ledger time", "ledger month"
+PERCENT_STYLE = "ledger percent"
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,19 @@ class Breakdown:
     header: list[str]
     rows: list[tuple[str, int, int]]
     rule: str
+
+
+@dataclass
+class Annual:
+    """The annual ledger (年度账): the plan (who must be talked to how often) and the quotas against what was done,
+    counted as the chat's coverage and quota answers count them."""
+
+    plan: list[list[object]] = field(default_factory=list)
+    plan_total: list[object] = field(default_factory=list)
+    plan_note: str = ""
+    quotas: list[list[object]] = field(default_factory=list)
+    quota_total: list[object] = field(default_factory=list)
+    quota_note: str = ""
 
 
 @dataclass
@@ -77,6 +94,7 @@ class LedgerData:
     talks: int = 0
     person_times: int = 0
     breakdowns: list[Breakdown] = field(default_factory=list)
+    annual: Annual | None = None  # for a calendar year's export only
 
 
 async def ledger_workbook(session: AsyncSession, services: Services, viewer: Viewer, question: Question) -> bytes:
@@ -181,7 +199,46 @@ async def ledger_data(session: AsyncSession, services: Services, viewer: Viewer,
             rows = [(display_name(language, label), t, p) for label, t, p in rows]
         note = text(language, rule, sum=sum(r[1] for r in rows), talks=data.talks, person_times=data.person_times)
         data.breakdowns.append(Breakdown(header(language, key), rows, note))
+    period = question.period
+    if (period.start.month, period.start.day) == (1, 1) and period.end == date(period.start.year + 1, 1, 1):
+        data.annual = await annual_data(session, viewer, period, today, zone)
     return data
+
+
+async def annual_data(session: AsyncSession, viewer: Viewer, period: Period, today: date, zone: ZoneInfo) -> Annual:
+    """The plan and quota tables with the scopes the chat's answers use: a leader's own quota, no coverage."""
+    language = viewer.language
+    scopes, own = scope_of(viewer)
+    annual = Annual()
+    plan = await coverage_of(session, scopes if own is None else (), period, today, zone)
+    counted = [line for line in plan.lines if line.excused is None]
+    for line in plan.lines:
+        every = text(language, "ledger_sheet.every", per=text(language, f"coverage.per.{line.person.talk_every}"))
+        if line.excused is not None:
+            figures: list[object] = [None, None, "", text(language, "ledger_sheet.covered_excused")]
+            note = text(language, "ledger_sheet.excused", reason=line.excused)
+        else:
+            state = text(language, "ledger_sheet.covered_no" if line.gaps else "ledger_sheet.covered_yes")
+            gaps = "、".join(f"{w.start:%Y-%m}" for w in line.gaps)
+            figures, note = [len(line.windows), len(line.windows) - len(line.gaps), gaps, state], ""
+        annual.plan.append([line.person.name, line.person.unit.path, every, *figures, note])
+    due = sum(len(line.windows) for line in counted)
+    talked = due - sum(len(line.gaps) for line in counted)
+    total = text(language, "ledger_sheet.total")
+    annual.plan_total = [total, "", "", "", due, talked, "", plan.covered, ""]
+    annual.plan_note = plan.summary(language) if plan.lines else text(language, "coverage.none_required")
+    quotas = await quotas_of(session, scopes, viewer.person_id if own is not None else None, period, zone)
+    for quota in quotas:
+        each = text(
+            language, "ledger_sheet.quota_each", per=text(language, f"coverage.per.{quota.per}"), each=quota.each
+        )
+        share = quota.done / quota.quota if quota.quota else None
+        annual.quotas.append([quota.person.name, quota.person.unit.path, each, quota.quota, quota.done, share])
+    planned = sum(quota.quota or 0 for quota in quotas)
+    done = sum(quota.done for quota in quotas)
+    annual.quota_total = [total, "", "", "", planned, done, done / planned if planned else None]
+    annual.quota_note = "" if quotas else text(language, "coverage.no_quotas")
+    return annual
 
 
 def period_label(language: str, start: date, last: date) -> str:
@@ -310,10 +367,37 @@ def workbook_bytes(data: LedgerData) -> bytes:
         tally.note(part.rule, width)
     tally.finish(months_end)
     _month_chart(tally.sheet, data, language, months_end, tally.last_row)
+    if data.annual is not None:
+        _annual_sheet(sheet, language, data.annual)
     book.remove(book.worksheets[0])  # the empty default sheet
     stream = io.BytesIO()
     book.save(stream)
     return stream.getvalue()
+
+
+def _annual_sheet(sheet: Callable[[str, list[str]], _Sheet], language: str, annual: Annual) -> None:
+    """年度账: the plan table (its total and the coverage line the chat gives), then the quota table."""
+    plan_columns = header(language, "plan_header")
+    ledger = sheet("annual", plan_columns)
+    for number, row in enumerate(annual.plan, start=1):
+        ledger.row([number, *row])
+    ledger.row(annual.plan_total)
+    plan_end = ledger.last_row
+    ledger.note(annual.plan_note, len(plan_columns))
+    ledger.write([])
+    ledger.header(header(language, "quota_header"))
+    for number, row in enumerate(annual.quotas, start=1):
+        _shares(ledger.row([number, *row]))
+    _shares(ledger.row(annual.quota_total))
+    if annual.quota_note:
+        ledger.note(annual.quota_note, len(plan_columns))
+    ledger.finish(plan_end)
+
+
+def _shares(cells: list[Cell]) -> None:
+    """The last column of a quota row is a share of the quota: shown as a percentage."""
+    if isinstance(cells[-1].value, float):
+        cells[-1].style = PERCENT_STYLE
 
 
 def _width(value: str) -> int:
@@ -330,6 +414,7 @@ def _add_styles(book: Workbook, language: str) -> None:
     style(HEADER_STYLE, font=Font(bold=True), fill=HEADER_FILL, alignment=Alignment("center", "center", wrap_text=True))
     style(BODY_STYLE, alignment=Alignment(vertical="top"))
     style(WRAPPED_STYLE, alignment=Alignment(vertical="top", wrap_text=True))
+    style(PERCENT_STYLE, number_format="0.0%", alignment=Alignment(vertical="top"))
     for name, key in ((DATE_STYLE, "date_format"), (TIME_STYLE, "time_format"), (MONTH_STYLE, "month_format")):
         style(name, number_format=text(language, f"ledger_sheet.{key}"), alignment=Alignment(vertical="top"))
 
