@@ -24,6 +24,7 @@ from storage import audit, people, talks
 from storage.models import Person, Talk, TalkParticipant
 
 NAMES = "、"
+NAME_ALONE = {"姓名": "被约谈人", "name": "被约谈人"}  # under a merged 被约谈人 group, the person's name column
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,31 @@ def _header_names() -> dict[str, str]:
     return names
 
 
+def _merged_header(table: Sequence[Sequence[str]], start: int, names_of: dict[str, str]) -> tuple[list[str], int]:
+    """(column names, index of the first data row). A hand-kept ledger often has a header of two rows with merged
+    cells: 被约谈人 over 姓名 | 单位 | 级别, 约谈时间 over 日期 | 时间, 序号 over both rows. A merged cell's text is
+    in its first cell only, so a blank is the group on its left; a name in the second row is the column's name,
+    a bare 姓名 (name) under a group being that group's."""
+    top = [cell.strip() for cell in table[start]]
+    below = [cell.strip() for cell in table[start + 1]] if start + 1 < len(table) else []
+    known = [names_of.get(cell) or NAME_ALONE.get(cell.lower()) for cell in below]
+    ledger_no = top.index(next(c for c in top if names_of.get(c) == "台账编号"))
+    if not any(known) or (ledger_no < len(below) and below[ledger_no]):  # data: a ledger number in its column
+        return [names_of.get(cell, cell) for cell in top], start + 1
+    header, group = [], ""
+    for index in range(max(len(top), len(below))):
+        heading = top[index] if index < len(top) else ""
+        group = heading or group
+        sub = below[index] if index < len(below) else ""
+        if not sub:
+            header.append(names_of.get(heading, heading))
+        elif sub.lower() in NAME_ALONE:
+            header.append(names_of.get(group, NAME_ALONE[sub.lower()]))
+        else:
+            header.append(names_of.get(sub, sub))
+    return header, start + 2
+
+
 def parse_ledger(
     table: Sequence[Sequence[str]], config: Config, today: date | None = None
 ) -> tuple[list[LedgerRow], list[RowError]]:
@@ -100,7 +126,7 @@ def parse_ledger(
         if not any(any(cell.strip() for cell in cells) for cells in table):
             raise RosterFileError("roster_file.error.empty")
         raise RosterFileError("roster_file.error.header", missing="台账编号")
-    header = [names_of.get(cell.strip(), cell.strip()) for cell in table[start]]
+    header, first = _merged_header(table, start, names_of)
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise RosterFileError("roster_file.error.header", missing="、".join(missing))
@@ -111,7 +137,7 @@ def parse_ledger(
     rows: dict[str, LedgerRow] = {}
     first_row: dict[str, tuple[int, dict[str, str]]] = {}
     errors: list[RowError] = []
-    for number, cells in enumerate(table[start + 1 :], start=start + 2):
+    for number, cells in enumerate(table[first:], start=first + 1):
         value = {name: (cells[i].strip() if i < len(cells) and cells[i] else "") for i, name in enumerate(header)}
         if not any(value.values()):
             continue

@@ -192,6 +192,48 @@ def test_a_hand_kept_workbook_with_date_cells_text_dates_and_saved_formulas_impo
     ]
 
 
+def test_a_ledger_with_a_two_row_header_of_merged_cells_imports(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["兰州市 约谈台账（2015年）"])
+    sheet.append(["序号", "台账编号", "约谈时间", None, "类型", "被约谈人", None, None, "主题", "主谈人", "备注"])
+    sheet.append([None, None, "日期", "时间", None, "姓名", "单位", "级别", None, None, None])
+    for cells in ("A2:A3", "B2:B3", "C2:D2", "E2:E3", "F2:H2", "I2:I3", "J2:J3", "K2:K3"):
+        sheet.merge_cells(cells)
+    sheet.append([1, "2015-000001", datetime(2015, 3, 2), time(9, 30), "工作约谈", "赵敏", "兰州市/城关区/建设局"])
+    sheet["H4"], sheet["I4"], sheet["J4"] = "乡科级", "落实两个责任", "张建平"
+    sheet.append([2, "2015-000002", "2015年4月10日", None, "告诫约谈", "周涛", "兰州市/榆中县/交通局", "乡科级"])
+    sheet["I5"], sheet["J5"], sheet["K5"] = "作风问题", "张建平", "无"
+    book.save(tmp_path / "merged.xlsx")
+    assert cli(config_path, "import", str(tmp_path / "merged.xlsx")) == 0
+    assert fw("新增 2 条,已存在 0 条") in capsys.readouterr().out
+    assert cli(config_path, "export", "--period", "2015", "--out", str(tmp_path / "2015.xlsx")) == 0
+    detail = list(openpyxl.load_workbook(tmp_path / "2015.xlsx")["明细账"].iter_rows(min_row=4, values_only=True))
+    assert [(row[1], row[2], row[3], row[4], row[7], row[9], row[12]) for row in detail] == [
+        ("2015-000001", datetime(2015, 3, 2), time(9, 30), "工作约谈", "赵敏", "乡科级", "落实两个责任"),
+        ("2015-000002", datetime(2015, 4, 10), None, "告诫约谈", "周涛", "乡科级", "作风问题"),
+    ]
+
+
+def test_a_bad_row_under_a_two_row_header_is_named_by_its_row_in_the_file(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        ["序号", "台账编号", "日期", "类型", "被约谈人", "", "", "主题", "主谈人"],
+        ["", "", "", "", "姓名", "单位", "级别", "", ""],
+        ["1", "2015-000001", "2015-03-02", "工作约谈", "赵敏", "兰州市/城关区/建设局", "乡科级", "落实", "张建平"],
+        ["2", "2015-000002", "2015-03-40", "工作约谈", "周涛", "兰州市/榆中县/交通局", "乡科级", "落实", "张建平"],
+    ]
+    path = tmp_path / "ledger.csv"
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows(rows)
+    assert cli(config_path, "import", str(path)) == 1
+    assert fw("第 4 行,“日期”列") in capsys.readouterr().err  # the line of the file, counting both header rows
+
+
 def test_a_formula_without_a_saved_result_is_named_by_its_cell(
     tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
