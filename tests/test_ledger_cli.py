@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.export import DETAIL_HEADER
+from bot.export import DETAIL_HEADER, ITEMS_HEADER
 from bot.i18n import text
 from bot.ledger import parse_day
 from tests.conftest import fw
@@ -232,6 +232,36 @@ def test_a_bad_row_under_a_two_row_header_is_named_by_its_row_in_the_file(
         csv.writer(stream).writerows(rows)
     assert cli(config_path, "import", str(path)) == 1
     assert fw("第 4 行,“日期”列") in capsys.readouterr().err  # the line of the file, counting both header rows
+
+
+def test_rectification_items_import_with_their_talk_and_bad_ones_are_named_by_sheet_row_and_column(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = openpyxl.Workbook()
+    detail = book.active
+    assert detail is not None
+    detail.title = "明细账"
+    for row in PAST[:2]:
+        detail.append(row)
+    items = book.create_sheet("整改台账")
+    items.append(["兰州市 约谈整改台账（2015年）"])
+    items.append(ITEMS_HEADER)
+    items.append([1, "2015-000001", "赵敏", "台账不全", "补齐", datetime(2015, 4, 2), "赵敏", "整改中", None, 0])
+    items.append([2, "2015-000009", "赵敏", "作风问题", "", "2015-05-01", "赵敏", "已办结", None, 0])
+    book.save(tmp_path / "ledger.xlsx")
+    assert cli(config_path, "import", str(tmp_path / "ledger.xlsx")) == 1
+    error = capsys.readouterr().err
+    assert fw("第 4 行,“整改台账·台账编号”列") in error and "2015-000009" in error
+    assert fw("第 4 行,“整改台账·状态”列") in error
+
+    items.delete_rows(4)
+    book.save(tmp_path / "ledger.xlsx")
+    assert cli(config_path, "import", str(tmp_path / "ledger.xlsx")) == 0
+    assert cli(config_path, "export", "--period", "2015", "--out", str(tmp_path / "2015.xlsx")) == 0
+    exported = list(openpyxl.load_workbook(tmp_path / "2015.xlsx")["整改台账"].iter_rows(min_row=4, values_only=True))
+    assert [row[1:8] for row in exported] == [
+        ("2015-000001", "赵敏", "台账不全", "补齐", datetime(2015, 4, 2), "赵敏", "整改中")
+    ]
 
 
 def test_a_formula_without_a_saved_result_is_named_by_its_cell(

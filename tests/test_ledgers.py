@@ -28,7 +28,7 @@ from bot.sandbox import seed_demo
 from bot.transcript import EmulatorClient
 from storage import people
 from storage.db import open_engine, sessions
-from storage.models import Talk
+from storage.models import RectificationItem, Talk
 from tests.conftest import Enroll
 from tests.test_figures import FIRST_QUARTER, ZONE, seed
 from tests.test_inert_exports import log_talk_with_topic
@@ -111,6 +111,8 @@ async def test_an_exported_ledger_imports_back_into_an_empty_database_unchanged(
     enrolled: Enroll, config: Config, tmp_path: Path
 ) -> None:
     await seed(config, FIRST_QUARTER)
+    await log_talk_with_topic(await enrolled("李华"), "项目资金管理")  # today, 2025-03-05, with one problem
+    await close_an_item_and_add_one_with_two_responsible(config)
     commission = await enrolled("张建平")
     await commission.send("今年第一季度约谈多少次")
     await commission.press("导出 Excel")
@@ -123,6 +125,63 @@ async def test_an_exported_ledger_imports_back_into_an_empty_database_unchanged(
     config_file.write_text(f'[database]\nurl = "{other.database_url}"\n', encoding="utf-8")
     assert await asyncio.to_thread(cli, config_file, "import", str(exported)) == 0
     assert await talks_of(other) == await talks_of(config)
+    before = await items_of(config)
+    assert len(before) == 2 and {item[5] for item in before} == {"open", "closed"}
+    assert await items_of(other) == before
+    assert await asyncio.to_thread(cli, config_file, "import", str(exported)) == 0  # twice: nothing more
+    assert await items_of(other) == before
+
+
+async def close_an_item_and_add_one_with_two_responsible(config: Config) -> None:
+    """The logged talk's item closed on 2025-03-04, and a second item, open, with a second responsible person."""
+    engine = open_engine(config.database_url)
+    try:
+        async with sessions(engine).begin() as session:
+            talk = await session.scalar(select(Talk).where(Talk.topic == "项目资金管理"))
+            assert talk is not None
+            [item] = [item for item in talk.items if item.kind == "problem"]
+            item.state, item.closed_at = "closed", datetime(2025, 3, 4, 9, 0, tzinfo=ZONE)
+            second = [p for p in await people.people_within(session, None) if p.name == "王强"][0]
+            talk.items.append(
+                RectificationItem(
+                    number=len(talk.items) + 1,
+                    kind="problem",
+                    problem="会议记录不规范",
+                    measure="建立会议记录制度",
+                    deadline=date(2025, 4, 30),
+                    responsible_id=item.responsible_id,
+                    second_responsible_id=second.id,
+                    state="open",
+                    created_at=item.created_at,
+                )
+            )
+    finally:
+        await engine.dispose()
+
+
+async def items_of(config: Config) -> list[tuple[object, ...]]:
+    """Problems as the 整改台账 shows them: talk, problem, measure, deadline, responsible, state, day closed."""
+    engine = open_engine(config.database_url)
+    try:
+        async with sessions(engine)() as session:
+            found = await session.scalars(select(Talk).order_by(Talk.ledger_no))
+            names = {p.id: p.name for p in await people.people_within(session, None)}
+            return [
+                (
+                    talk.ledger_no,
+                    item.problem,
+                    item.measure,
+                    item.deadline,
+                    (names[item.responsible_id], names.get(item.second_responsible_id or 0)),
+                    item.state,
+                    item.closed_at.astimezone(ZONE).date() if item.closed_at else None,
+                )
+                for talk in found
+                for item in sorted(talk.items, key=lambda item: item.number)
+                if item.kind == "problem"
+            ]
+    finally:
+        await engine.dispose()
 
 
 async def talks_of(config: Config) -> list[tuple[object, ...]]:
