@@ -286,7 +286,7 @@ async def _ledger_export(config: Config, arguments: argparse.Namespace) -> int:
             grants = tuple(Grant(Role.COMMISSION, path) for path in roots)
             operator = Viewer(0, "cli", "", grants, config.organisation.default_language)
             question = Question(period=period, period_named=True, measure="talks")
-            from bot.export import ledger_workbook  # noqa: PLC0415  (openpyxl: not loaded by `run`)
+            from bot.export import ledger_workbook  # noqa: PLC0415  (XlsxWriter: not loaded by `run`)
 
             content = await ledger_workbook(session, services, operator, question)
             talks, _ = await summary_totals(session, await talk_filter(session, services, operator, question))

@@ -330,7 +330,7 @@ async def _excel(update: Update, context: Context, viewer: Viewer, question: Que
     chat = update.effective_chat
     if chat is not None:
         await chat.send_action(ChatAction.UPLOAD_DOCUMENT)  # a large ledger takes seconds to build
-    from bot.export import ledger_data, workbook_bytes  # noqa: PLC0415  (openpyxl: loaded when a file is asked for)
+    from bot.export import ledger_data, workbook_bytes  # noqa: PLC0415  (XlsxWriter: loaded when a file is asked for)
 
     async with found.sessions.begin() as session:
         data = await ledger_data(session, found, viewer, question)
