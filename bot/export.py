@@ -47,6 +47,8 @@ FORMATS = {key: text(SOURCE_LANGUAGE, f"ledger_sheet.{key}") for key in ("indivi
 CHANNELS = {key: text(SOURCE_LANGUAGE, f"ledger_sheet.{key}") for key in ("face", "video", "phone")}
 WRAPPED_WIDTH = 40  # a column of long text (内容, 问题) wraps at this width rather than running off the page
 HEADER_ROW = 3  # title, scope line, header
+LINE_HEIGHT = 15  # points a line of text takes in a row (409: the most a row may be)
+LINE_WIDTH = 52  # what a wrapped column holds in `_width` units: a CJK character is 1.6 columns wide, not 2
 
 
 @dataclass(frozen=True)
@@ -290,18 +292,24 @@ class _Sheet:
         column a share shown as a percentage."""
         looks = self.looks
         chosen: list[Format | None] = []
+        lines = 1
         for column, value in enumerate(values):
             if isinstance(value, time):
                 look, width = looks.time, 8
             elif isinstance(value, date):
-                look, width = (looks.month if month else looks.date), 14
+                look, width = (looks.month if month else looks.date), 17  # 2025年12月12日
             elif percent and column == len(values) - 1 and isinstance(value, float):
                 look, width = looks.percent, 8
             else:
-                width = _width(str(value if value is not None else "")[: WRAPPED_WIDTH + 1])
+                shown = str(value if value is not None else "")
+                width = _width(shown[: WRAPPED_WIDTH + 1])
                 look = looks.wrapped if width > WRAPPED_WIDTH else looks.body
+                if width > WRAPPED_WIDTH:
+                    lines = max(lines, sum(-(-_width(line) // LINE_WIDTH) for line in shown.splitlines()))
             chosen.append(look)
             self.widths[column] = max(self.widths[column], min(width, WRAPPED_WIDTH))
+        if lines > 1:  # a wrapped text's lines, all shown: neither Excel nor LibreOffice fits the row on opening
+            self.sheet.set_row(self.last_row, min(LINE_HEIGHT * lines, 409))
         self.write(values, chosen)
 
     def note(self, line: str, width: int) -> None:
@@ -455,6 +463,11 @@ def _month_chart(book: Workbook, tally: _Sheet, data: LedgerData, language: str,
             }
         )
     chart.set_title({"name": text(language, "ledger_sheet.chart_title")})
-    chart.set_y_axis({"name": text(language, "ledger_sheet.chart_axis"), "major_gridlines": {"visible": False}})
+    # The months as months, not date serials; whole talks on the value axis of a small tally.
+    chart.set_x_axis({"num_format": text(language, "ledger_sheet.month_format")})
+    most = max(sum(counts) for _, counts in data.months)
+    value_axis = {"name": text(language, "ledger_sheet.chart_axis"), "major_gridlines": {"visible": False}, "min": 0}
+    chart.set_y_axis(value_axis | ({"major_unit": 1} if most <= 10 else {}))
     chart.set_size({"width": max(600, 45 * len(data.months) + 230), "height": 340})  # px
+    tally.sheet.set_h_pagebreaks([tally.last_row + 1])  # printed on a page of its own, never cut in two
     tally.sheet.insert_chart(tally.last_row + 1, 0, chart)

@@ -279,6 +279,26 @@ async def test_another_person_s_question_is_answered_while_a_large_ledger_is_bui
     assert len(list(book["明细账"].iter_rows(min_row=4))) == 600  # two people in each of the 300 talks
 
 
+def test_a_long_content_wraps_in_a_row_tall_enough_to_show_it() -> None:
+    content = "就工程项目管理、资金使用和作风建设中存在的问题进行约谈，提出整改要求。" * 4  # 136 characters
+    row: list[object] = ["2025-000001", date(2025, 3, 2), None, "工作约谈", "个人", "面谈", "赵敏", "兰州市"]
+    row += ["乡科级", 1, "", "主题", content, "张建平", "", 0, "张建平"]
+    data = LedgerData(
+        language="zh-CN",
+        title_scope="兰州市",
+        scope="兰州市",
+        start=date(2025, 1, 1),
+        last=date(2025, 3, 31),
+        exported=datetime(2025, 3, 5, 15, 0),
+        detail=[row, [*row[:12], "短", *row[13:]]],
+    )
+    detail = openpyxl.load_workbook(io.BytesIO(workbook_bytes(data)))["明细账"]
+    assert detail["N4"].value == content and detail["N4"].alignment.wrap_text
+    assert 42 <= detail.column_dimensions["N"].width < 43  # wrapped at 40 columns, not one line across the page
+    assert detail.row_dimensions[4].height >= 5 * 15  # 136 characters of about 26 a line
+    assert detail.row_dimensions[5].height is None  # a short text: the default height
+
+
 def test_the_summary_ledger_has_a_native_stacked_chart_of_the_monthly_tally() -> None:
     data = LedgerData(
         language="zh-CN",
