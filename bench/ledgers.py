@@ -8,7 +8,8 @@ not the database read's.
 
 Measured on the shared 2-core development machine, 50,000 talks (66,667 detail rows, 12,500 items), 2026-11:
 openpyxl (named styles) 70.2 s and 646 MiB peak (404 s was reported earlier);
-XlsxWriter in constant-memory mode 13.9 s and 97 MiB — hence XlsxWriter. The peak includes the made-up data.
+XlsxWriter in constant-memory mode 13.9 s and 97 MiB — hence XlsxWriter; 16.2 s and 118 MiB
+once wrapped rows got their heights (every made-up row has a long 内容). The peak includes the made-up data.
 """
 
 from __future__ import annotations
