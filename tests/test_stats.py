@@ -8,6 +8,7 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -428,6 +429,39 @@ async def test_the_charts_are_phone_sized_pngs_with_every_label_in_the_cjk_font(
         assert 600 < photo["photo"][-1]["width"] <= 1280
     labels = [*KINDS, *RANKS, months["caption"], ranks["caption"], text("zh-CN", "stats.chart_axis")]
     assert glyphs_missing([*labels, text("zh-CN", "stats.rank_chart_axis")]) == set()
+
+
+async def test_english_charts_have_english_captions_kinds_and_rank_levels(
+    enrolled: Enroll, ledger: list[FixtureTalk], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import chart
+
+    drawn: dict[str, list[str]] = {}
+    month_kind_chart, rank_chart = chart.month_kind_chart, chart.rank_chart
+
+    def months_drawn(counts: Any, kinds: Any, title: str, axis: str, names: Any = None) -> bytes:
+        drawn["kinds"] = [names[kind] for kind in kinds]
+        return month_kind_chart(counts, kinds, title, axis, names)
+
+    def ranks_drawn(rows: Any, title: str, axis: str) -> bytes:
+        drawn["ranks"] = [label for label, _ in rows]
+        return rank_chart(rows, title, axis)
+
+    monkeypatch.setattr(chart, "month_kind_chart", months_drawn)
+    monkeypatch.setattr(chart, "rank_chart", ranks_drawn)
+    commission = await enrolled("张建平")
+    await commission.send("/lang")
+    await commission.press("English")
+    await commission.send("how many talks this year")
+    await commission.press(text("en", "stats.button.chart"))
+    months, ranks = commission.replies[-2:]
+    assert months["caption"] == text("en", "stats.chart_title", start="2025-01-01", end="2025-12-31")
+    assert ranks["caption"] == text("en", "stats.rank_chart_title", start="2025-01-01", end="2025-12-31")
+    assert all(photo["photo"][-1]["width"] <= 1280 for photo in (months, ranks))
+    assert drawn == {
+        "kinds": ["Work talk", "Reminder talk", "Warning talk", "Integrity talk", "Admonition talk"],
+        "ranks": ["Prefecture level", "County level", "Township level", "Other"],
+    }
 
 
 async def set_plan(
