@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -13,9 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.config import Config
 from bot.export import DETAIL_HEADER, ITEMS_HEADER
 from bot.i18n import text
-from bot.ledger import parse_day
+from bot.ledger import parse_day, parse_ledger
 from tests.conftest import fw
 from tests.test_roster import GOOD, cli, write_csv
 
@@ -336,3 +338,38 @@ def test_the_usual_ways_of_writing_a_date_read_as_that_date(day: date, form: str
 def test_anything_else_reads_as_no_date_or_a_real_one(written: str) -> None:
     found = parse_day(written)
     assert found is None or isinstance(found[0], date)
+
+
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=len(HEADER)), st.booleans())
+def test_a_header_split_over_two_rows_of_merged_groups_reads_as_the_flat_header(
+    sizes: list[int], name_alone: bool
+) -> None:
+    """Any run of columns may sit under a merged group cell (its text in the first cell only, the column names
+    in the row below); a column outside a group is merged down both rows. The rows read the same. 台账编号 stands
+    on its own: the header is found by it."""
+    top: list[str] = []
+    below: list[str] = []
+    index = 0
+    for number, size in enumerate([1, *sizes]):
+        columns = HEADER[index : index + size]
+        if not columns:
+            break
+        if size == 1:  # a column of its own, merged over both rows
+            top.append(columns[0])
+            below.append("")
+        else:
+            top += [f"栏目{number}"] + [""] * (len(columns) - 1)
+            below += columns
+        index += size
+    top += HEADER[index:]
+    below += [""] * (len(HEADER) - index)
+    if name_alone and "被约谈人" in below:  # 姓名 under a group named 被约谈人, as commissions write it
+        position = below.index("被约谈人")
+        if top[position] == "" or top[position].startswith("栏目"):
+            start = max(i for i in range(position + 1) if top[i])
+            top[start], below[position] = "被约谈人", "姓名"
+    config = Config()
+    flat = parse_ledger([["台账"], HEADER, *PAST[1:]], config, date(2025, 3, 5))
+    split = parse_ledger([["台账"], top, below, *PAST[1:]], config, date(2025, 3, 5))
+    assert flat[1] == [] and split[1] == []
+    assert [replace(talk, row=talk.row - 1) for talk in split[0]] == flat[0]  # one header row more
