@@ -108,15 +108,21 @@ async def test_the_exported_workbook_is_a_ledger_to_print_with_the_chat_s_figure
     assert [row[1:3] for row in distinct] == [(talks, person_times)] * 2
 
 
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
 async def test_an_exported_ledger_imports_back_into_an_empty_database_unchanged(
-    enrolled: Enroll, config: Config, tmp_path: Path
+    enrolled: Enroll, config: Config, tmp_path: Path, language: str
 ) -> None:
     await seed(config, FIRST_QUARTER)
     await log_talk_with_topic(await enrolled("李华"), "项目资金管理")  # today, 2025-03-05, with one problem
     await close_an_item_and_add_one_with_two_responsible(config)
     commission = await enrolled("张建平")
-    await commission.send("今年第一季度约谈多少次")
-    await commission.press("导出 Excel")
+    if language == "en":  # English sheets, headers, kinds, ranks, formats and states read back as well
+        await commission.send("/lang")
+        await commission.press("English")
+        await commission.send("how many talks in 2025 Q1")
+    else:
+        await commission.send("今年第一季度约谈多少次")
+    await commission.press(text(language, "stats.button.excel"))
     exported = tmp_path / "exported.xlsx"
     exported.write_bytes(await _download(commission, commission.replies[-1]["document"]["file_id"]))
 
