@@ -76,3 +76,22 @@ async def test_an_export_of_less_than_a_year_has_no_annual_ledger(enrolled: Enro
         io.BytesIO(await _download(commission, commission.replies[-1]["document"]["file_id"]))
     )
     assert book.sheetnames == ["明细账", "整改台账", "汇总账"]
+
+
+async def test_an_english_year_s_export_has_an_english_annual_sheet(enrolled: Enroll, config: Config) -> None:
+    await seed_ledger(config)
+    await set_plan(config, every={"赵敏": "quarter"}, quota={"张建平": (10, "month")}, excused={})
+    commission = await enrolled("张建平")
+    await commission.send("/lang")
+    await commission.press("English")
+    await commission.send("how many talks in 2025")
+    await commission.press(text("en", "stats.button.excel"))
+    book = openpyxl.load_workbook(
+        io.BytesIO(await _download(commission, commission.replies[-1]["document"]["file_id"]))
+    )
+    assert book.sheetnames == ["Talks", "Rectification", "Summary", "Annual"]
+    table = rows(book["Annual"])
+    assert table[2] == tuple(text("en", "ledger_sheet.plan_header").split("|"))
+    assert table[3][1:4] == ("赵敏", "兰州市/城关区/建设局", "every quarter")
+    quotas = [row for row in table if row[1] == "张建平"]
+    assert quotas[-1][3] == "10 a month"
