@@ -336,7 +336,7 @@ class _Sheet:
 
 @dataclass(frozen=True)
 class _Looks:
-    """The workbook's cell formats, made once: a format a cell is what made openpyxl slow."""
+    """The workbook's cell formats, made once and shared by every cell that looks the same."""
 
     title: Format
     plain: Format
