@@ -254,7 +254,7 @@ async def _ledger_export(config: Config, arguments: argparse.Namespace) -> int:
             grants = tuple(Grant(Role.COMMISSION, path) for path in roots)
             operator = Viewer(0, "cli", "", grants, config.organisation.default_language)
             question = Question(period=period, period_named=True, measure="talks")
-            from bot.ledgers.export import ledger_workbook  # noqa: PLC0415  (openpyxl: not loaded by `run`)
+            from bot.ledgers.export import ledger_workbook  # noqa: PLC0415  (XlsxWriter: not loaded by `run`)
 
             content = await ledger_workbook(session, services, operator, question)
             talks, _ = await summary_totals(session, await talk_filter(session, services, operator, question))
@@ -276,11 +276,14 @@ async def _ledger_export(config: Config, arguments: argparse.Namespace) -> int:
 async def _ledger_import(config: Config, arguments: argparse.Namespace) -> int:
     language = arguments.language
     try:
-        from bot.ledgers.imports import import_ledger, parse_ledger  # noqa: PLC0415  (openpyxl: not loaded by `run`)
+        from bot.ledgers.imports import ITEMS_SHEETS, import_ledger, parse_items, parse_ledger  # noqa: PLC0415  (openpyxl)
 
         _say_reading(language, arguments.file)
         today = SystemClock().now().astimezone(config.organisation.zone).date()
         rows, errors = parse_ledger(roster.read_table(arguments.file), config, today)
+        items_sheet = roster.read_sheet(arguments.file, ITEMS_SHEETS)  # the export's 整改台账, when there is one
+        items, item_errors = parse_items(items_sheet, rows) if items_sheet else ([], [])
+        errors += item_errors
     except roster.RosterFileError as error:
         print(text(language, error.reason, **error.detail), file=sys.stderr)
         return 1
@@ -294,7 +297,7 @@ async def _ledger_import(config: Config, arguments: argparse.Namespace) -> int:
         try:
             async with sessions(engine).begin() as session:
                 added, skipped, problems = await import_ledger(
-                    session, _with_progress(language, rows), config, SystemClock().now()
+                    session, _with_progress(language, rows), config, SystemClock().now(), items
                 )
                 if problems:
                     raise RosterRejected(problems)

@@ -41,6 +41,17 @@ def text(language: str, key: str, /, **params: object) -> str:
     return inflect(catalog(chosen)[key], params).format(**params)
 
 
+def display_name(language: str, name: str) -> str:
+    """A stored kind or rank level as `language` shows it: its [names] entry, else the name as configured."""
+    chosen = language if language in LANGUAGES else LANGUAGES[0]
+    return catalog(chosen).get(f"names.{name}", name)
+
+
+def stored_names(names: tuple[str, ...]) -> dict[str, str]:
+    """Any language's display name of a configured kind or rank level (and the name itself) → the name stored."""
+    return {display_name(language, name): name for language in LANGUAGES for name in names} | {n: n for n in names}
+
+
 def inflect(template: str, params: dict[str, object]) -> str:
     """The template with each `{n|one|other}` replaced by the form the number `n` takes."""
     return PLURAL.sub(lambda found: found[2] if str(params.get(found[1])) == "1" else found[3], template)

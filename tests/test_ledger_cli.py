@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -13,9 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.config import Config
 from bot.i18n import text
-from bot.ledgers.export import DETAIL_HEADER
-from bot.ledgers.imports import parse_day
+from bot.ledgers.export import DETAIL_HEADER, ITEMS_HEADER
+from bot.ledgers.imports import parse_day, parse_ledger
 from tests.conftest import fw
 from tests.test_roster import GOOD, cli, write_csv
 
@@ -192,6 +194,78 @@ def test_a_hand_kept_workbook_with_date_cells_text_dates_and_saved_formulas_impo
     ]
 
 
+def test_a_ledger_with_a_two_row_header_of_merged_cells_imports(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["兰州市 约谈台账（2015年）"])
+    sheet.append(["序号", "台账编号", "约谈时间", None, "类型", "被约谈人", None, None, "主题", "主谈人", "备注"])
+    sheet.append([None, None, "日期", "时间", None, "姓名", "单位", "级别", None, None, None])
+    for cells in ("A2:A3", "B2:B3", "C2:D2", "E2:E3", "F2:H2", "I2:I3", "J2:J3", "K2:K3"):
+        sheet.merge_cells(cells)
+    sheet.append([1, "2015-000001", datetime(2015, 3, 2), time(9, 30), "工作约谈", "赵敏", "兰州市/城关区/建设局"])
+    sheet["H4"], sheet["I4"], sheet["J4"] = "乡科级", "落实两个责任", "张建平"
+    sheet.append([2, "2015-000002", "2015年4月10日", None, "告诫约谈", "周涛", "兰州市/榆中县/交通局", "乡科级"])
+    sheet["I5"], sheet["J5"], sheet["K5"] = "作风问题", "张建平", "无"
+    book.save(tmp_path / "merged.xlsx")
+    assert cli(config_path, "import", str(tmp_path / "merged.xlsx")) == 0
+    assert fw("新增 2 条,已存在 0 条") in capsys.readouterr().out
+    assert cli(config_path, "export", "--period", "2015", "--out", str(tmp_path / "2015.xlsx")) == 0
+    detail = list(openpyxl.load_workbook(tmp_path / "2015.xlsx")["明细账"].iter_rows(min_row=4, values_only=True))
+    assert [(row[1], row[2], row[3], row[4], row[7], row[9], row[12]) for row in detail] == [
+        ("2015-000001", datetime(2015, 3, 2), time(9, 30), "工作约谈", "赵敏", "乡科级", "落实两个责任"),
+        ("2015-000002", datetime(2015, 4, 10), None, "告诫约谈", "周涛", "乡科级", "作风问题"),
+    ]
+
+
+def test_a_bad_row_under_a_two_row_header_is_named_by_its_row_in_the_file(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        ["序号", "台账编号", "日期", "类型", "被约谈人", "", "", "主题", "主谈人"],
+        ["", "", "", "", "姓名", "单位", "级别", "", ""],
+        ["1", "2015-000001", "2015-03-02", "工作约谈", "赵敏", "兰州市/城关区/建设局", "乡科级", "落实", "张建平"],
+        ["2", "2015-000002", "2015-03-40", "工作约谈", "周涛", "兰州市/榆中县/交通局", "乡科级", "落实", "张建平"],
+    ]
+    path = tmp_path / "ledger.csv"
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows(rows)
+    assert cli(config_path, "import", str(path)) == 1
+    assert fw("第 4 行,“日期”列") in capsys.readouterr().err  # the line of the file, counting both header rows
+
+
+def test_rectification_items_import_with_their_talk_and_bad_ones_are_named_by_sheet_row_and_column(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = openpyxl.Workbook()
+    detail = book.active
+    assert detail is not None
+    detail.title = "明细账"
+    for row in PAST[:2]:
+        detail.append(row)
+    items = book.create_sheet("整改台账")
+    items.append(["兰州市 约谈整改台账（2015年）"])
+    items.append(ITEMS_HEADER)
+    items.append([1, "2015-000001", "赵敏", "台账不全", "补齐", datetime(2015, 4, 2), "赵敏", "整改中", None, 0])
+    items.append([2, "2015-000009", "赵敏", "作风问题", "", "2015-05-01", "赵敏", "已办结", None, 0])
+    book.save(tmp_path / "ledger.xlsx")
+    assert cli(config_path, "import", str(tmp_path / "ledger.xlsx")) == 1
+    error = capsys.readouterr().err
+    assert fw("第 4 行,“整改台账·台账编号”列") in error and "2015-000009" in error
+    assert fw("第 4 行,“整改台账·状态”列") in error
+
+    items.delete_rows(4)
+    book.save(tmp_path / "ledger.xlsx")
+    assert cli(config_path, "import", str(tmp_path / "ledger.xlsx")) == 0
+    assert cli(config_path, "export", "--period", "2015", "--out", str(tmp_path / "2015.xlsx")) == 0
+    exported = list(openpyxl.load_workbook(tmp_path / "2015.xlsx")["整改台账"].iter_rows(min_row=4, values_only=True))
+    assert [row[1:8] for row in exported] == [
+        ("2015-000001", "赵敏", "台账不全", "补齐", datetime(2015, 4, 2), "赵敏", "整改中")
+    ]
+
+
 def test_a_formula_without_a_saved_result_is_named_by_its_cell(
     tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -264,3 +338,38 @@ def test_the_usual_ways_of_writing_a_date_read_as_that_date(day: date, form: str
 def test_anything_else_reads_as_no_date_or_a_real_one(written: str) -> None:
     found = parse_day(written)
     assert found is None or isinstance(found[0], date)
+
+
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=len(HEADER)), st.booleans())
+def test_a_header_split_over_two_rows_of_merged_groups_reads_as_the_flat_header(
+    sizes: list[int], name_alone: bool
+) -> None:
+    """Any run of columns may sit under a merged group cell (its text in the first cell only, the column names
+    in the row below); a column outside a group is merged down both rows. The rows read the same. 台账编号 stands
+    on its own: the header is found by it."""
+    top: list[str] = []
+    below: list[str] = []
+    index = 0
+    for number, size in enumerate([1, *sizes]):
+        columns = HEADER[index : index + size]
+        if not columns:
+            break
+        if size == 1:  # a column of its own, merged over both rows
+            top.append(columns[0])
+            below.append("")
+        else:
+            top += [f"栏目{number}"] + [""] * (len(columns) - 1)
+            below += columns
+        index += size
+    top += HEADER[index:]
+    below += [""] * (len(HEADER) - index)
+    if name_alone and "被约谈人" in below:  # 姓名 under a group named 被约谈人, as commissions write it
+        position = below.index("被约谈人")
+        if top[position] == "" or top[position].startswith("栏目"):
+            start = max(i for i in range(position + 1) if top[i])
+            top[start], below[position] = "被约谈人", "姓名"
+    config = Config()
+    flat = parse_ledger([["台账"], HEADER, *PAST[1:]], config, date(2025, 3, 5))
+    split = parse_ledger([["台账"], top, below, *PAST[1:]], config, date(2025, 3, 5))
+    assert flat[1] == [] and split[1] == []
+    assert [replace(talk, row=talk.row - 1) for talk in split[0]] == flat[0]  # one header row more

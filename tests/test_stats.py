@@ -8,6 +8,7 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -26,6 +27,7 @@ from tests.conftest import MESSENGERS, Enroll, People, fw
 
 ZONE = ZoneInfo("Asia/Shanghai")
 KINDS = ["工作约谈", "提醒约谈", "告诫约谈", "廉政谈话", "诫勉谈话"]
+RANKS = ["地厅级", "县处级", "乡科级", "其他"]
 SUBJECTS = [  # (name, unit, rank) — the demo roster's unit heads and leaders, and a few more
     ("赵敏", "兰州市/城关区/建设局", "乡科级"),
     ("孙磊", "兰州市/城关区/教育局", "乡科级"),
@@ -415,20 +417,56 @@ async def test_the_monthly_and_quarterly_reports_arrive_without_asking(
     assert len(await reports()) == 3
 
 
-async def test_the_chart_is_a_png_with_every_label_in_the_cjk_font(
-    enrolled: Enroll, ledger: list[FixtureTalk], recwarn: pytest.WarningsRecorder
+async def test_the_charts_are_phone_sized_pngs_with_every_label_in_the_cjk_font(
+    enrolled: Enroll, ledger: list[FixtureTalk]
 ) -> None:
     from bot.ledgers.chart import glyphs_missing
 
     commission = await enrolled("张建平")
     await commission.send("今年以来约谈多少次")
     await commission.press("图表")
-    photo = commission.replies[-1]
-    assert photo["caption"] == text("zh-CN", "stats.chart_title", start="2025-01-01", end="2025-03-05")
-    content = await _download(commission, photo["photo"][-1]["file_id"])
-    assert content[:8] == b"\x89PNG\r\n\x1a\n" and photo["photo"][-1]["width"] > 600
-    assert glyphs_missing([*KINDS, photo["caption"], text("zh-CN", "stats.chart_axis")]) == set()
-    assert not [w for w in recwarn if "missing from" in str(w.message)]  # matplotlib's missing-glyph warning
+    months, ranks = commission.replies[-2:]  # one chart a measure
+    assert months["caption"] == text("zh-CN", "stats.chart_title", start="2025-01-01", end="2025-03-05")
+    assert ranks["caption"] == text("zh-CN", "stats.rank_chart_title", start="2025-01-01", end="2025-03-05")
+    for photo in (months, ranks):
+        content = await _download(commission, photo["photo"][-1]["file_id"])
+        assert content[:8] == b"\x89PNG\r\n\x1a\n"
+        assert 600 < photo["photo"][-1]["width"] <= 1280
+    labels = [*KINDS, *RANKS, months["caption"], ranks["caption"], text("zh-CN", "stats.chart_axis")]
+    assert glyphs_missing([*labels, text("zh-CN", "stats.rank_chart_axis")]) == set()
+
+
+async def test_english_charts_have_english_captions_kinds_and_rank_levels(
+    enrolled: Enroll, ledger: list[FixtureTalk], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.ledgers import chart
+
+    drawn: dict[str, list[str]] = {}
+    month_kind_chart, rank_chart = chart.month_kind_chart, chart.rank_chart
+
+    def months_drawn(counts: Any, kinds: Any, title: str, axis: str, names: Any = None) -> bytes:
+        drawn["kinds"] = [names[kind] for kind in kinds]
+        return month_kind_chart(counts, kinds, title, axis, names)
+
+    def ranks_drawn(rows: Any, title: str, axis: str) -> bytes:
+        drawn["ranks"] = [label for label, _ in rows]
+        return rank_chart(rows, title, axis)
+
+    monkeypatch.setattr(chart, "month_kind_chart", months_drawn)
+    monkeypatch.setattr(chart, "rank_chart", ranks_drawn)
+    commission = await enrolled("张建平")
+    await commission.send("/lang")
+    await commission.press("English")
+    await commission.send("how many talks this year")
+    await commission.press(text("en", "stats.button.chart"))
+    months, ranks = commission.replies[-2:]
+    assert months["caption"] == text("en", "stats.chart_title", start="2025-01-01", end="2025-12-31")
+    assert ranks["caption"] == text("en", "stats.rank_chart_title", start="2025-01-01", end="2025-12-31")
+    assert all(photo["photo"][-1]["width"] <= 1280 for photo in (months, ranks))
+    assert drawn == {
+        "kinds": ["Work talk", "Reminder talk", "Warning talk", "Integrity talk", "Admonition talk"],
+        "ranks": ["Prefecture level", "County level", "Township level", "Other"],
+    }
 
 
 async def set_plan(

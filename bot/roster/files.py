@@ -3,6 +3,9 @@
 Matching rule on re-import: a row with an 编号/id matches the person with that roster id (so a person can
 move units); a row without one matches the person with the same unit path and name. Matched people are
 updated, unmatched rows are added, and people missing from the file are left as they are.
+
+Long because a roster file is read, checked cell by cell (each refusal naming row and column), imported and
+written back in one format; the parts share the column table.
 """
 
 from __future__ import annotations
@@ -95,8 +98,14 @@ def read_table(path: Path) -> list[list[str]]:
         text = _decoded(path.read_bytes())
         return [[restored(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
     if suffix == ".xlsx":
-        return _xlsx_rows(path)
+        return _xlsx_rows(path) or []
     raise RosterFileError("roster_file.error.format", suffix=suffix or path.name)
+
+
+def read_sheet(path: Path, names: Sequence[str]) -> list[list[str]] | None:
+    """The rows of the workbook's first sheet named one of `names`, as `read_table` reads them; None when the
+    file has no such sheet (or is a CSV, which has one table only)."""
+    return _xlsx_rows(path, names) if path.suffix.lower() == ".xlsx" else None
 
 
 def _decoded(content: bytes) -> str:
@@ -108,14 +117,14 @@ def _decoded(content: bytes) -> str:
     raise RosterFileError("roster_file.error.encoding")
 
 
-def _xlsx_rows(path: Path) -> list[list[str]]:
+def _xlsx_rows(path: Path, names: Sequence[str] | None = None) -> list[list[str]] | None:
     import zipfile  # noqa: PLC0415
     from xml.etree.ElementTree import ParseError  # noqa: PLC0415
 
     from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
 
     try:
-        return _xlsx_table(path)
+        return _xlsx_table(path, names)
     except FileNotFoundError:
         raise
     # What a damaged or foreign file makes openpyxl raise, while opening or while reading the rows.
@@ -123,19 +132,22 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
         raise RosterFileError("roster_file.error.corrupt", name=path.name) from error
 
 
-def _xlsx_table(path: Path) -> list[list[str]]:
+def _xlsx_table(path: Path, names: Sequence[str] | None) -> list[list[str]] | None:
     import openpyxl  # noqa: PLC0415  (heavy: loaded when a spreadsheet is read)
     from openpyxl.utils import get_column_letter  # noqa: PLC0415
 
     # Twice: the saved values, and the formulas to tell a formula without a saved value from an empty cell.
     values = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
+        chosen = [sheet.title for sheet in values.worksheets if names is None or sheet.title in names][:1]
+        if not chosen:
+            return None
         formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
         try:
             table: list[list[str]] = []
             rows = zip(
-                values.worksheets[0].iter_rows(values_only=True),
-                formulas.worksheets[0].iter_rows(values_only=True),
+                values[chosen[0]].iter_rows(values_only=True),
+                formulas[chosen[0]].iter_rows(values_only=True),
                 strict=False,
             )
             for number, (saved, written) in enumerate(rows, start=1):

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.i18n import text
+from bot.i18n import display_name, text
 from bot.labels import same_label
 from bot.questions import periods
 from bot.questions import summary as logic
@@ -375,7 +375,7 @@ async def _excel(update: Update, context: Context, viewer: Viewer, question: Que
     found = services(context)
     chat = update.effective_chat
     await show_working(update, ChatAction.UPLOAD_DOCUMENT)  # a large ledger takes seconds to build
-    from bot.ledgers.export import ledger_data, workbook_bytes  # noqa: PLC0415  (openpyxl: loaded when a file is asked for)
+    from bot.ledgers.export import ledger_data, workbook_bytes  # noqa: PLC0415  (XlsxWriter: loaded when asked for)
 
     async with found.sessions.begin() as session:
         data = await ledger_data(session, found, viewer, question)
@@ -395,19 +395,27 @@ async def _excel(update: Update, context: Context, viewer: Viewer, question: Que
 
 
 async def _chart(update: Update, context: Context, viewer: Viewer, question: Question) -> None:
+    """Two charts, one a measure: talks by month stacked by kind, person-times by rank level."""
     found = services(context)
     chat = update.effective_chat
-    await show_working(update, ChatAction.UPLOAD_PHOTO)  # the first chart loads matplotlib: seconds
+    await show_working(update, ChatAction.UPLOAD_PHOTO)  # two charts drawn: a moment
     async with found.sessions() as session:
         counts = await logic.month_by_kind(session, found, viewer, question)
-    title = text(viewer.language, "stats.chart_title", start=question.period.start, end=question.period.last_day)
-    from bot.ledgers.chart import month_kind_chart  # noqa: PLC0415  (matplotlib: loaded when a chart is asked for)
+        where = await logic.talk_filter(session, found, viewer, question)
+        ranks = await logic.breakdown(session, found, where, "rank", viewer)
+    language, start, end = viewer.language, question.period.start, question.period.last_day
+    kinds = found.config.organisation.talk_kinds
+    names = {kind: display_name(language, kind) for kind in {*kinds, *(k for c in counts.values() for k in c)}}
+    title = text(language, "stats.chart_title", start=start, end=end)
+    rank_title = text(language, "stats.rank_chart_title", start=start, end=end)
+    from bot.ledgers.chart import month_kind_chart, rank_chart  # noqa: PLC0415  (Pillow: loaded when a chart is asked for)
 
-    png = await asyncio.to_thread(
-        month_kind_chart, counts, found.config.organisation.talk_kinds, title, text(viewer.language, "stats.chart_axis")
-    )
+    months = await asyncio.to_thread(month_kind_chart, counts, kinds, title, text(language, "stats.chart_axis"), names)
+    levels = [(display_name(language, label), times) for label, _, times in ranks]
+    by_rank = await asyncio.to_thread(rank_chart, levels, rank_title, text(language, "stats.rank_chart_axis"))
     if chat is not None:
-        await chat.send_photo(png, caption=title)
+        await chat.send_photo(months, caption=title)
+        await chat.send_photo(by_rank, caption=rank_title)
 
 
 HANDLERS: Handlers = [

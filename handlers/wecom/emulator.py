@@ -10,6 +10,9 @@ Control:    POST /control/send {user, text}  /control/press {user, task_id, key}
                  /control/rate_limit {per_member_per_minute, per_minute}
             GET  /control/sent?user=U   what the app sent that member (texts, cards, files, card updates)
 Members act through signed, encrypted callbacks posted to `callback_url` (poster.py), as WeCom does.
+
+Long because it emulates the WeCom API methods the bot uses, with their errcodes, limits and faults, and
+acts as members; splitting it would scatter one protocol.
 """
 
 from __future__ import annotations
