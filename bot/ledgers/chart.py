@@ -4,7 +4,8 @@ their figure written at the end, every month of the period shown (a month at zer
 Drawn with Pillow rather than matplotlib: two kinds of bar chart do not need a plotting library, and matplotlib
 with numpy was 110 MB of the install. Chinese labels come from the font the package ships,
 bot/ledgers/fonts/NotoSansSC-Charts.otf: a subset of Noto Sans CJK SC (SIL Open Font License,
-bot/ledgers/fonts/OFL.txt) rebuilt by scripts/build-chart-font. A character outside it (checked by `glyphs_missing`) is drawn as the font's blank box.
+bot/ledgers/fonts/OFL.txt) rebuilt by scripts/build-chart-font. A character outside it (checked by
+`glyphs_missing`) is drawn as the font's blank box.
 """
 
 from __future__ import annotations
