@@ -14,7 +14,7 @@ TABLE = {"corp_id": "ww1", "agent_id": "1000002", "secret": "from-file", "token"
 
 def test_table_with_defaults_and_secrets_from_the_environment(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text('[wecom]\ncorp_id = "ww1"\nagent_id = 1000002\ntoken = "t"\n' f'encoding_aes_key = "{AES_KEY}"\n')
+    path.write_text(f'[wecom]\ncorp_id = "ww1"\nagent_id = 1000002\ntoken = "t"\nencoding_aes_key = "{AES_KEY}"\n')
     config = load_config(path, {"TALKLEDGER_WECOM_SECRET": "from-env"})
     assert config.wecom == WeComConfig("ww1", 1000002, "from-env", "t", AES_KEY)
     assert load_config(tmp_path / "absent.toml", {}).wecom is None  # no [wecom]: Telegram only

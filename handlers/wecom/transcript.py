@@ -50,9 +50,9 @@ class WeComChatUser:
             replies = await self.send(caption)
         return replies
 
-    async def press(self, label: str | None = None, *, data: str | None = None, message_id: int | None = None) -> dict[
-        str, Any
-    ]:
+    async def press(
+        self, label: str | None = None, *, data: str | None = None, message_id: int | None = None
+    ) -> dict[str, Any]:
         """Press the newest button with this label (on the card `message_id`, if given), turning pages to find it;
         the answer: the short message the bot sent for the press, if any."""
         await self.unseen()
@@ -70,9 +70,7 @@ class WeComChatUser:
         texts = [reply["text"] for reply in replies if reply.get("kind") == "text"]
         return {"text": texts[0] if texts else ""}
 
-    def _find(
-        self, label: str | None, data: str | None, message_id: int | None
-    ) -> tuple[dict[str, Any], str | None]:
+    def _find(self, label: str | None, data: str | None, message_id: int | None) -> tuple[dict[str, Any], str | None]:
         for message in reversed(self._messages):
             if message.get("kind") != "card" or not message["buttons"]:
                 continue
