@@ -296,40 +296,31 @@ class WeComEmulator:
             "AgentID": self.agent_id,
         }
 
+    def _msg_id(self) -> str:
+        return str(next(self._ids) + 7_000_000_000_000_000_000)  # WeCom's MsgIds are large numbers
+
     async def send_text(self, user: str, text: str) -> PostedCallback:
-        msg_id = str(next(self._ids) + 7_000_000_000_000_000_000)
-        return await self.poster.post_event(self._event(user, MsgType="text", Content=text, MsgId=msg_id))
+        return await self.poster.post_event(self._event(user, MsgType="text", Content=text, MsgId=self._msg_id()))
 
     async def press(self, user: str, task_id: str, key: str) -> PostedCallback:
         """The member presses the button `key` on the card `task_id` as it now stands on their screen."""
         card = self._cards.get((user, task_id))
         if card is None or card.get("replace_text") or key not in {b.get("key") for b in card["button_list"]}:
             raise LookupError(f"{user} sees no button {key!r} on card {task_id!r}")
-        code = self._new_code(user, task_id)
-        fields = self._event(
-            user,
-            MsgType="event",
-            Event="template_card_event",
-            EventKey=key,
-            TaskId=task_id,
-            CardType="button_interaction",
-            ResponseCode=code,
-        )
-        return await self.poster.post_event(fields)
+        return await self.forge_press(user, task_id, key)
 
     async def send_media(self, user: str, kind: str, filename: str, content: bytes) -> PostedCallback:
         """The member sends a picture (image), a voice note (voice), a video or a file; the app fetches it with
         media/get by the MediaId in the callback."""
         media_id = f"MEDIA{next(self._ids):08d}"
         self.media[media_id] = (kind, filename, content)
-        msg_id = str(next(self._ids) + 7_000_000_000_000_000_000)
-        fields: dict[str, str | int] = {"MsgType": kind, "MediaId": media_id, "MsgId": msg_id}
+        fields: dict[str, str | int] = {"MsgType": kind, "MediaId": media_id, "MsgId": self._msg_id()}
         if kind == "file":
             fields["FileName"] = filename
         return await self.poster.post_event(self._event(user, **fields))
 
     async def forge_press(self, user: str, task_id: str, key: str) -> PostedCallback:
-        """A button event for a key the member's card does not show: what a replayed or crafted event would
+        """A button event, whether or not the member's card shows `key`: what a replayed or crafted event would
         bring if it got past the signature (the bot must refuse it as it refuses a forged Telegram button)."""
         fields = self._event(
             user,
