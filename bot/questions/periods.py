@@ -80,6 +80,8 @@ class PeriodMatch:
     period: Period
     words: str  # as typed
     spans: tuple[tuple[int, int], ...]  # [start, end) offsets into the text
+    # Other periods the same words may as well mean (11月到2月 asked in December; 10月以后): the asker chooses
+    others: tuple[Period, ...] = ()
 
 
 class Unreadable(ValueError):
@@ -114,7 +116,11 @@ ZH_WORDS: dict[str, tuple[str, int | str]] = {
     "前": ("qian", ""),
     **dict.fromkeys(("近", "最近", "过去", "最近的", "近期"), ("back", "")),
     **dict.fromkeys(("到", "至", "直到", "一直到"), ("to", "到")),
-    **dict.fromkeys(("以来", "至今", "迄今", "起", "开始", "以后", "之后", "起至今", "以来至今"), ("since", "")),
+    **dict.fromkeys(("以来", "至今", "迄今", "起", "开始", "起至今", "以来至今"), ("since", "")),
+    # After a point: 之后 and 后 leave the point out (10月之后: from November), as both black-box testers read it;
+    # 以后 is read either way in official writing (10月以后 often includes October), so the asker chooses.
+    **dict.fromkeys(("之后", "后"), ("after", "exclusive")),
+    "以后": ("after", "either"),
     **dict.fromkeys(("截至", "截止", "截至到", "截止到", "截止至", "截至于", "截止于"), ("upto", "")),
     "为止": ("weizhi", ""),
     **dict.fromkeys(("之前", "以前"), ("before", "")),
@@ -483,6 +489,7 @@ class Reader:
         self.tokens = tokens(text)
         self.today = today
         self.points: dict[tuple[int, bool, bool], Parsed | None] = {}
+        self.others: tuple[Period, ...] = ()  # other readings of the expression read last (see PeriodMatch)
 
     # -- helpers
     def at(self, index: int, kind: str, value: int | str | None = None) -> bool:
@@ -539,6 +546,7 @@ class Reader:
 
     # -- expressions
     def expression(self, index: int) -> tuple[Period, int] | None:
+        self.others = ()
         while self.at(index, "at") or self.at(index, "the"):
             index += 1
         counted = self.rolling(index)
@@ -590,7 +598,7 @@ class Reader:
         second = self.point(first[1] + 1, day_alone=True)
         if second is None:
             raise Unreadable(self.text)
-        return between(first[0], second[0], self.today), second[1]
+        return self.span(first[0], second[0]), second[1]
 
     def up_to(self, index: int) -> tuple[Period, int] | None:
         """截至6月底, until June, as of today, 到目前为止 (from the start of that year)."""
@@ -643,6 +651,36 @@ class Reader:
             raise Unreadable(spec)
         return Period(date(end.year, 1, 1), end)
 
+    def after_point(self, spec: Spec, how: str) -> Period:
+        """10月之后: from the day after the point to today; 10月以后: that, or from the point itself (asked)."""
+        inclusive = self.since_point(spec)
+        start = period_of(complete(spec, self.today)).end
+        if start > self.today:
+            raise Unreadable(spec)  # after a point still running: no day of it has come
+        exclusive = Period(start, inclusive.end)
+        if how == "either":
+            self.others = (exclusive,)
+            return inclusive
+        return exclusive
+
+    def span(self, first: Spec, second: Spec) -> Period:
+        """The span between two points, and, when no year is said and it would end in a year that has not begun
+        (11月到2月 asked in November or December), the reading a clerk means. Such a span, read as the latest
+        one that has begun, is mostly still to come: a clerk counting it means the last complete one (November
+        last year to February this year). When it began this month that is the only reading; when it has run
+        longer (asked in December) the one under way is as likely, so the asker chooses between the two. A span
+        ending in a year that has begun (11月到2月 asked in January, 1月到6月 in May) reads as 上半年 does:
+        the latest that has begun."""
+        period = between(first, second, self.today)
+        years_said = first.year is not None or second.year is not None
+        if years_said or period.last_day.year <= self.today.year:
+            return period
+        complete_one = Period(add_months(period.start, -12), add_months(period.end, -12))
+        if (period.start.year, period.start.month) == (self.today.year, self.today.month):
+            return complete_one
+        self.others = (period,)
+        return complete_one
+
     def since_point(self, spec: Spec) -> Period:
         begun = period_of(complete(spec, self.today)).start
         if begun > self.today:
@@ -675,7 +713,7 @@ class Reader:
                 end = second[1]
                 if self.at(end, "weizhi"):
                     end += 1
-                return between(spec, second[0], self.today), end
+                return self.span(spec, second[0]), end
             if spec.unit == "bare" or self.tokens[connector].value in ("到", "-") and self.time_like(index + 1):
                 raise Unreadable(self.text)  # 30号到, 3月到13月
         if self.at(index, "upto") and self.at(index + 1, "now"):
@@ -687,6 +725,8 @@ class Reader:
             return self.since_point(spec), end
         if self.at(index, "before"):
             return self.before_point(spec), index + 1
+        if self.at(index, "after") and not spec.edge:
+            return self.after_point(spec, str(self.tokens[index].value)), index + 1
         if self.at(index, "and") or self.at(index, "comma"):
             listed = self.listed(spec, index)
             if listed is not None:
@@ -1089,7 +1129,7 @@ def find_period(text: str, today: date) -> PeriodMatch | None:
                 if reader.cut_short(index, end):
                     return None  # 25年3月 read as 3月, 1月至今年6月 as 1月至今: a different period
                 start_at, end_at = token.start, reader.tokens[end - 1].end
-                return PeriodMatch(period, text[start_at:end_at], ((start_at, end_at),))
+                return PeriodMatch(period, text[start_at:end_at], ((start_at, end_at),), reader.others)
     except (ValueError, OverflowError):  # Unreadable, or a date beyond the calendar (近20252024天)
         return None
     return None
