@@ -322,3 +322,58 @@ def test_two_figures_or_breakdowns_at_once_are_said_not_one_dropped(typed: str, 
 @pytest.mark.parametrize("typed", ["逾期未整改的问题有哪些", "整改完成率", "本月约谈次数、人次", "今年约谈人次、次数"])
 def test_words_of_one_figure_together_are_one_question(typed: str) -> None:
     assert isinstance(read(typed), Question)
+
+
+@pytest.mark.parametrize(
+    ("typed", "today", "periods"),
+    [
+        # 11月到2月 asked in December: the last complete span or the one under way
+        (
+            "11月到2月约谈多少次",
+            date(2025, 12, 10),
+            [Period(date(2024, 11, 1), date(2025, 3, 1)), Period(date(2025, 11, 1), date(2026, 3, 1))],
+        ),
+        # 以后: from October, or from November
+        (
+            "10月以后约谈多少次",
+            date(2025, 11, 20),
+            [Period(date(2025, 10, 1), date(2025, 11, 21)), Period(date(2025, 11, 1), date(2025, 11, 21))],
+        ),
+    ],
+)
+def test_a_period_read_two_ways_is_asked_about(typed: str, today: date, periods: list[Period]) -> None:
+    reply = parse_question(typed, today, **NAMES)  # type: ignore[arg-type]
+    assert isinstance(reply, Ambiguous), reply
+    assert [r.question.period for r in reply.readings] == periods
+    assert [r.choices for r in reply.readings] == [(Part("period", p.label()),) for p in periods]
+
+
+@pytest.mark.parametrize(
+    ("typed", "when"),
+    [
+        ("下个月约谈多少次", "下个月"),
+        ("明年约谈几次", "明年"),
+        ("下季度城关区约谈多少人次", "下季度"),
+        ("明年整改问题有多少", "明年"),
+    ],
+)
+def test_a_period_still_to_come_gets_no_figure_and_is_said_to_be_to_come(typed: str, when: str) -> None:
+    reply = read(typed)
+    assert isinstance(reply, NotUnderstood) and reply.future == (Part("period", when),), reply
+    assert Part("period", when) not in reply.understood
+
+
+def test_a_quota_for_a_period_still_to_come_is_answered() -> None:
+    question = read("下个月约谈指标")
+    assert isinstance(question, Question) and question.period == month(2025, 4)
+
+
+@pytest.mark.parametrize("typed", ["本月城关区和榆中县的建设局约谈多少次", "本月城关区和榆中县建设局约谈多少次"])
+def test_a_list_of_units_before_a_unit_they_may_all_hold_is_asked_about(typed: str) -> None:
+    """城关区和榆中县的建设局: both 建设局s, or 城关区 and 榆中县's 建设局; the asker chooses."""
+    reply = read(typed)
+    assert isinstance(reply, Ambiguous) and reply.words == ("城关区",), reply
+    assert [r.question.units for r in reply.readings] == [
+        ("兰州市/城关区", "兰州市/榆中县/建设局"),
+        ("兰州市/城关区/建设局", "兰州市/榆中县/建设局"),
+    ]

@@ -106,6 +106,7 @@ class NotUnderstood:
     readings: tuple[Reading, ...] = ()  # the nearest questions that can be answered
     unsupported: tuple[Part, ...] = ()  # read, but not a way this measure can be counted (各单位整改完成率)
     competing: tuple[Part, ...] = ()  # figures or breakdowns asked together that one answer cannot give
+    future: tuple[Part, ...] = ()  # a period none of which has come: its figure would be a count of nothing
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,9 @@ def parse_question(
     unsupported += [Part("subject", name) for name, role in people_found if role is None and "subject" in cannot]
     if unsupported:
         return NotUnderstood(tuple(p for p in parts if p not in unsupported), unsupported=tuple(unsupported))
+    if found is not None and found.period.start > today and (measure or "talks") not in ABOUT_THE_FUTURE:
+        period_part = Part("period", found.words)
+        return NotUnderstood(tuple(p for p in parts if p != period_part), future=(period_part,))
 
     base = Question(
         period=found.period if found else year(today.year),
@@ -211,15 +215,19 @@ def parse_question(
         for name, role in people_found
     ]
     options: list[Reading] = []
-    every_way = itertools.product(itertools.product(*unit_options), itertools.product(*people_options))
-    for chosen_units, chosen_people in itertools.islice(every_way, MAX_READINGS):
+    # Other periods the words may mean (11月到2月 in December, 10月以后): each is a reading, by its dates.
+    period_options = [found.period, *found.others] if found is not None else [base.period]
+    every_way = itertools.product(period_options, itertools.product(*unit_options), itertools.product(*people_options))
+    for chosen_period, chosen_units, chosen_people in itertools.islice(every_way, MAX_READINGS):
         question = replace(
             base,
+            period=chosen_period,
             units=_outermost([path for _, path in chosen_units]),
             interviewers=tuple(dict.fromkeys(n for n, r in chosen_people if r == "interviewer")),
             subjects=tuple(dict.fromkeys(n for n, r in chosen_people if r == "subject")),
         )
-        choices = [
+        choices = [Part("period", chosen_period.label())] if len(period_options) > 1 else []
+        choices += [
             Part("unit", path) for (_, path), paths in zip(chosen_units, unit_options, strict=True) if len(paths) > 1
         ]
         choices += [Part(r, n) for (n, r), roles in zip(chosen_people, people_options, strict=True) if len(roles) > 1]
@@ -227,7 +235,11 @@ def parse_question(
     if len(options) == 1:
         return options[0].question
     ambiguous = tuple(
-        dict.fromkeys([w for w, paths in unit_choices if len(paths) > 1] + [n for n, r in people_found if r is None])
+        dict.fromkeys(
+            ([found.words] if found is not None and found.others else [])
+            + [w for w, paths in unit_choices if len(paths) > 1]
+            + [n for n, r in people_found if r is None]
+        )
     )
     return Ambiguous(tuple(parts), ambiguous, tuple(options))
 
@@ -260,6 +272,10 @@ UNSUPPORTED = {
     "overdue": ("breakdown", "period"),  # overdue is a state of today, over talks of any time
     "completion": ("breakdown",),
 }
+
+# Measures that have a figure for a time still to come: a quota is set for it. Talks, person-times, items found and
+# coverage count what happened; for next month that is nothing, which is not an answer.
+ABOUT_THE_FUTURE = ("quota",)
 
 MAX_READINGS = 30  # buttons under one message; beyond them, the asker names the unit by its path
 
@@ -416,30 +432,56 @@ def _read_units(seen: _Coverage, units: tuple[str, ...]) -> list[tuple[str, tupl
         return []
     found = [match for match in pattern.finditer(seen.masked) if match.end() > match.start()]
     chains: list[list[re.Match[str]]] = []
+    listed_after: set[int] = set()  # indexes of chains that follow the one before them in a list (和)
     reversed_after: set[int] = set()  # ids of matches followed by "of": the next one is above it
     for previous, match in zip([None, *found], found, strict=False):
         gap = seen.text[previous.end() : match.start()] if previous is not None else ""
         if previous is None or re.fullmatch(_UNIT_LIST_JOINER, gap):
             if previous is not None:
                 seen.cover(previous.end(), match.start())  # the 和 of a list of units
+                listed_after.add(len(chains))
             chains.append([match])
             continue
         if re.fullmatch(r"\s*of\s*", gap):
             reversed_after.add(id(previous))
         chains[-1].append(match)
-    readings = []
-    for chain in chains:
+    readings: list[tuple[str, tuple[str, ...]]] = []
+    for index, chain in enumerate(chains):
         ordered = _chain_order(chain, reversed_after)
         paths = _chain_ends([meanings[m[0]] for m in ordered])
         words = seen.typed[chain[0].start() : chain[-1].end()] if len(chain) > 1 else chain[0][0]
         if len(chain) > 1 and len(paths) != 1:
             for match in chain:
                 seen.block(*match.span())
+            readings.append(("", ()))
             continue
         for match in chain:
             seen.cover(*match.span())
         readings.append((words, paths))
-    return readings
+        if index in listed_after and len(paths) == 1:
+            _distribute(readings, listed_after, index, set(units))
+    return [reading for reading in readings if reading[1]]
+
+
+def _distribute(
+    readings: list[tuple[str, tuple[str, ...]]], listed_after: set[int], last: int, units: set[str]
+) -> None:
+    """城关区和榆中县的建设局 may mean both 建设局s as well as 城关区 and 榆中县's 建设局: each unit listed before one
+    named with a unit under it (建设局 under 榆中县) that has a unit of that name under it too may mean that one;
+    the asker chooses (the reading as written first)."""
+    words, (path,) = readings[last]
+    names = path.split("/")
+    written = re.sub(r"[\s/的]|of", "", words)
+    level = next((k for k in range(len(names)) if written.startswith(names[k])), len(names) - 1)
+    below = names[level + 1 :]
+    if not below:
+        return
+    index = last
+    while index in listed_after:
+        index -= 1
+        earlier_words, earlier_paths = readings[index]
+        if len(earlier_paths) == 1 and (inside := f"{earlier_paths[0]}/{'/'.join(below)}") in units:
+            readings[index] = (earlier_words, (earlier_paths[0], inside))
 
 
 # Between two units of a list; anything else between two unit names joins them into one chain.
