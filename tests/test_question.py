@@ -112,6 +112,16 @@ ANSWERED = [
     # The role said after a period between it and the name
     ("张建平本月主持约谈几次", month(2025, 3), "talks", {"interviewers": ("张建平",)}),
     ("李华今年被约谈几次", year(2025), "talks", {"subjects": ("李华",)}),
+    # Once refused: an interviewer and a subject with a period between; lists of ranks or kinds; more periods
+    ("张建平今年约谈李华几次", year(2025), "talks", {"interviewers": ("张建平",), "subjects": ("李华",)}),
+    ("县处级和乡科级干部今年被约谈多少人次", year(2025), "person_times", {"rank_levels": ("县处级", "乡科级")}),
+    ("今年处级、科级干部被约谈多少人次", year(2025), "person_times", {"rank_levels": ("县处级", "乡科级")}),
+    ("今年提醒约谈和告诫约谈几次", year(2025), "talks", {"kinds": ("提醒约谈", "告诫约谈")}),
+    ("今年头三个月约谈多少次", Period(date(2025, 1, 1), date(2025, 4, 1)), "talks", {}),
+    ("2月前约谈多少次", month(2025, 1), "talks", {}),
+    ("周一到周五约谈多少次", Period(date(2025, 3, 3), date(2025, 3, 8)), "talks", {}),  # this week's, Friday to come
+    ("how many talks did 张建平 hold this year", year(2025), "talks", {"interviewers": ("张建平",)}),
+    ("talks chaired by 张建平 this year", year(2025), "talks", {"interviewers": ("张建平",)}),
 ]
 
 

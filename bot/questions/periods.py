@@ -113,7 +113,7 @@ ZH_WORDS: dict[str, tuple[str, int | str]] = {
     "第": ("di", ""),
     **dict.fromkeys(("上半年", "上半年度"), ("half", 1)),
     **dict.fromkeys(("下半年", "下半年度"), ("half", 2)),
-    "前": ("qian", ""),
+    **dict.fromkeys(("前", "头"), ("qian", "")),  # 今年前三个月, 今年头三个月; 6月前: before June
     **dict.fromkeys(("近", "最近", "过去", "最近的", "近期"), ("back", "")),
     **dict.fromkeys(("到", "至", "直到", "一直到"), ("to", "到")),
     **dict.fromkeys(("以来", "至今", "迄今", "起", "开始", "起至今", "以来至今"), ("since", "")),
@@ -304,6 +304,9 @@ def _english(word: str, typed: str, start: int, end: int) -> Token:
 
 
 # ----------------------------------------------------------------------------------------------------------- points
+
+# Words that follow a time in a question and begin no name: 周五约谈 is Friday's talks, though 周一鸣 is a name.
+_AFTER_A_TIME = re.compile(r"约谈|谈话|共|一共|总共|有|多少|几|被|主持")
 
 LAST_DAY = -1  # the day field of 月底 / end of June
 
@@ -671,6 +674,12 @@ class Reader:
         longer (asked in December) the one under way is as likely, so the asker chooses between the two. A span
         ending in a year that has begun (11月到2月 asked in January, 1月到6月 in May) reads as 上半年 does:
         the latest that has begun."""
+        if first.grain == second.grain == "weekday":  # 周一到周五: this week's, though Friday may be to come
+            monday = self.today - timedelta(days=self.today.weekday())
+            start, end = (monday + timedelta(days=period_of(point).start.weekday()) for point in (first, second))
+            if end < start:
+                raise Unreadable((first, second))
+            return Period(start, end + timedelta(days=1))
         period = between(first, second, self.today)
         years_said = first.year is not None or second.year is not None
         if years_said or period.last_day.year <= self.today.year:
@@ -723,8 +732,9 @@ class Reader:
             while self.at(end, "since"):
                 end += 1
             return self.since_point(spec), end
-        if self.at(index, "before"):
-            return self.before_point(spec), index + 1
+        before_said = self.at(index, "qian") and not self.at(index + 1, "num") and not self.at(index + 1, "after")
+        if self.at(index, "before") or before_said and self.text[self.tokens[index].start] == "前":
+            return self.before_point(spec), index + 1  # 6月之前, 6月前 (not 6月前三天, 6月前后)
         if self.at(index, "after") and not spec.edge:
             return self.after_point(spec, str(self.tokens[index].value)), index + 1
         if self.at(index, "and") or self.at(index, "comma"):
@@ -977,12 +987,15 @@ class Reader:
             return None
         weekday = self.weekday(index + 1)
         runs_on = (
-            index + 2 < len(self.tokens) and self.tokens[index + 2].kind == "other" and self.adjacent_tokens(index + 1)
+            index + 2 < len(self.tokens)
+            and self.tokens[index + 2].kind == "other"
+            and self.adjacent_tokens(index + 1)
+            and not _AFTER_A_TIME.match(self.text, self.tokens[index + 2].start)
         )
         if weekday is None or runs_on:  # 周一鸣 is a name more likely than Monday
             return None
         moved_day = self.today - timedelta(days=(self.today.weekday() - weekday) % 7)
-        return Spec("day", moved_day.year, moved_day.month, moved_day.day), index + 2
+        return Spec("day", moved_day.year, moved_day.month, moved_day.day, grain="weekday"), index + 2
 
     def before_last(self, index: int) -> Parsed | None:
         """the month before last, the year before last."""

@@ -146,7 +146,7 @@ def parse_question(
         for start, end in found.spans:
             seen.cover(start, end)
         parts.append(Part("period", found.words))
-    people_found = _roles_said_after_the_period(seen, people_read)
+    people_found = _roles_said_after_the_period(seen, people_read, found.spans if found is not None else ())
 
     chosen_kinds = _read_names(seen, kinds, kind_synonyms, standing_for=KIND_NOUNS, alone=True)
     ranks = _read_names(seen, rank_levels, rank_synonyms, standing_for=RANK_NOUNS, alone=False)
@@ -339,8 +339,8 @@ FILLER_WITHOUT_EACH = _filler([word for word in _FILLER_ZH.split() if word not i
 # A person's role, read from the words around their name: before the name, or right after it.
 _SUBJECT_AFTER = re.compile(r"\s*(被|(?:was |were )?talked (?:to|with)|was interviewed)")
 _SUBJECT_BEFORE = re.compile(r"(对|约谈了?|谈话了?|talked (?:to|with)|talks? (?:to|with)|interviewed|with)\s*$")
-_INTERVIEWER_AFTER = re.compile(r"\s*(主持|主谈|牵头|约谈|谈了|谈话|held|led|conducted)")
-_INTERVIEWER_BEFORE = re.compile(r"(由|(?:held |led |conducted )?by)\s*$")
+_INTERVIEWER_AFTER = re.compile(r"\s*(主持|主谈|牵头|约谈|谈了|谈话|held|led|conducted|hold|lead|conduct|chair(?:ed)?)")
+_INTERVIEWER_BEFORE = re.compile(r"(由|(?:held |led |conducted |chaired )?by)\s*$")
 
 
 class _Coverage:
@@ -553,16 +553,19 @@ def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, st
 
 
 def _roles_said_after_the_period(
-    seen: _Coverage, people_read: list[tuple[str, str | None, int]]
+    seen: _Coverage, people_read: list[tuple[str, str | None, int]], period_spans: tuple[tuple[int, int], ...]
 ) -> list[tuple[str, str | None]]:
     """People and their roles, a role not yet said read after a period written between it and the name
-    (张建平本月主持约谈几次: the period is read by now)."""
+    (张建平本月主持约谈几次: the period is read by now). The marker may be read already: in 张建平今年约谈李华, 约谈
+    says both who led (张建平) and who was talked to (李华), as it does without the period."""
     found_people: list[tuple[str, str | None]] = []
     for name, role, end in people_read:
         after = end
-        while role is None and after < len(seen.text) and seen.read[after] and not seen.filler[after]:
+        while after < len(seen.text) and seen.text[after].isspace():
             after += 1
-        if role is None and "\0" in seen.masked[end:after]:
+        period_end = next((span_end for start, span_end in period_spans if start == after), None)
+        if role is None and period_end is not None:
+            after = period_end
             for role_named, marker in (
                 ("subject", _SUBJECT_AFTER.match(seen.text, after)),
                 ("interviewer", _INTERVIEWER_AFTER.match(seen.text, after)),
@@ -594,12 +597,16 @@ def _read_names(
     inside = {i for found in matches for i in range(*found.span())}
     noun_elsewhere = any(noun.start() not in inside for noun in re.finditer(standing_for, seen.masked))
     named = []
+    previous_end: int | None = None
     for found in matches:
         bare = not re.search(standing_for, found[0])
         before_noun = re.match(rf"\s*(?:{standing_for})", seen.masked[found.end() :])
         if bare and not before_noun and (noun_elsewhere or not alone):
             continue
         seen.cover(*found.span())
+        if previous_end is not None and re.fullmatch(_UNIT_LIST_JOINER, seen.text[previous_end : found.start()]):
+            seen.cover(previous_end, found.start())  # 县处级和乡科级: a list, any of them, as units are
+        previous_end = found.end()
         word = found[0].lower()
         named.append(words[word if word in words else word.removesuffix("s").replace("-", " ")])
     return tuple(dict.fromkeys(named))
