@@ -387,3 +387,13 @@ def test_a_list_of_units_before_a_unit_they_may_all_hold_is_asked_about(typed: s
         ("兰州市/城关区", "兰州市/榆中县/建设局"),
         ("兰州市/城关区/建设局", "兰州市/榆中县/建设局"),
     ]
+
+
+@given(st.dates(date(2001, 1, 1), date(2098, 12, 31)), st.sampled_from(["下个月", "下季度", "明年", "下半年", "下周"]))
+def test_any_day_a_period_still_to_come_gets_no_count(today: date, when: str) -> None:
+    """下半年 asked in the first half is to come; asked in the second it is the one under way, and counted."""
+    reply = parse_question(f"{when}约谈多少次", today, **NAMES)  # type: ignore[arg-type]
+    if isinstance(reply, Question):
+        assert reply.period.start <= today
+    else:
+        assert isinstance(reply, NotUnderstood) and reply.future == (Part("period", when),)
