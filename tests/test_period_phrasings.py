@@ -1094,6 +1094,9 @@ def test_time_words_in_any_order_read_the_same_alone_as_in_the_text(words: list[
         ("11月到2月", date(2026, 12, 10), [days("2025-11-01", "2026-02-28"), days("2026-11-01", "2027-02-28")]),
         ("11月到2月", JANUARY, [days("2026-11-01", "2027-02-28")]),  # ends in a year begun: as 上半年 does
         ("去年11月到2月", NOVEMBER, [days("2025-11-01", "2026-02-28")]),  # a year said: as said
+        ("11月、12月、1月和2月", NOVEMBER, [days("2025-11-01", "2026-02-28")]),  # a list: the same
+        ("12月和1月", date(2026, 12, 10), [days("2025-12-01", "2026-01-31")]),
+        ("四季度到一季度", NOVEMBER, [days("2025-10-01", "2026-03-31"), days("2026-10-01", "2027-03-31")]),
         # 以后 with or without the point; 之后 and 起 one reading each
         ("10月以后", NOVEMBER, [days("2026-10-01", "2026-11-29"), days("2026-11-01", "2026-11-29")]),
         ("10月之后", NOVEMBER, [days("2026-11-01", "2026-11-29")]),

@@ -680,9 +680,11 @@ class Reader:
             if end < start:
                 raise Unreadable((first, second))
             return Period(start, end + timedelta(days=1))
-        period = between(first, second, self.today)
-        years_said = first.year is not None or second.year is not None
-        if years_said or period.last_day.year <= self.today.year:
+        return self.begun_year(between(first, second, self.today), (first, second))
+
+    def begun_year(self, period: Period, points: tuple[Spec, ...]) -> Period:
+        """See `span`: a span (or list, 11月、12月和1月) of points with no year said, ending in a year not begun."""
+        if any(point.year is not None for point in points) or period.last_day.year <= self.today.year:
             return period
         complete_one = Period(add_months(period.start, -12), add_months(period.end, -12))
         if (period.start.year, period.start.month) == (self.today.year, self.today.month):
@@ -766,7 +768,7 @@ class Reader:
             if first.unit == "bare":
                 raise Unreadable(self.text)
             return None  # 本月和去年: two periods, the reader sees the second as leftover
-        return adjacent(items, self.today), end
+        return self.begun_year(adjacent(items, self.today), tuple(items)), end
 
     # -- points
     def point(self, index: int, *, bare: bool = False, day_alone: bool = False) -> Parsed | None:
