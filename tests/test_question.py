@@ -122,6 +122,7 @@ ANSWERED = [
     ("周一到周五约谈多少次", Period(date(2025, 3, 3), date(2025, 3, 8)), "talks", {}),  # this week's, Friday to come
     ("how many talks did 张建平 hold this year", year(2025), "talks", {"interviewers": ("张建平",)}),
     ("talks chaired by 张建平 this year", year(2025), "talks", {"interviewers": ("张建平",)}),
+    ("张建平牵头本月约谈几次", month(2025, 3), "talks", {"interviewers": ("张建平",)}),  # not 头 of 头三个月
 ]
 
 
@@ -190,6 +191,10 @@ REFUSED = [
     ("本月和上月各约谈几次", "各"),
     ("上半年和下半年分别约谈几次", "分别约谈"),
     ("整改中的问题有多少", "整改"),  # items being rectified: a state not counted apart
+    ("县处级和乡科级干部分别被约谈多少人次", "分别"),
+    # 前 after a point is "before" only as a word of its own
+    ("3月前往城关区约谈几次", "前往"),
+    ("2月前后约谈多少次", "前后"),
 ]
 
 

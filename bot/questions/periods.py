@@ -113,7 +113,7 @@ ZH_WORDS: dict[str, tuple[str, int | str]] = {
     "第": ("di", ""),
     **dict.fromkeys(("上半年", "上半年度"), ("half", 1)),
     **dict.fromkeys(("下半年", "下半年度"), ("half", 2)),
-    **dict.fromkeys(("前", "头"), ("qian", "")),  # 今年前三个月, 今年头三个月; 6月前: before June
+    "前": ("qian", ""),  # 今年前三个月; 6月前: before June (头 before a number too: see tokens)
     **dict.fromkeys(("近", "最近", "过去", "最近的", "近期"), ("back", "")),
     **dict.fromkeys(("到", "至", "直到", "一直到"), ("to", "到")),
     **dict.fromkeys(("以来", "至今", "迄今", "起", "开始", "起至今", "以来至今"), ("since", "")),
@@ -284,6 +284,8 @@ def tokens(text: str) -> list[Token]:
         else:
             found.append(Token(kind, surface, start, end))
     for index, token in enumerate(found):  # "in may", "may 2025": the month, though "may" alone is the verb
+        if token.kind == "other" and token.value == "头" and index + 1 < len(found) and found[index + 1].kind == "num":
+            found[index] = replace(token, kind="qian")  # 今年头三个月; not the 头 of 牵头, 带头
         if token.kind == "other" and token.value == "may":
             after_preposition = index > 0 and found[index - 1].kind in ("at", "since_en", "from", "to", "of", "and")
             before_number = index + 1 < len(found) and found[index + 1].kind in ("num", "ord")
@@ -307,6 +309,9 @@ def _english(word: str, typed: str, start: int, end: int) -> Token:
 
 # Words that follow a time in a question and begin no name: 周五约谈 is Friday's talks, though 周一鸣 is a name.
 _AFTER_A_TIME = re.compile(r"约谈|谈话|共|一共|总共|有|多少|几|被|主持")
+
+# What makes 前 after a point a word of its own rather than "before": 3月前往 (went in March), 6月前后 (about June).
+_NOT_BEFORE = re.compile(r"往|任|期|夕|后|面|列|沿|景|来|去|线|方|身|辈|者|述|文|提|置|进|行")
 
 LAST_DAY = -1  # the day field of 月底 / end of June
 
@@ -734,8 +739,13 @@ class Reader:
             while self.at(end, "since"):
                 end += 1
             return self.since_point(spec), end
-        before_said = self.at(index, "qian") and not self.at(index + 1, "num") and not self.at(index + 1, "after")
-        if self.at(index, "before") or before_said and self.text[self.tokens[index].start] == "前":
+        before_said = (
+            self.at(index, "qian")
+            and self.text[self.tokens[index].start] == "前"
+            and not self.at(index + 1, "num")
+            and not _NOT_BEFORE.match(self.text, self.tokens[index].end)
+        )
+        if self.at(index, "before") or before_said:
             return self.before_point(spec), index + 1  # 6月之前, 6月前 (not 6月前三天, 6月前后)
         if self.at(index, "after") and not spec.edge:
             return self.after_point(spec, str(self.tokens[index].value)), index + 1
