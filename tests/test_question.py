@@ -195,6 +195,7 @@ REFUSED = [
     # 前 after a point is "before" only as a word of its own
     ("3月前往城关区约谈几次", "前往"),
     ("2月前后约谈多少次", "前后"),
+    ("去年10月后期约谈多少次", "后期"),  # late October, not after it
 ]
 
 

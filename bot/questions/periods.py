@@ -313,6 +313,9 @@ _AFTER_A_TIME = re.compile(r"约谈|谈话|共|一共|总共|有|多少|几|被|
 # What makes 前 after a point a word of its own rather than "before": 3月前往 (went in March), 6月前后 (about June).
 _NOT_BEFORE = re.compile(r"往|任|期|夕|后|面|列|沿|景|来|去|线|方|身|辈|者|述|文|提|置|进|行")
 
+# and 后 "after": 10月后期 (late October), 3月后来.
+_NOT_AFTER = re.compile(r"期|面|来|续|半|天|勤|备|果|者|方|段")
+
 LAST_DAY = -1  # the day field of 月底 / end of June
 
 
@@ -747,7 +750,12 @@ class Reader:
         )
         if self.at(index, "before") or before_said:
             return self.before_point(spec), index + 1  # 6月之前, 6月前 (not 6月前三天, 6月前后)
-        if self.at(index, "after") and not spec.edge:
+        word_after = self.at(index, "after") and self.text[self.tokens[index].start : self.tokens[index].end] == "后"
+        if (
+            self.at(index, "after")
+            and not spec.edge
+            and not (word_after and _NOT_AFTER.match(self.text, self.tokens[index].end))
+        ):
             return self.after_point(spec, str(self.tokens[index].value)), index + 1
         if self.at(index, "and") or self.at(index, "comma"):
             listed = self.listed(spec, index)
