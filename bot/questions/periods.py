@@ -12,9 +12,11 @@ The reader is a small grammar over tokens, not a list of patterns, so that phras
   a year is the latest one that has begun (in January, 12月 is last December); a day without a year likewise;
 - a **span between two points** (1月到6月, 1-6月, 2025年3月至2026年2月, 3月5日到10日, Jan–Jun 2025, between
   2025-03-01 and 2025-04-15): the second point takes the year and month of the first when it does not say them,
-  and the first takes the second's when only the second says them;
+  and the first takes the second's when only the second says them; with no year said at all, a span that would
+  end in a year not yet begun (11月到2月 in November) is the last complete one, or both are offered (see `span`);
 - a span **from a point up to today** (今年以来, 年初至今, 从3月起, since March, this year to date, 截至目前) or **up to
-  a point** from the start of its year (截至6月底, until June), or **before** it (3月之前);
+  a point** from the start of its year (截至6月底, until June), or **before** it (3月之前, 3月前), or **after** it
+  (10月之后, 10月后: from November; 10月以后: from October or from November, both offered);
 - a span **counted back from today** (近7天, 最近一周, 过去三个月, 近半年, 30天内, last 7 days, past three months);
 - a **list** of adjacent points (1月、2月和3月, Q1 and Q2): their span; a list with a gap is refused.
 
