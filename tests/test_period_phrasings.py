@@ -1100,6 +1100,7 @@ def test_time_words_in_any_order_read_the_same_alone_as_in_the_text(words: list[
         # 以后 with or without the point; 之后 and 起 one reading each
         ("10月以后", NOVEMBER, [days("2026-10-01", "2026-11-29"), days("2026-11-01", "2026-11-29")]),
         ("10月之后", NOVEMBER, [days("2026-11-01", "2026-11-29")]),
+        ("11月以后", NOVEMBER, [days("2026-11-01", "2026-11-29")]),  # no day after November has come
         ("10月起", NOVEMBER, [days("2026-10-01", "2026-11-29")]),
         # this week's Monday to Friday, though asked on a Thursday
         ("周一到周五", date(2026, 12, 10), [days("2026-12-07", "2026-12-11")]),

@@ -668,8 +668,10 @@ class Reader:
         """10月之后: from the day after the point to today; 10月以后: that, or from the point itself (asked)."""
         inclusive = self.since_point(spec)
         start = period_of(complete(spec, self.today)).end
-        if start > self.today:
-            raise Unreadable(spec)  # after a point still running: no day of it has come
+        if start > self.today:  # after a point still running no day has come: 以后 can only include it
+            if how == "either":
+                return inclusive
+            raise Unreadable(spec)
         exclusive = Period(start, inclusive.end)
         if how == "either":
             self.others = (exclusive,)
