@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.questions.periods import Period, find_period, half, looks_like_time, month, quarter, suggest_periods, year
@@ -379,7 +379,16 @@ NOVEMBER_TABLE: list[tuple[str, Period | None]] = [
     ("从3月起", days("2026-03-01", "2026-11-29")),
     ("自3月开始", days("2026-03-01", "2026-11-29")),
     ("从3月到现在", days("2026-03-01", "2026-11-29")),
-    ("3月以后", days("2026-03-01", "2026-11-29")),
+    ("3月以后", days("2026-03-01", "2026-11-29")),  # or from April: asked (see test_readings_to_choose_from)
+    ("3月之后", days("2026-04-01", "2026-11-29")),  # 之后, 后: the point left out
+    ("3月后", days("2026-04-01", "2026-11-29")),
+    ("10月之后", days("2026-11-01", "2026-11-29")),
+    ("3月5日之后", days("2026-03-06", "2026-11-29")),
+    ("2025年之后", days("2026-01-01", "2026-11-29")),
+    ("11月之后", None),  # no day after November has come
+    ("10月起", days("2026-10-01", "2026-11-29")),
+    ("6月前", days("2026-01-01", "2026-05-31")),  # as 6月之前
+    ("今年头三个月", days("2026-01-01", "2026-03-31")),  # as 今年前三个月
     ("去年以来", days("2025-01-01", "2026-11-29")),
     ("2025年以来", days("2025-01-01", "2026-11-29")),
     ("自2025年3月以来", days("2025-03-01", "2026-11-29")),
@@ -464,7 +473,9 @@ NOVEMBER_TABLE: list[tuple[str, Period | None]] = [
     ("去年11月到今年2月", days("2025-11-01", "2026-02-28")),
     ("去年3月到5月", days("2025-03-01", "2025-05-31")),
     ("去年11月到2月", days("2025-11-01", "2026-02-28")),  # February after November: the next year's
-    ("11月到2月", days("2026-11-01", "2027-02-28")),  # the latest such span that has begun
+    # a span with no year that would end in a year not begun, begun this month: the last complete one
+    ("11月到2月", days("2025-11-01", "2026-02-28")),
+    ("12月到1月", days("2025-12-01", "2026-01-31")),
     ("9月到本月", days("2026-09-01", "2026-11-30")),
     ("上个月到本月", days("2026-10-01", "2026-11-30")),
     ("2025-03至2025-05", days("2025-03-01", "2025-05-31")),
@@ -503,7 +514,7 @@ NOVEMBER_TABLE: list[tuple[str, Period | None]] = [
     ("Jan - Mar", days("2026-01-01", "2026-03-31")),
     ("January to March 2025", days("2025-01-01", "2025-03-31")),
     ("Nov 2025 to Feb 2026", days("2025-11-01", "2026-02-28")),
-    ("November to February", days("2026-11-01", "2027-02-28")),
+    ("November to February", days("2025-11-01", "2026-02-28")),
     ("between March and June", days("2026-03-01", "2026-06-30")),
     ("between January and March 2025", days("2025-01-01", "2025-03-31")),
     ("between 2025-03-01 and 2025-04-15", days("2025-03-01", "2025-04-15")),
@@ -1073,3 +1084,45 @@ def test_time_words_in_any_order_read_the_same_alone_as_in_the_text(words: list[
     assert found.period.start < found.period.end
     alone = find_period(found.words, NOVEMBER)
     assert alone is not None and alone.period == found.period and alone.words == found.words.strip()
+
+
+@pytest.mark.parametrize(
+    ("typed", "today", "readings"),
+    [
+        # begun this month: only the last complete span; run longer: it or the one under way, asked
+        ("11月到2月", NOVEMBER, [days("2025-11-01", "2026-02-28")]),
+        ("11月到2月", date(2026, 12, 10), [days("2025-11-01", "2026-02-28"), days("2026-11-01", "2027-02-28")]),
+        ("11月到2月", JANUARY, [days("2026-11-01", "2027-02-28")]),  # ends in a year begun: as 上半年 does
+        ("去年11月到2月", NOVEMBER, [days("2025-11-01", "2026-02-28")]),  # a year said: as said
+        ("11月、12月、1月和2月", NOVEMBER, [days("2025-11-01", "2026-02-28")]),  # a list: the same
+        ("12月和1月", date(2026, 12, 10), [days("2025-12-01", "2026-01-31")]),
+        ("四季度到一季度", NOVEMBER, [days("2025-10-01", "2026-03-31"), days("2026-10-01", "2027-03-31")]),
+        # 以后 with or without the point; 之后 and 起 one reading each
+        ("10月以后", NOVEMBER, [days("2026-10-01", "2026-11-29"), days("2026-11-01", "2026-11-29")]),
+        ("10月之后", NOVEMBER, [days("2026-11-01", "2026-11-29")]),
+        ("11月以后", NOVEMBER, [days("2026-11-01", "2026-11-29")]),  # no day after November has come
+        ("10月起", NOVEMBER, [days("2026-10-01", "2026-11-29")]),
+        # this week's Monday to Friday, though asked on a Thursday
+        ("周一到周五", date(2026, 12, 10), [days("2026-12-07", "2026-12-11")]),
+        ("周三到周一", date(2026, 12, 10), []),
+    ],
+)
+def test_readings_to_choose_from(typed: str, today: date, readings: list[Period]) -> None:
+    found = find_period(typed, today)
+    assert ([found.period, *found.others] if found else []) == readings
+
+
+@given(st.dates(date(2001, 1, 1), date(2098, 12, 31)), st.integers(1, 12), st.integers(1, 12))
+def test_a_span_across_new_year_never_ends_in_a_year_not_begun_unasked(today: date, first: int, last: int) -> None:
+    """11月到2月 and its like, any day: each reading has begun; a reading given alone ends in a year that has
+    begun; when the span under way runs into next year, the last complete one is offered first."""
+    assume(first > last)
+    found = find_period(f"{first}月到{last}月", today)
+    assert found is not None
+    readings = [found.period, *found.others]
+    assert all(reading.start <= today for reading in readings)
+    assert all(reading.start.month == first and reading.last_day.month == last for reading in readings)
+    if len(readings) == 1:
+        assert readings[0].last_day.year <= today.year
+    else:
+        assert readings[0].last_day < today < readings[1].last_day and readings[1].last_day.year > today.year

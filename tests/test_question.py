@@ -112,6 +112,17 @@ ANSWERED = [
     # The role said after a period between it and the name
     ("张建平本月主持约谈几次", month(2025, 3), "talks", {"interviewers": ("张建平",)}),
     ("李华今年被约谈几次", year(2025), "talks", {"subjects": ("李华",)}),
+    # Once refused: an interviewer and a subject with a period between; lists of ranks or kinds; more periods
+    ("张建平今年约谈李华几次", year(2025), "talks", {"interviewers": ("张建平",), "subjects": ("李华",)}),
+    ("县处级和乡科级干部今年被约谈多少人次", year(2025), "person_times", {"rank_levels": ("县处级", "乡科级")}),
+    ("今年处级、科级干部被约谈多少人次", year(2025), "person_times", {"rank_levels": ("县处级", "乡科级")}),
+    ("今年提醒约谈和告诫约谈几次", year(2025), "talks", {"kinds": ("提醒约谈", "告诫约谈")}),
+    ("今年头三个月约谈多少次", Period(date(2025, 1, 1), date(2025, 4, 1)), "talks", {}),
+    ("2月前约谈多少次", month(2025, 1), "talks", {}),
+    ("周一到周五约谈多少次", Period(date(2025, 3, 3), date(2025, 3, 8)), "talks", {}),  # this week's, Friday to come
+    ("how many talks did 张建平 hold this year", year(2025), "talks", {"interviewers": ("张建平",)}),
+    ("talks chaired by 张建平 this year", year(2025), "talks", {"interviewers": ("张建平",)}),
+    ("张建平牵头本月约谈几次", month(2025, 3), "talks", {"interviewers": ("张建平",)}),  # not 头 of 头三个月
 ]
 
 
@@ -180,6 +191,11 @@ REFUSED = [
     ("本月和上月各约谈几次", "各"),
     ("上半年和下半年分别约谈几次", "分别约谈"),
     ("整改中的问题有多少", "整改"),  # items being rectified: a state not counted apart
+    ("县处级和乡科级干部分别被约谈多少人次", "分别"),
+    # 前 after a point is "before" only as a word of its own
+    ("3月前往城关区约谈几次", "前往"),
+    ("2月前后约谈多少次", "前后"),
+    ("去年10月后期约谈多少次", "后期"),  # late October, not after it
 ]
 
 
@@ -322,3 +338,68 @@ def test_two_figures_or_breakdowns_at_once_are_said_not_one_dropped(typed: str, 
 @pytest.mark.parametrize("typed", ["逾期未整改的问题有哪些", "整改完成率", "本月约谈次数、人次", "今年约谈人次、次数"])
 def test_words_of_one_figure_together_are_one_question(typed: str) -> None:
     assert isinstance(read(typed), Question)
+
+
+@pytest.mark.parametrize(
+    ("typed", "today", "periods"),
+    [
+        # 11月到2月 asked in December: the last complete span or the one under way
+        (
+            "11月到2月约谈多少次",
+            date(2025, 12, 10),
+            [Period(date(2024, 11, 1), date(2025, 3, 1)), Period(date(2025, 11, 1), date(2026, 3, 1))],
+        ),
+        # 以后: from October, or from November
+        (
+            "10月以后约谈多少次",
+            date(2025, 11, 20),
+            [Period(date(2025, 10, 1), date(2025, 11, 21)), Period(date(2025, 11, 1), date(2025, 11, 21))],
+        ),
+    ],
+)
+def test_a_period_read_two_ways_is_asked_about(typed: str, today: date, periods: list[Period]) -> None:
+    reply = parse_question(typed, today, **NAMES)  # type: ignore[arg-type]
+    assert isinstance(reply, Ambiguous), reply
+    assert [r.question.period for r in reply.readings] == periods
+    assert [r.choices for r in reply.readings] == [(Part("period", p.label()),) for p in periods]
+
+
+@pytest.mark.parametrize(
+    ("typed", "when"),
+    [
+        ("下个月约谈多少次", "下个月"),
+        ("明年约谈几次", "明年"),
+        ("下季度城关区约谈多少人次", "下季度"),
+        ("明年整改问题有多少", "明年"),
+    ],
+)
+def test_a_period_still_to_come_gets_no_figure_and_is_said_to_be_to_come(typed: str, when: str) -> None:
+    reply = read(typed)
+    assert isinstance(reply, NotUnderstood) and reply.future == (Part("period", when),), reply
+    assert Part("period", when) not in reply.understood
+
+
+def test_a_quota_for_a_period_still_to_come_is_answered() -> None:
+    question = read("下个月约谈指标")
+    assert isinstance(question, Question) and question.period == month(2025, 4)
+
+
+@pytest.mark.parametrize("typed", ["本月城关区和榆中县的建设局约谈多少次", "本月城关区和榆中县建设局约谈多少次"])
+def test_a_list_of_units_before_a_unit_they_may_all_hold_is_asked_about(typed: str) -> None:
+    """城关区和榆中县的建设局: both 建设局s, or 城关区 and 榆中县's 建设局; the asker chooses."""
+    reply = read(typed)
+    assert isinstance(reply, Ambiguous) and reply.words == ("城关区",), reply
+    assert [r.question.units for r in reply.readings] == [
+        ("兰州市/城关区", "兰州市/榆中县/建设局"),
+        ("兰州市/城关区/建设局", "兰州市/榆中县/建设局"),
+    ]
+
+
+@given(st.dates(date(2001, 1, 1), date(2098, 12, 31)), st.sampled_from(["下个月", "下季度", "明年", "下半年", "下周"]))
+def test_any_day_a_period_still_to_come_gets_no_count(today: date, when: str) -> None:
+    """下半年 asked in the first half is to come; asked in the second it is the one under way, and counted."""
+    reply = parse_question(f"{when}约谈多少次", today, **NAMES)  # type: ignore[arg-type]
+    if isinstance(reply, Question):
+        assert reply.period.start <= today
+    else:
+        assert isinstance(reply, NotUnderstood) and reply.future == (Part("period", when),)

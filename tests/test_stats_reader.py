@@ -252,3 +252,40 @@ async def test_the_group_chat_gets_the_same_account_of_what_was_not_understood(
     )
     await in_group.send("/ask 处级干部本月被约谈多少人次")
     assert figures(in_group.last_reply) == truth(ledger, date(2025, 3, 1), date(2025, 4, 1), rank="县处级")
+
+
+async def test_a_period_still_to_come_gets_no_figure_but_is_said_to_be_to_come(
+    enrolled: Enroll, ledger: list[FixtureTalk]
+) -> None:
+    commission = await enrolled("张建平")
+    for typed, when, understood in [
+        ("下个月约谈多少次", "下个月", "约谈次数"),
+        ("明年城关区约谈几次", "明年", "约谈次数 · 兰州市/城关区"),
+    ]:
+        await commission.send(typed)
+        reply = commission.last_reply
+        assert NO_FIGURE not in reply and all(n in typed for n in re.findall(r"\d+", reply)), (typed, reply)
+        understood_text = text("zh-CN", "stats.understood", parts=understood)
+        assert reply == text("zh-CN", "stats.ask.future", understood=understood_text, parts=when)
+
+
+async def test_a_period_or_units_read_two_ways_are_asked_about_and_answered_after_the_press(
+    enrolled: Enroll, ledger: list[FixtureTalk]
+) -> None:
+    commission = await enrolled("张建平")
+    await commission.send("10月以后约谈多少次")  # with October or from November: asked
+    assert NO_FIGURE not in commission.last_reply and "“10月以后”" in commission.last_reply
+    assert await commission.buttons() == ["2024-10-01—2025-03-05", "2024-11-01—2025-03-05"]
+    await commission.press("2024-11-01—2025-03-05")
+    assert figures(commission.last_reply) == truth(ledger, date(2024, 11, 1), date(2025, 3, 6))
+
+    await commission.send("城关区和榆中县的教育局今年约谈多少次")  # 城关区 whole, or its 教育局 too
+    assert NO_FIGURE not in commission.last_reply and "“城关区”" in commission.last_reply
+    assert await commission.buttons() == ["兰州市/城关区", "兰州市/城关区/教育局"]
+    await commission.press("兰州市/城关区/教育局")
+    in_either = [
+        [s for s in t.subjects if s[1] in ("兰州市/城关区/教育局", "兰州市/榆中县/教育局")]
+        for t in ledger
+        if date(2025, 1, 1) <= t.held.date() < date(2026, 1, 1)
+    ]
+    assert figures(commission.last_reply) == (sum(1 for s in in_either if s), sum(map(len, in_either)))

@@ -12,9 +12,11 @@ The reader is a small grammar over tokens, not a list of patterns, so that phras
   a year is the latest one that has begun (in January, 12月 is last December); a day without a year likewise;
 - a **span between two points** (1月到6月, 1-6月, 2025年3月至2026年2月, 3月5日到10日, Jan–Jun 2025, between
   2025-03-01 and 2025-04-15): the second point takes the year and month of the first when it does not say them,
-  and the first takes the second's when only the second says them;
+  and the first takes the second's when only the second says them; with no year said at all, a span that would
+  end in a year not yet begun (11月到2月 in November) is the last complete one, or both are offered (see `span`);
 - a span **from a point up to today** (今年以来, 年初至今, 从3月起, since March, this year to date, 截至目前) or **up to
-  a point** from the start of its year (截至6月底, until June), or **before** it (3月之前);
+  a point** from the start of its year (截至6月底, until June), or **before** it (3月之前, 3月前), or **after** it
+  (10月之后, 10月后: from November; 10月以后: from October or from November, both offered);
 - a span **counted back from today** (近7天, 最近一周, 过去三个月, 近半年, 30天内, last 7 days, past three months);
 - a **list** of adjacent points (1月、2月和3月, Q1 and Q2): their span; a list with a gap is refused.
 
@@ -80,6 +82,8 @@ class PeriodMatch:
     period: Period
     words: str  # as typed
     spans: tuple[tuple[int, int], ...]  # [start, end) offsets into the text
+    # Other periods the same words may as well mean (11月到2月 asked in December; 10月以后): the asker chooses
+    others: tuple[Period, ...] = ()
 
 
 class Unreadable(ValueError):
@@ -111,10 +115,14 @@ ZH_WORDS: dict[str, tuple[str, int | str]] = {
     "第": ("di", ""),
     **dict.fromkeys(("上半年", "上半年度"), ("half", 1)),
     **dict.fromkeys(("下半年", "下半年度"), ("half", 2)),
-    "前": ("qian", ""),
+    "前": ("qian", ""),  # 今年前三个月; 6月前: before June (头 before a number too: see tokens)
     **dict.fromkeys(("近", "最近", "过去", "最近的", "近期"), ("back", "")),
     **dict.fromkeys(("到", "至", "直到", "一直到"), ("to", "到")),
-    **dict.fromkeys(("以来", "至今", "迄今", "起", "开始", "以后", "之后", "起至今", "以来至今"), ("since", "")),
+    **dict.fromkeys(("以来", "至今", "迄今", "起", "开始", "起至今", "以来至今"), ("since", "")),
+    # After a point: 之后 and 后 leave the point out (10月之后: from November), as both black-box testers read it;
+    # 以后 is read either way in official writing (10月以后 often includes October), so the asker chooses.
+    **dict.fromkeys(("之后", "后"), ("after", "exclusive")),
+    "以后": ("after", "either"),
     **dict.fromkeys(("截至", "截止", "截至到", "截止到", "截止至", "截至于", "截止于"), ("upto", "")),
     "为止": ("weizhi", ""),
     **dict.fromkeys(("之前", "以前"), ("before", "")),
@@ -278,6 +286,8 @@ def tokens(text: str) -> list[Token]:
         else:
             found.append(Token(kind, surface, start, end))
     for index, token in enumerate(found):  # "in may", "may 2025": the month, though "may" alone is the verb
+        if token.kind == "other" and token.value == "头" and index + 1 < len(found) and found[index + 1].kind == "num":
+            found[index] = replace(token, kind="qian")  # 今年头三个月; not the 头 of 牵头, 带头
         if token.kind == "other" and token.value == "may":
             after_preposition = index > 0 and found[index - 1].kind in ("at", "since_en", "from", "to", "of", "and")
             before_number = index + 1 < len(found) and found[index + 1].kind in ("num", "ord")
@@ -298,6 +308,15 @@ def _english(word: str, typed: str, start: int, end: int) -> Token:
 
 
 # ----------------------------------------------------------------------------------------------------------- points
+
+# Words that follow a time in a question and begin no name: 周五约谈 is Friday's talks, though 周一鸣 is a name.
+_AFTER_A_TIME = re.compile(r"约谈|谈话|共|一共|总共|有|多少|几|被|主持")
+
+# What makes 前 after a point a word of its own rather than "before": 3月前往 (went in March), 6月前后 (about June).
+_NOT_BEFORE = re.compile(r"往|任|期|夕|后|面|列|沿|景|来|去|线|方|身|辈|者|述|文|提|置|进|行")
+
+# and 后 "after": 10月后期 (late October), 3月后来.
+_NOT_AFTER = re.compile(r"期|面|来|续|半|天|勤|备|果|者|方|段")
 
 LAST_DAY = -1  # the day field of 月底 / end of June
 
@@ -483,6 +502,7 @@ class Reader:
         self.tokens = tokens(text)
         self.today = today
         self.points: dict[tuple[int, bool, bool], Parsed | None] = {}
+        self.others: tuple[Period, ...] = ()  # other readings of the expression read last (see PeriodMatch)
 
     # -- helpers
     def at(self, index: int, kind: str, value: int | str | None = None) -> bool:
@@ -539,6 +559,7 @@ class Reader:
 
     # -- expressions
     def expression(self, index: int) -> tuple[Period, int] | None:
+        self.others = ()
         while self.at(index, "at") or self.at(index, "the"):
             index += 1
         counted = self.rolling(index)
@@ -590,7 +611,7 @@ class Reader:
         second = self.point(first[1] + 1, day_alone=True)
         if second is None:
             raise Unreadable(self.text)
-        return between(first[0], second[0], self.today), second[1]
+        return self.span(first[0], second[0]), second[1]
 
     def up_to(self, index: int) -> tuple[Period, int] | None:
         """截至6月底, until June, as of today, 到目前为止 (from the start of that year)."""
@@ -643,6 +664,46 @@ class Reader:
             raise Unreadable(spec)
         return Period(date(end.year, 1, 1), end)
 
+    def after_point(self, spec: Spec, how: str) -> Period:
+        """10月之后: from the day after the point to today; 10月以后: that, or from the point itself (asked)."""
+        inclusive = self.since_point(spec)
+        start = period_of(complete(spec, self.today)).end
+        if start > self.today:  # after a point still running no day has come: 以后 can only include it
+            if how == "either":
+                return inclusive
+            raise Unreadable(spec)
+        exclusive = Period(start, inclusive.end)
+        if how == "either":
+            self.others = (exclusive,)
+            return inclusive
+        return exclusive
+
+    def span(self, first: Spec, second: Spec) -> Period:
+        """The span between two points, and, when no year is said and it would end in a year that has not begun
+        (11月到2月 asked in November or December), the reading a clerk means. Such a span, read as the latest
+        one that has begun, is mostly still to come: a clerk counting it means the last complete one (November
+        last year to February this year). When it began this month that is the only reading; when it has run
+        longer (asked in December) the one under way is as likely, so the asker chooses between the two. A span
+        ending in a year that has begun (11月到2月 asked in January, 1月到6月 in May) reads as 上半年 does:
+        the latest that has begun."""
+        if first.grain == second.grain == "weekday":  # 周一到周五: this week's, though Friday may be to come
+            monday = self.today - timedelta(days=self.today.weekday())
+            start, end = (monday + timedelta(days=period_of(point).start.weekday()) for point in (first, second))
+            if end < start:
+                raise Unreadable((first, second))
+            return Period(start, end + timedelta(days=1))
+        return self.begun_year(between(first, second, self.today), (first, second))
+
+    def begun_year(self, period: Period, points: tuple[Spec, ...]) -> Period:
+        """See `span`: a span (or list, 11月、12月和1月) of points with no year said, ending in a year not begun."""
+        if any(point.year is not None for point in points) or period.last_day.year <= self.today.year:
+            return period
+        complete_one = Period(add_months(period.start, -12), add_months(period.end, -12))
+        if (period.start.year, period.start.month) == (self.today.year, self.today.month):
+            return complete_one
+        self.others = (period,)
+        return complete_one
+
     def since_point(self, spec: Spec) -> Period:
         begun = period_of(complete(spec, self.today)).start
         if begun > self.today:
@@ -675,7 +736,7 @@ class Reader:
                 end = second[1]
                 if self.at(end, "weizhi"):
                     end += 1
-                return between(spec, second[0], self.today), end
+                return self.span(spec, second[0]), end
             if spec.unit == "bare" or self.tokens[connector].value in ("到", "-") and self.time_like(index + 1):
                 raise Unreadable(self.text)  # 30号到, 3月到13月
         if self.at(index, "upto") and self.at(index + 1, "now"):
@@ -685,8 +746,21 @@ class Reader:
             while self.at(end, "since"):
                 end += 1
             return self.since_point(spec), end
-        if self.at(index, "before"):
-            return self.before_point(spec), index + 1
+        before_said = (
+            self.at(index, "qian")
+            and self.text[self.tokens[index].start] == "前"
+            and not self.at(index + 1, "num")
+            and not _NOT_BEFORE.match(self.text, self.tokens[index].end)
+        )
+        if self.at(index, "before") or before_said:
+            return self.before_point(spec), index + 1  # 6月之前, 6月前 (not 6月前三天, 6月前后)
+        word_after = self.at(index, "after") and self.text[self.tokens[index].start : self.tokens[index].end] == "后"
+        if (
+            self.at(index, "after")
+            and not spec.edge
+            and not (word_after and _NOT_AFTER.match(self.text, self.tokens[index].end))
+        ):
+            return self.after_point(spec, str(self.tokens[index].value)), index + 1
         if self.at(index, "and") or self.at(index, "comma"):
             listed = self.listed(spec, index)
             if listed is not None:
@@ -716,7 +790,7 @@ class Reader:
             if first.unit == "bare":
                 raise Unreadable(self.text)
             return None  # 本月和去年: two periods, the reader sees the second as leftover
-        return adjacent(items, self.today), end
+        return self.begun_year(adjacent(items, self.today), tuple(items)), end
 
     # -- points
     def point(self, index: int, *, bare: bool = False, day_alone: bool = False) -> Parsed | None:
@@ -937,12 +1011,15 @@ class Reader:
             return None
         weekday = self.weekday(index + 1)
         runs_on = (
-            index + 2 < len(self.tokens) and self.tokens[index + 2].kind == "other" and self.adjacent_tokens(index + 1)
+            index + 2 < len(self.tokens)
+            and self.tokens[index + 2].kind == "other"
+            and self.adjacent_tokens(index + 1)
+            and not _AFTER_A_TIME.match(self.text, self.tokens[index + 2].start)
         )
         if weekday is None or runs_on:  # 周一鸣 is a name more likely than Monday
             return None
         moved_day = self.today - timedelta(days=(self.today.weekday() - weekday) % 7)
-        return Spec("day", moved_day.year, moved_day.month, moved_day.day), index + 2
+        return Spec("day", moved_day.year, moved_day.month, moved_day.day, grain="weekday"), index + 2
 
     def before_last(self, index: int) -> Parsed | None:
         """the month before last, the year before last."""
@@ -1089,7 +1166,7 @@ def find_period(text: str, today: date) -> PeriodMatch | None:
                 if reader.cut_short(index, end):
                     return None  # 25年3月 read as 3月, 1月至今年6月 as 1月至今: a different period
                 start_at, end_at = token.start, reader.tokens[end - 1].end
-                return PeriodMatch(period, text[start_at:end_at], ((start_at, end_at),))
+                return PeriodMatch(period, text[start_at:end_at], ((start_at, end_at),), reader.others)
     except (ValueError, OverflowError):  # Unreadable, or a date beyond the calendar (近20252024天)
         return None
     return None

@@ -106,6 +106,7 @@ class NotUnderstood:
     readings: tuple[Reading, ...] = ()  # the nearest questions that can be answered
     unsupported: tuple[Part, ...] = ()  # read, but not a way this measure can be counted (各单位整改完成率)
     competing: tuple[Part, ...] = ()  # figures or breakdowns asked together that one answer cannot give
+    future: tuple[Part, ...] = ()  # a period none of which has come: its figure would be a count of nothing
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def parse_question(
         for start, end in found.spans:
             seen.cover(start, end)
         parts.append(Part("period", found.words))
-    people_found = _roles_said_after_the_period(seen, people_read)
+    people_found = _roles_said_after_the_period(seen, people_read, found.spans if found is not None else ())
 
     chosen_kinds = _read_names(seen, kinds, kind_synonyms, standing_for=KIND_NOUNS, alone=True)
     ranks = _read_names(seen, rank_levels, rank_synonyms, standing_for=RANK_NOUNS, alone=False)
@@ -192,6 +193,9 @@ def parse_question(
     unsupported += [Part("subject", name) for name, role in people_found if role is None and "subject" in cannot]
     if unsupported:
         return NotUnderstood(tuple(p for p in parts if p not in unsupported), unsupported=tuple(unsupported))
+    if found is not None and found.period.start > today and (measure or "talks") not in ABOUT_THE_FUTURE:
+        period_part = Part("period", found.words)
+        return NotUnderstood(tuple(p for p in parts if p != period_part), future=(period_part,))
 
     base = Question(
         period=found.period if found else year(today.year),
@@ -211,15 +215,19 @@ def parse_question(
         for name, role in people_found
     ]
     options: list[Reading] = []
-    every_way = itertools.product(itertools.product(*unit_options), itertools.product(*people_options))
-    for chosen_units, chosen_people in itertools.islice(every_way, MAX_READINGS):
+    # Other periods the words may mean (11月到2月 in December, 10月以后): each is a reading, by its dates.
+    period_options = [found.period, *found.others] if found is not None else [base.period]
+    every_way = itertools.product(period_options, itertools.product(*unit_options), itertools.product(*people_options))
+    for chosen_period, chosen_units, chosen_people in itertools.islice(every_way, MAX_READINGS):
         question = replace(
             base,
+            period=chosen_period,
             units=_outermost([path for _, path in chosen_units]),
             interviewers=tuple(dict.fromkeys(n for n, r in chosen_people if r == "interviewer")),
             subjects=tuple(dict.fromkeys(n for n, r in chosen_people if r == "subject")),
         )
-        choices = [
+        choices = [Part("period", chosen_period.label())] if len(period_options) > 1 else []
+        choices += [
             Part("unit", path) for (_, path), paths in zip(chosen_units, unit_options, strict=True) if len(paths) > 1
         ]
         choices += [Part(r, n) for (n, r), roles in zip(chosen_people, people_options, strict=True) if len(roles) > 1]
@@ -227,7 +235,11 @@ def parse_question(
     if len(options) == 1:
         return options[0].question
     ambiguous = tuple(
-        dict.fromkeys([w for w, paths in unit_choices if len(paths) > 1] + [n for n, r in people_found if r is None])
+        dict.fromkeys(
+            ([found.words] if found is not None and found.others else [])
+            + [w for w, paths in unit_choices if len(paths) > 1]
+            + [n for n, r in people_found if r is None]
+        )
     )
     return Ambiguous(tuple(parts), ambiguous, tuple(options))
 
@@ -260,6 +272,10 @@ UNSUPPORTED = {
     "overdue": ("breakdown", "period"),  # overdue is a state of today, over talks of any time
     "completion": ("breakdown",),
 }
+
+# Measures that have a figure for a time still to come: a quota is set for it. Talks, person-times, items found and
+# coverage count what happened; for next month that is nothing, which is not an answer.
+ABOUT_THE_FUTURE = ("quota",)
 
 MAX_READINGS = 30  # buttons under one message; beyond them, the asker names the unit by its path
 
@@ -323,8 +339,8 @@ FILLER_WITHOUT_EACH = _filler([word for word in _FILLER_ZH.split() if word not i
 # A person's role, read from the words around their name: before the name, or right after it.
 _SUBJECT_AFTER = re.compile(r"\s*(被|(?:was |were )?talked (?:to|with)|was interviewed)")
 _SUBJECT_BEFORE = re.compile(r"(对|约谈了?|谈话了?|talked (?:to|with)|talks? (?:to|with)|interviewed|with)\s*$")
-_INTERVIEWER_AFTER = re.compile(r"\s*(主持|主谈|牵头|约谈|谈了|谈话|held|led|conducted)")
-_INTERVIEWER_BEFORE = re.compile(r"(由|(?:held |led |conducted )?by)\s*$")
+_INTERVIEWER_AFTER = re.compile(r"\s*(主持|主谈|牵头|约谈|谈了|谈话|held|led|conducted|hold|lead|conduct|chair(?:ed)?)")
+_INTERVIEWER_BEFORE = re.compile(r"(由|(?:held |led |conducted |chaired )?by)\s*$")
 
 
 class _Coverage:
@@ -416,30 +432,56 @@ def _read_units(seen: _Coverage, units: tuple[str, ...]) -> list[tuple[str, tupl
         return []
     found = [match for match in pattern.finditer(seen.masked) if match.end() > match.start()]
     chains: list[list[re.Match[str]]] = []
+    listed_after: set[int] = set()  # indexes of chains that follow the one before them in a list (和)
     reversed_after: set[int] = set()  # ids of matches followed by "of": the next one is above it
     for previous, match in zip([None, *found], found, strict=False):
         gap = seen.text[previous.end() : match.start()] if previous is not None else ""
         if previous is None or re.fullmatch(_UNIT_LIST_JOINER, gap):
             if previous is not None:
                 seen.cover(previous.end(), match.start())  # the 和 of a list of units
+                listed_after.add(len(chains))
             chains.append([match])
             continue
         if re.fullmatch(r"\s*of\s*", gap):
             reversed_after.add(id(previous))
         chains[-1].append(match)
-    readings = []
-    for chain in chains:
+    readings: list[tuple[str, tuple[str, ...]]] = []
+    for index, chain in enumerate(chains):
         ordered = _chain_order(chain, reversed_after)
         paths = _chain_ends([meanings[m[0]] for m in ordered])
         words = seen.typed[chain[0].start() : chain[-1].end()] if len(chain) > 1 else chain[0][0]
         if len(chain) > 1 and len(paths) != 1:
             for match in chain:
                 seen.block(*match.span())
+            readings.append(("", ()))
             continue
         for match in chain:
             seen.cover(*match.span())
         readings.append((words, paths))
-    return readings
+        if index in listed_after and len(paths) == 1:
+            _distribute(readings, listed_after, index, set(units))
+    return [reading for reading in readings if reading[1]]
+
+
+def _distribute(
+    readings: list[tuple[str, tuple[str, ...]]], listed_after: set[int], last: int, units: set[str]
+) -> None:
+    """城关区和榆中县的建设局 may mean both 建设局s as well as 城关区 and 榆中县's 建设局: each unit listed before one
+    named with a unit under it (建设局 under 榆中县) that has a unit of that name under it too may mean that one;
+    the asker chooses (the reading as written first)."""
+    words, (path,) = readings[last]
+    names = path.split("/")
+    written = re.sub(r"[\s/的]|of", "", words)
+    level = next((k for k in range(len(names)) if written.startswith(names[k])), len(names) - 1)
+    below = names[level + 1 :]
+    if not below:
+        return
+    index = last
+    while index in listed_after:
+        index -= 1
+        earlier_words, earlier_paths = readings[index]
+        if len(earlier_paths) == 1 and (inside := f"{earlier_paths[0]}/{'/'.join(below)}") in units:
+            readings[index] = (earlier_words, (earlier_paths[0], inside))
 
 
 # Between two units of a list; anything else between two unit names joins them into one chain.
@@ -511,16 +553,19 @@ def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, st
 
 
 def _roles_said_after_the_period(
-    seen: _Coverage, people_read: list[tuple[str, str | None, int]]
+    seen: _Coverage, people_read: list[tuple[str, str | None, int]], period_spans: tuple[tuple[int, int], ...]
 ) -> list[tuple[str, str | None]]:
     """People and their roles, a role not yet said read after a period written between it and the name
-    (张建平本月主持约谈几次: the period is read by now)."""
+    (张建平本月主持约谈几次: the period is read by now). The marker may be read already: in 张建平今年约谈李华, 约谈
+    says both who led (张建平) and who was talked to (李华), as it does without the period."""
     found_people: list[tuple[str, str | None]] = []
     for name, role, end in people_read:
         after = end
-        while role is None and after < len(seen.text) and seen.read[after] and not seen.filler[after]:
+        while after < len(seen.text) and seen.text[after].isspace():
             after += 1
-        if role is None and "\0" in seen.masked[end:after]:
+        period_end = next((span_end for start, span_end in period_spans if start == after), None)
+        if role is None and period_end is not None:
+            after = period_end
             for role_named, marker in (
                 ("subject", _SUBJECT_AFTER.match(seen.text, after)),
                 ("interviewer", _INTERVIEWER_AFTER.match(seen.text, after)),
@@ -552,12 +597,16 @@ def _read_names(
     inside = {i for found in matches for i in range(*found.span())}
     noun_elsewhere = any(noun.start() not in inside for noun in re.finditer(standing_for, seen.masked))
     named = []
+    previous_end: int | None = None
     for found in matches:
         bare = not re.search(standing_for, found[0])
         before_noun = re.match(rf"\s*(?:{standing_for})", seen.masked[found.end() :])
         if bare and not before_noun and (noun_elsewhere or not alone):
             continue
         seen.cover(*found.span())
+        if previous_end is not None and re.fullmatch(_UNIT_LIST_JOINER, seen.text[previous_end : found.start()]):
+            seen.cover(previous_end, found.start())  # 县处级和乡科级: a list, any of them, as units are
+        previous_end = found.end()
         word = found[0].lower()
         named.append(words[word if word in words else word.removesuffix("s").replace("-", " ")])
     return tuple(dict.fromkeys(named))

@@ -98,6 +98,8 @@ def explain(language: str, question: NotUnderstood | Ambiguous, *, offers_readin
     if isinstance(question, Ambiguous):
         key = "stats.ask.which" if offers_readings else "stats.ask.which_unbuttoned"
         return text(language, key, understood=understood_text, words=_quoted(language, question.words))
+    if question.future:  # understood whole, but the time has not come: a 0 would be no answer
+        return text(language, "stats.ask.future", understood=understood_text, parts=describe(language, question.future))
     why = ""  # what could not be read; what was read but the answer cannot take; what cannot be asked together
     if question.leftovers:
         why += text(language, "stats.ask.leftovers", words=_quoted(language, question.leftovers))
