@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.telegram.app import TalkApplication
+from handlers.telegram.transcript import find_keyboard
 from handlers.wecom import cards
 from handlers.wecom.bridge import update_id
 from handlers.wecom.emulator import WeComEmulator
@@ -41,9 +42,9 @@ class WeComChatUser:
         await self.unseen()
         return await self._after(await self.emulator.send_text(self.user_id, text))
 
-    async def press(self, label: str | None = None, *, data: str | None = None, message_id: int | None = None) -> dict[
-        str, Any
-    ]:
+    async def press(
+        self, label: str | None = None, *, data: str | None = None, message_id: int | None = None
+    ) -> dict[str, Any]:
         """Press the newest button with this label (on the card `message_id`, if given), turning pages to find it;
         the answer: the short message the bot sent for the press, if any."""
         await self.unseen()
@@ -61,9 +62,7 @@ class WeComChatUser:
         texts = [reply["text"] for reply in replies if reply.get("kind") == "text"]
         return {"text": texts[0] if texts else ""}
 
-    def _find(
-        self, label: str | None, data: str | None, message_id: int | None
-    ) -> tuple[dict[str, Any], str | None]:
+    def _find(self, label: str | None, data: str | None, message_id: int | None) -> tuple[dict[str, Any], str | None]:
         for message in reversed(self._messages):
             if message.get("kind") != "card" or not message["buttons"]:
                 continue
@@ -156,6 +155,11 @@ class WeComChatUser:
     async def bot_messages(self) -> list[dict[str, Any]]:
         await self.unseen()
         return list(self._messages)
+
+    async def keyboard(self, message_id: int | None = None) -> tuple[int, list[list[dict[str, Any]]]] | None:
+        """(message id, buttons one per row) of card `message_id`, or of the newest card with buttons; None when it
+        has none (a card greyed out after a press). A card's ‹ and › are buttons too."""
+        return find_keyboard(await self.bot_messages(), message_id)
 
     async def buttons(self) -> list[str]:
         for message in reversed(await self.bot_messages()):
