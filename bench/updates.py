@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import insert
 
@@ -190,6 +190,9 @@ class Load:
     emulator: Emulator
     waiting: dict[str, tuple[float, asyncio.Future[float]]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.emulator.observer = self.observe
+
     def observe(self, call: dict[str, Any]) -> None:
         params = call["params"]
         key = f"q{params['callback_query_id']}" if "callback_query_id" in params else f"c{params.get('chat_id')}"
@@ -250,9 +253,15 @@ def memory(pid: int, key: str) -> float:
     return 0.0
 
 
-async def measure(name: str, command: list[str], ready: str, emulator: Emulator, updates: int) -> float:
-    load = Load(emulator)
-    emulator.observer = load.observe
+class Driver(Protocol):
+    """Pushes an action to the bot through its messenger's emulator (Load; bench/wecom.py's for WeCom)."""
+
+    waiting: dict[str, tuple[float, asyncio.Future[float]]]
+
+    async def act(self, action: Action) -> asyncio.Future[float]: ...
+
+
+async def measure(name: str, command: list[str], ready: str, load: Driver, updates: int) -> float:
     started = time.perf_counter()
     process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE, cwd=ROOT)
     assert process.stdout is not None
@@ -298,30 +307,42 @@ async def measure(name: str, command: list[str], ready: str, emulator: Emulator,
         await process.wait()
 
 
-async def run(url: str, label: str, updates: int, inbox: bool = False) -> None:
-    await seed(url)
+async def start_emulator() -> tuple[Emulator, EmulatorServer]:
+    """The Bot API emulator, with a private chat for each person of the seed."""
     emulator = Emulator(token=SANDBOX_TOKEN)
     for i in range(PEOPLE + 1):
         emulator.chats[FIRST_USER + i] = {"id": FIRST_USER + i, "type": "private", "first_name": f"干部{i}"}
     server = EmulatorServer(emulator)
     await server.start()
+    return emulator, server
+
+
+def write_config(folder: str, url: str, messenger: str) -> Path:
+    """config.toml for a database and a messenger's table (e.g. [telegram] with the emulator's URL)."""
+    config = Path(folder) / "config.toml"
+    # The emulator is not the messenger: no 30 messages/s cap, so the bot's own cost shows.
+    config.write_text(f'{messenger}[database]\nurl = "{url}"\n[outbox]\nper_second = 1000\n', encoding="utf-8")
+    return config
+
+
+async def run(url: str, label: str, updates: int, inbox: bool = False) -> None:
+    await seed(url)
+    emulator, server = await start_emulator()
     with tempfile.TemporaryDirectory() as folder:
-        config = Path(folder) / "config.toml"
-        config.write_text(
-            f'[telegram]\ntoken = "{SANDBOX_TOKEN}"\napi_base_url = "{server.url}"\n[database]\nurl = "{url}"\n'
-            # The emulator is not Telegram: no 30 messages/s cap, so the bot's own cost shows.
-            "[outbox]\nper_second = 1000\n",
-            encoding="utf-8",
-        )
+        config = write_config(folder, url, f'[telegram]\ntoken = "{SANDBOX_TOKEN}"\napi_base_url = "{server.url}"\n')
         print(f"{label}:", flush=True)
         try:
             echo = await measure(
-                "echo bot", [sys.executable, "bench/echo.py", server.url, SANDBOX_TOKEN], "ready", emulator, updates
+                "echo bot",
+                [sys.executable, "bench/echo.py", server.url, SANDBOX_TOKEN],
+                "ready",
+                Load(emulator),
+                updates,
             )
             talkledger = "from handlers.main import main; raise SystemExit(main())"
             arguments = ["--config", str(config), "run"]
             ours = await measure(
-                "talkledger", [sys.executable, "-c", talkledger, *arguments], "talkledger", emulator, updates
+                "talkledger", [sys.executable, "-c", talkledger, *arguments], "talkledger", Load(emulator), updates
             )
             print(f"  CPU per update: talkledger / echo = ×{ours / echo:.2f}", flush=True)
             if inbox:
@@ -329,7 +350,7 @@ async def run(url: str, label: str, updates: int, inbox: bool = False) -> None:
                     "talkledger without its inbox",
                     [sys.executable, "-c", f"import bench.no_inbox; {talkledger}", *arguments],
                     "talkledger",
-                    emulator,
+                    Load(emulator),
                     updates,
                 )
                 print(

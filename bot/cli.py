@@ -150,7 +150,10 @@ def build_parser(language: str) -> _Parser:
     run = command("run", "run")
     run.options.add_argument("--webhook", action="store_true", default=False, help=say("webhook"))
     run.options.add_argument("--messenger", choices=("telegram", "wecom"), default=None, help=say("messenger"))
-    command("try", "try")
+    trying = command("try", "try")
+    trying.options.add_argument(
+        "--messenger", choices=("telegram", "wecom"), default="telegram", help=say("try_messenger")
+    )
 
     exporting_ledger = command("export", "export")
     exporting_ledger.options.add_argument("--period", required=True, metavar="PERIOD", help=say("period"))

@@ -80,11 +80,21 @@ async def _run(config: Config, arguments: argparse.Namespace) -> int:
 
 
 async def _try(config: Config, arguments: argparse.Namespace) -> int:
-    from handlers.telegram.sandbox import try_bot  # noqa: PLC0415  (loaded only for the sandbox)
+    # Loaded only for the sandbox, and only the messenger tried.
+    from handlers.sandbox import SandboxMessenger, try_bot  # noqa: PLC0415
 
+    messenger: SandboxMessenger
+    if getattr(arguments, "messenger", None) == "wecom":  # no command at all: Telegram's sandbox
+        from handlers.wecom.sandbox import WeComSandbox  # noqa: PLC0415
+
+        messenger = WeComSandbox()
+    else:
+        from handlers.telegram.sandbox import TelegramSandbox  # noqa: PLC0415
+
+        messenger = TelegramSandbox()
     # The sandbox is a conversation at this terminal: it speaks the command line's language.
     organisation = dataclasses.replace(config.organisation, default_language=arguments.language)
-    return await try_bot(dataclasses.replace(config, organisation=organisation))
+    return await try_bot(dataclasses.replace(config, organisation=organisation), messenger)
 
 
 RUNTIME: dict[str, Command] = {"start": _start, "run": _run, "try": _try}

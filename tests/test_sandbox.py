@@ -7,6 +7,7 @@ import asyncio
 import os
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -48,28 +49,34 @@ class Terminal:
         return await self.read_until(expect)
 
 
-@pytest.fixture
-async def sandbox(tmp_path: Path) -> AsyncIterator[Terminal]:
+@asynccontextmanager
+async def terminal_running(tmp_path: Path, *command: str) -> AsyncIterator[Terminal]:
+    """`talkledger COMMAND` (none: as a newcomer types it) on a pseudo-terminal, with no configuration."""
     screen, side = os.openpty()
-    process = await start_talkledger("--config", str(tmp_path / "none.toml"), cwd=tmp_path, terminal=side)
+    process = await start_talkledger(*command, "--config", str(tmp_path / "none.toml"), cwd=tmp_path, terminal=side)
     os.close(side)
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     transport, _ = await loop.connect_read_pipe(
         lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(screen, "rb", buffering=0, closefd=False)
     )
-    terminal = Terminal(process, screen, reader)
     try:
-        first = await terminal.read_until(r"\S")
-        assert first.strip() == text("zh-CN", "cli.no_token_trying")
-        await terminal.read_until(r"^\[张建平\] >")
-        yield terminal
+        yield Terminal(process, screen, reader)
     finally:
         if process.returncode is None:
             process.kill()
         await process.wait()
         transport.close()
         os.close(screen)
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path) -> AsyncIterator[Terminal]:
+    async with terminal_running(tmp_path) as terminal:
+        first = await terminal.read_until(r"\S")
+        assert first.strip() == text("zh-CN", "cli.no_token_trying")
+        await terminal.read_until(r"^\[张建平\] >")
+        yield terminal
 
 
 async def test_try_lets_you_enroll_a_demo_person_and_see_their_help(sandbox: Terminal) -> None:
@@ -171,3 +178,32 @@ async def test_try_moves_time_and_says_what_waits_for_quiet_hours_to_end(sandbox
     await sandbox.read_until(re.escape(text("zh-CN", "report.monthly")))
     await sandbox.type(":quit")
     assert await asyncio.wait_for(sandbox.process.wait(), 30) == 0
+
+
+async def test_try_in_wecom_links_a_demo_member_and_shows_cards_with_their_buttons_and_pages(tmp_path: Path) -> None:
+    """The same terminal through the WeCom emulator: a card's buttons one to a line, as WeCom lists them; more
+    choices than a card holds are paged, and › is pressed like any button; a press's short answer is a message."""
+    async with terminal_running(tmp_path, "try", "--messenger", "wecom") as wecom:
+        first = await wecom.read_until(r"\S")
+        assert first.startswith(text("zh-CN", "sandbox.intro_wecom", url="")[:12])
+        await wecom.read_until(r"^\[张建平\] >")
+        await wecom.type(":as 2")
+        await wecom.type(f"/start {wecom.codes['李华']}")
+        await wecom.read_until(r"李华\uff0c您好")
+        await wecom.type("/help")
+        await wecom.read_until(r"/log")
+        await wecom.type("/log")
+        await wecom.read_until(r"\] ›$")  # the kinds do not fit on one card
+        first_page = [label for label in wecom.buttons if label not in ("›", "‹")]
+        await wecom.press("›", r"\] ‹")
+        await wecom.read_until(r"\] ›$|^\[李华\] >")
+        assert any(label not in first_page for label in wecom.buttons), wecom.shown[-8:]
+        await wecom.type(":1")  # the newest card's first button: ‹ back to the first page
+        await wecom.press("工作约谈", r"被约谈人是谁")
+        await wecom.type("/lang")
+        english = await wecom.read_until(r"English")
+        assert re.fullmatch(r"\s+\[:\d+\.2\] English", english)  # one button to a line
+        await wecom.type(":2")
+        await wecom.read_until(r"Language switched to English")
+        await wecom.type(":quit")
+        assert await asyncio.wait_for(wecom.process.wait(), 30) == 0

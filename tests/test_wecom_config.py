@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,19 @@ def test_table_with_defaults_and_secrets_from_the_environment(tmp_path: Path) ->
 def test_mistakes_are_named(table: dict[str, str]) -> None:
     with pytest.raises(ConfigError):
         wecom_config(table)
+
+
+def test_the_example_configs_wecom_table_uncommented_is_valid_with_the_secrets_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    """config.example.toml's [wecom] is commented out (copying the example must not start WeCom); uncommented as
+    the README says, with the secrets in the environment, it is a valid app whose other values are the defaults."""
+    example = Path(__file__).parent.parent / "config.example.toml"
+    assert load_config(example, environ={}).wecom is None
+    table = re.search(r"^# \[wecom\]\n(?:#.*\n)+", example.read_text(encoding="utf-8"), re.MULTILINE)
+    assert table is not None
+    path = tmp_path / "config.toml"
+    path.write_text(re.sub(r"^# ", "", table.group(), flags=re.MULTILINE), encoding="utf-8")
+    secrets = {"SECRET": "s3cret", "TOKEN": "tok", "ENCODING_AES_KEY": AES_KEY}
+    config = load_config(path, environ={f"TALKLEDGER_WECOM_{key}": value for key, value in secrets.items()})
+    assert config.wecom == WeComConfig("ww0123456789abcdef", 1000002, "s3cret", "tok", AES_KEY)

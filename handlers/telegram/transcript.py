@@ -165,11 +165,7 @@ class ChatUser:
     async def keyboard(self, message_id: int | None = None) -> tuple[int, list[list[dict[str, Any]]]] | None:
         """(message id, button rows) of message `message_id`, or of the newest message with an inline keyboard;
         None when that message has no buttons."""
-        for message in reversed(await self.bot_messages()):
-            rows = message.get("reply_markup", {}).get("inline_keyboard")
-            if message_id is None and rows or message["message_id"] == message_id:
-                return (message["message_id"], rows) if rows else None
-        return None
+        return find_keyboard(await self.bot_messages(), message_id)
 
     async def download(self, file_id: str) -> bytes:
         """A file the bot sent, fetched as a client would."""
@@ -179,3 +175,15 @@ class ChatUser:
     async def menu(self) -> list[str]:
         commands: list[dict[str, str]] = await self.client.get("commands", chat_id=self.chat_id)
         return [command["command"] for command in commands]
+
+
+def find_keyboard(
+    messages: list[dict[str, Any]], message_id: int | None = None
+) -> tuple[int, list[list[dict[str, Any]]]] | None:
+    """(message id, button rows) of message `message_id` among the bot's `messages`, or of the newest with an inline
+    keyboard; None when that message has no buttons."""
+    for message in reversed(messages):
+        rows = message.get("reply_markup", {}).get("inline_keyboard")
+        if message_id is None and rows or message["message_id"] == message_id:
+            return (message["message_id"], rows) if rows else None
+    return None

@@ -67,6 +67,7 @@ class WeComEmulator:
     menus: dict[int, dict[str, Any]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     token_fetches: int = 0  # gettoken calls answered
+    observer: Callable[[dict[str, Any]], None] | None = None  # called with each API call answered (benchmarks)
 
     def __post_init__(self) -> None:
         self.crypto = WeComCrypto(self.token, self.encoding_aes_key, self.corp_id)
@@ -121,6 +122,8 @@ class WeComEmulator:
             call["errcode"] = error.errcode
             return web.json_response({"errcode": error.errcode, "errmsg": error.errmsg})
         call["body"] = answer.pop("_body", None)
+        if self.observer is not None:
+            self.observer(call)
         return web.json_response({"errcode": 0, "errmsg": "ok", **answer})
 
     def _inject_fault(self, method: str) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.telegram.app import TalkApplication
+from handlers.telegram.transcript import find_keyboard
 from handlers.wecom import cards
 from handlers.wecom.bridge import update_id
 from handlers.wecom.emulator import WeComEmulator
@@ -163,6 +164,11 @@ class WeComChatUser:
     async def bot_messages(self) -> list[dict[str, Any]]:
         await self.unseen()
         return list(self._messages)
+
+    async def keyboard(self, message_id: int | None = None) -> tuple[int, list[list[dict[str, Any]]]] | None:
+        """(message id, buttons one per row) of card `message_id`, or of the newest card with buttons; None when it
+        has none (a card greyed out after a press). A card's ‹ and › are buttons too."""
+        return find_keyboard(await self.bot_messages(), message_id)
 
     async def buttons(self) -> list[str]:
         for message in reversed(await self.bot_messages()):
