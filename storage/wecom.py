@@ -11,9 +11,9 @@ from storage.models import WECOM_ACCOUNTS_FROM, Person, WeComAccount
 from storage.upsert import insert_for
 
 
-async def account_number(connection: AsyncConnection, user_id: str, now: datetime) -> int:
-    """The number for this member, created on first contact; a roster person with this 企业微信账号 and no account
-    yet is linked to it (no invite needed)."""
+async def account_number(connection: AsyncConnection, user_id: str, now: datetime) -> tuple[int, bool]:
+    """The number for this member, created on first contact, and whether a person is linked to it; a roster person
+    with this 企业微信账号 and no account yet is linked to it (no invite needed)."""
     insert = insert_for(connection, WeComAccount).values(user_id=user_id, created_at=now)
     await connection.execute(insert.on_conflict_do_nothing(index_elements=["user_id"]))
     found = await connection.scalar(select(WeComAccount.id).where(WeComAccount.user_id == user_id))
@@ -24,7 +24,8 @@ async def account_number(connection: AsyncConnection, user_id: str, now: datetim
         .where(Person.wecom_user_id == user_id, Person.telegram_user_id.is_(None), Person.active.is_(True))
         .values(telegram_user_id=number, updated_at=now)
     )
-    return number
+    linked = await connection.scalar(select(Person.id).where(Person.telegram_user_id == number))
+    return number, linked is not None
 
 
 async def member_of(connection: AsyncConnection, number: int) -> str | None:

@@ -63,6 +63,7 @@ class WeComBridge:
         self.client, self.engine, self.clock = client, engine, clock
         self.language, self.bot_name = language, bot_name
         self._members: dict[int, str] = {}  # account number → corp UserID
+        self._linked: dict[str, int] = {}  # corp UserID → number, once a person is linked to it (no more to look up)
         self._cards: dict[int, Card] = {}  # message id → card
         self._by_task: dict[str, int] = {}  # task_id → message id
         self._pressers: dict[str, int] = {}  # callback query id → account number (answers become messages)
@@ -79,8 +80,12 @@ class WeComBridge:
         media = _media(event)
         if event.kind not in ("text", "button", "menu_click") and media is None:
             return None  # entering the app, and events the bot has no use for
-        async with self.engine.begin() as connection:
-            number = await accounts.account_number(connection, event.user_id, self.clock.now())
+        number = self._linked.get(event.user_id)
+        if number is None:  # a member not linked yet may be named in the roster since their last message
+            async with self.engine.begin() as connection:
+                number, linked = await accounts.account_number(connection, event.user_id, self.clock.now())
+            if linked:
+                self._linked[event.user_id] = number
         self._members[number] = event.user_id
         identity = {"id": number, "is_bot": False, "first_name": event.user_id, "language_code": self.language}
         chat = {"id": number, "type": "private", "first_name": event.user_id}
