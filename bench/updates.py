@@ -388,7 +388,7 @@ class Replay:
         if step.press or step.data:
             found = None
             if step.press and not self.echo:
-                for _ in range(400):  # the reply before the buttons may come first: wait for the buttons
+                for _ in range(int(WAIT / 0.005)):  # the buttons may come after the first reply call: as a person, wait
                     if (found := self._button(step.user, step.press)) is not None:
                         break
                     await asyncio.sleep(0.005)
@@ -489,8 +489,11 @@ def describe(figures: Figures) -> str:
         f"    {figures.label:>8}: CPU {figures.cpu_per_update:6.0f} µs/update; "
         f"p50 {percentile(every, 0.5):6.1f} ms, p95 {percentile(every, 0.95):6.1f}, p99 {percentile(every, 0.99):6.1f}"
     )
-    if figures.label == "max":
-        line += f"; throughput {figures.updates / figures.elapsed:.0f} updates/s"
+    if figures.label == "max":  # busy: the share of a core it had; far below 100%, it waited or was starved
+        line += (
+            f"; throughput {figures.updates / figures.elapsed:.0f} updates/s, "
+            f"busy {figures.cpu / figures.elapsed:.0%} of a core"
+        )
     if figures.lost:
         line += f"; LOST {sum(figures.lost.values())} ({dict(figures.lost)})"
     return line
@@ -533,7 +536,9 @@ def errors_in(log: Path) -> list[str]:
     return [line for line in log.read_text(errors="replace").splitlines() if "ERROR" in line or "Traceback" in line]
 
 
-async def run(url: str, label: str, seconds: float, rates: Sequence[float], saturation: int) -> dict[str, Any]:
+async def run(
+    url: str, label: str, seconds: float, rates: Sequence[float], saturation: int, profile: str = ""
+) -> dict[str, Any]:
     started_at = time.perf_counter()
     owned = await seed(url)
     print(f"{label}: seeded {PEOPLE} people, {TALKS} talks in {time.perf_counter() - started_at:.1f} s", flush=True)
@@ -564,6 +569,9 @@ async def run(url: str, label: str, seconds: float, rates: Sequence[float], satu
             )
             logs = {bot: Path(folder) / f"{bot}.log" for bot in BOTS}
             ours = [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main())"]
+            if profile:  # the main thread's profile, written when the bot stops (SIGTERM ends it cleanly)
+                code = "import cProfile, sys; from bot.cli import main; cProfile.run('main()', sys.argv.pop(1))"
+                ours = [sys.executable, "-c", code, f"{profile}.{label.lower()}"]
             echo = [sys.executable, "bench/echo.py", servers["echo"].url, SANDBOX_TOKEN]
             async with (
                 started([*ours, "--config", str(config), "run"], "talkledger", logs["talkledger"]) as ours_pid,
@@ -586,7 +594,10 @@ async def run(url: str, label: str, seconds: float, rates: Sequence[float], satu
                     if figures.lost:
                         results["errors"].append(f"{bot} at {figures.label}: no reply to {dict(figures.lost)}")
                     if figures.off_script:
-                        results["errors"].append(f"{bot} at {figures.label}: no button {figures.off_script}")
+                        missing = figures.off_script
+                        results["errors"].append(
+                            f"{bot} at {figures.label}: {len(missing)} without a button, {missing[:5]}"
+                        )
     finally:
         for server in servers.values():
             await server.stop()
@@ -655,6 +666,7 @@ async def main(arguments: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--postgres", default="", help="a server's admin URL, e.g. postgresql://postgres@127.0.0.1/test"
     )
+    parser.add_argument("--profile", default="", help="run talkledger under cProfile, stats to PROFILE.sqlite …")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 3 s at 25/s, 150 updates to saturation")
     options = parser.parse_args(arguments)
@@ -664,10 +676,17 @@ async def main(arguments: Sequence[str] | None = None) -> None:
         rates, seconds, saturation = [25.0], 3.0, 150
     if not options.no_sqlite:
         with tempfile.TemporaryDirectory() as folder:
-            await run(f"sqlite+aiosqlite:///{Path(folder) / 'updates.db'}", "SQLite", seconds, rates, saturation)
+            await run(
+                f"sqlite+aiosqlite:///{Path(folder) / 'updates.db'}",
+                "SQLite",
+                seconds,
+                rates,
+                saturation,
+                options.profile,
+            )
     if options.postgres:
         async with postgres_database(options.postgres) as url:
-            await run(url, "PostgreSQL", seconds, rates, saturation)
+            await run(url, "PostgreSQL", seconds, rates, saturation, options.profile)
 
 
 if __name__ == "__main__":
