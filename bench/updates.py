@@ -273,6 +273,19 @@ class Pools:
     items: dict[int, list[int]]  # enrolled person → their open items
     unenrolled: list[int] = field(default_factory=lambda: list(range(ENROLLED, PEOPLE)))
     strangers: int = FIRST_STRANGER
+    only: tuple[float, float] = (0.0, 1.0)  # the share of the mix drawn from (--only: one session kind alone)
+
+
+# Where each kind of session lies in the mix: enrolments 4%, /log flows 6% (8 updates each), questions 22%, item
+# buttons 24%, member commands 38%, strangers 6% of sessions.
+SHARES = {
+    "enrolment": (0.0, 0.04),
+    "log": (0.04, 0.10),
+    "question": (0.10, 0.32),
+    "button": (0.32, 0.56),
+    "command": (0.56, 0.94),
+    "stranger": (0.94, 1.0),
+}
 
 
 def stream(chance: random.Random, pools: Pools, count: int) -> list[Step]:
@@ -295,7 +308,7 @@ def stream(chance: random.Random, pools: Pools, count: int) -> list[Step]:
                 flows.remove(flow)
                 busy.discard(flow[0])
             continue
-        roll = chance.random()
+        roll = pools.only[0] + chance.random() * (pools.only[1] - pools.only[0])
         if roll < 0.04 and pools.unenrolled:
             person = pools.unenrolled.pop(chance.randrange(len(pools.unenrolled)))
             add(Step("enrolment", FIRST_USER + person, text=f"/start {code_of(person)}"))
@@ -537,7 +550,13 @@ def errors_in(log: Path) -> list[str]:
 
 
 async def run(
-    url: str, label: str, seconds: float, rates: Sequence[float], saturation: int, profile: str = ""
+    url: str,
+    label: str,
+    seconds: float,
+    rates: Sequence[float],
+    saturation: int,
+    profile: str = "",
+    only: str = "",
 ) -> dict[str, Any]:
     started_at = time.perf_counter()
     owned = await seed(url)
@@ -550,7 +569,7 @@ async def run(
     servers = {bot: EmulatorServer(emulator) for bot, emulator in emulators.items()}
     for server in servers.values():
         await server.start()
-    pools = Pools(random.Random(18), owned)
+    pools = Pools(random.Random(18), owned, only=SHARES[only] if only else (0.0, 1.0))
     warm = stream(pools.chance, pools, 60)
     plan: list[tuple[str, float | None, list[Step]]] = [
         (f"{rate:g}/s", rate, stream(pools.chance, pools, max(20, int(rate * seconds)))) for rate in rates
@@ -667,6 +686,7 @@ async def main(arguments: Sequence[str] | None = None) -> None:
         "--postgres", default="", help="a server's admin URL, e.g. postgresql://postgres@127.0.0.1/test"
     )
     parser.add_argument("--profile", default="", help="run talkledger under cProfile, stats to PROFILE.sqlite …")
+    parser.add_argument("--only", choices=sorted(SHARES), help="one kind of session alone: what it costs")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 3 s at 25/s, 150 updates to saturation")
     options = parser.parse_args(arguments)
@@ -683,10 +703,11 @@ async def main(arguments: Sequence[str] | None = None) -> None:
                 rates,
                 saturation,
                 options.profile,
+                options.only,
             )
     if options.postgres:
         async with postgres_database(options.postgres) as url:
-            await run(url, "PostgreSQL", seconds, rates, saturation, options.profile)
+            await run(url, "PostgreSQL", seconds, rates, saturation, options.profile, options.only)
 
 
 if __name__ == "__main__":
