@@ -442,6 +442,7 @@ class Figures:
     latencies: dict[str, list[float]]  # class → milliseconds
     lost: Counter[str]
     off_script: list[str] = field(default_factory=list)  # presses whose button never came
+    fetches: int = 0  # getUpdates calls while it was fed
 
     @property
     def cpu_per_update(self) -> float:
@@ -502,6 +503,7 @@ def describe(figures: Figures) -> str:
         f"    {figures.label:>8}: CPU {figures.cpu_per_update:6.0f} µs/update; "
         f"p50 {percentile(every, 0.5):6.1f} ms, p95 {percentile(every, 0.95):6.1f}, p99 {percentile(every, 0.99):6.1f}"
     )
+    line += f"; {figures.updates / max(1, figures.fetches):.1f} updates a getUpdates"
     if figures.label == "max":  # busy: the share of a core it had; far below 100%, it waited or was starved
         line += (
             f"; throughput {figures.updates / figures.elapsed:.0f} updates/s, "
@@ -634,8 +636,10 @@ async def feed(
 ) -> Figures:
     feeder = Replay(emulator, echo=bot == "echo")
     emulator.observer = feeder.observe
+    fetches = sum(call["method"] == "getUpdates" for call in emulator.calls)
     figures = await replay(feeder, pid, steps, rate, label)
     figures.off_script = feeder.unmatched
+    figures.fetches = sum(call["method"] == "getUpdates" for call in emulator.calls) - fetches
     await asyncio.sleep(0.2)  # its trailing calls land before the next feed
     return figures
 
