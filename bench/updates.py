@@ -548,7 +548,16 @@ async def started(command: list[str], ready: str, log: Path) -> AsyncIterator[in
 
 
 def errors_in(log: Path) -> list[str]:
-    return [line for line in log.read_text(errors="replace").splitlines() if "ERROR" in line or "Traceback" in line]
+    """Each error logged, shortened, and the exception each traceback ends with; counted when repeated."""
+    found: Counter[str] = Counter()
+    lines = log.read_text(errors="replace").splitlines()
+    for at, line in enumerate(lines):
+        if "ERROR" in line:
+            found[line.split(" ", 2)[-1][:160]] += 1
+        elif line.startswith("Traceback"):
+            ending = next((later for later in lines[at + 1 :] if later and not later[0].isspace()), "")
+            found[ending[:300]] += 1
+    return [f"{count} × {line}" if count > 1 else line for line, count in found.items()]
 
 
 async def run(
