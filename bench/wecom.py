@@ -8,10 +8,10 @@ figures, each in CPU µs per callback: the whole round trip over HTTP (both side
 serving count too), the app's side without HTTP (signature, decryption, XML, de-duplication, `accept`, and the
 message/send call it makes), and decryption and parsing alone.
 
-Then the real bot, `talkledger run` in a process of its own on a SQLite database of 1,000 people (bench/updates.py's
+Then the real bot, `talkledger run` in a process of its own on a SQLite database of 1,000 people (bench/mix.py's
 seed and mix: questions in words, /items, /help, /me, /mytalks, /log, /cancel, item buttons), once polling the Bot
 API emulator and once a WeCom app taking the WeCom emulator's callbacks (decrypt, store in the inbox, handle, send
-through message/send). Both emulators run in this process, so the figures (bench/updates.py's: CPU per update from
+through message/send). Both emulators run in this process, so the figures (bench/mix.py's: CPU per update from
 the bot process's own CPU time, throughput, latency at 300 updates/s, memory) are the bot's alone. In WeCom the
 people are members linked by the roster's 企业微信账号; an item button is a card the bench sends them first.
 --quick: fewer of everything, a smoke test.
@@ -35,7 +35,7 @@ from sqlalchemy import String, cast, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.updates import PEOPLE, SANDBOX_TOKEN, Action, Load, measure, seed, start_emulator, write_config  # noqa: E402
+from bench.mix import PEOPLE, SANDBOX_TOKEN, Action, Load, measure, seed, start_emulator, write_config  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import WeComConfig  # noqa: E402
 from handlers.wecom import cards  # noqa: E402
@@ -109,7 +109,7 @@ def _text_event(world: WeComWorld, n: int) -> dict[str, str | int]:
 
 @dataclass
 class WeComLoad:
-    """bench/updates.py's Load for WeCom: each action a member's callback; the reply, the bot's first call for them."""
+    """bench/mix.py's Load for WeCom: each action a member's callback; the reply, the bot's first call for them."""
 
     emulator: WeComEmulator
     client: WeComClient  # the bench's own, to show a member an item's card before they press it
@@ -154,7 +154,7 @@ class WeComLoad:
 
 
 def member(index: int) -> str:
-    """The UserID of bench/updates.py's person `index` (Person.id = index + 1)."""
+    """The UserID of bench/mix.py's person `index` (Person.id = index + 1)."""
     return f"m{index + 1}"
 
 
@@ -177,7 +177,7 @@ def free_port() -> int:
 async def bots(updates: int) -> None:
     command = [sys.executable, "-c", TALKLEDGER, "--config"]
     with tempfile.TemporaryDirectory(prefix="bench-wecom-") as folder:
-        print(f"the bot, SQLite, {PEOPLE} people, bench/updates.py's mix:", flush=True)
+        print(f"the bot, SQLite, {PEOPLE} people, bench/mix.py's mix:", flush=True)
         url = f"sqlite+aiosqlite:///{Path(folder) / 'telegram.db'}"
         await seed(url)
         emulator, server = await start_emulator()

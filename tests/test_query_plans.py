@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from handlers.telegram.app import TalkApplication
 from storage import followup, summary, talks
+from storage.bulk import insert_rows
 from storage.db import ensure_schema, open_engine, sessions
 from storage.models import (
     Notification,
@@ -35,17 +36,7 @@ PEOPLE, TALKS, DISTRICTS = 2000, 20_000, 20
 
 
 async def _insert(session: AsyncSession, model: type[Any], rows: list[dict[str, Any]]) -> None:
-    """Rows in bulk: on PostgreSQL by COPY (its ledger trigger fires per statement, and an executemany is a
-    statement per row), on SQLite by one executemany."""
-    connection = await session.connection()
-    if connection.dialect.name != "postgresql":
-        await connection.execute(insert(model.__table__), rows)
-        return
-    columns = list(rows[0])
-    raw: Any = (await connection.get_raw_connection()).driver_connection
-    await raw.copy_records_to_table(
-        model.__tablename__, records=[tuple(row[c] for c in columns) for row in rows], columns=columns
-    )
+    await insert_rows(await session.connection(), model, rows)
 
 
 async def seed(engine: AsyncEngine) -> None:
