@@ -45,7 +45,7 @@ class BotWideLimiter(BaseRateLimiter[int]):
     def __init__(self, per_second: float) -> None:
         # One token at a time, refilled every 1/per_second s (and 3% more, for the network's jitter): a steady pace
         # with no burst after a quiet spell, so no one-second window at Telegram holds more than the limit.
-        self.bucket = AsyncLimiter(1, self.MARGIN / per_second)
+        self.bucket = AsyncLimiter(1.5, 1.5 * self.MARGIN / per_second)
         self.throttled: Counter[str] = Counter()  # 429s received: "outbox" | "reply"
         self._groups: dict[int, AsyncLimiter] = {}  # Telegram allows 20 messages a minute in a group
         self._resume_at = 0.0  # loop time before which nothing is sent (the last retry_after)

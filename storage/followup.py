@@ -322,12 +322,23 @@ async def notifications_by_ids(session: AsyncSession, ids: Sequence[int]) -> Seq
     return (await session.scalars(query)).all()
 
 
-async def mark_sent(session: AsyncSession, ids: Sequence[int], message_id: int | None, now: datetime) -> None:
-    await session.execute(
-        update(Notification)
-        .where(Notification.id.in_(list(ids)))
-        .values(state="sent", sent_message_id=message_id, sent_at=now, last_error="")
-    )
+async def mark_sent_many(
+    session: AsyncSession, sent: Sequence[tuple[Sequence[int], int | None]], now: datetime
+) -> None:
+    """Several messages' rows marked sent (each message's rows with its message id) in one statement."""
+    values = [
+        {"id": row_id, "state": "sent", "sent_message_id": message_id, "sent_at": now, "last_error": ""}
+        for ids, message_id in sent
+        for row_id in ids
+    ]
+    if values:
+        await session.execute(update(Notification), values)  # by primary key: one executemany
+
+
+async def people_by_ids(session: AsyncSession, person_ids: Iterable[int]) -> Sequence[Person]:
+    """These people, loaded into the session at once (a later `session.get` of one of them asks nothing more)."""
+    wanted = list(set(person_ids))
+    return (await session.scalars(select(Person).where(Person.id.in_(wanted)))).all() if wanted else []
 
 
 async def planned_between(session: AsyncSession, after: datetime, until: datetime) -> int:
