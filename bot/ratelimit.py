@@ -41,14 +41,11 @@ def retry_after_seconds(error: RetryAfter) -> float:
 class BotWideLimiter(BaseRateLimiter[int]):
     REPLY_RETRIES = 3
     MARGIN = 1.03
-    BURST = 1.5  # tokens at most (see below)
 
     def __init__(self, per_second: float) -> None:
-        # A token every 1/per_second s (and 3% more, for the network's jitter) into a bucket a little over one: a
-        # sender woken late by a busy loop is caught up by the next one instead of its slot being lost, while no
-        # one-second window holds more than burst + per_second / MARGIN < per_second + 1 messages (the limit).
-        burst = min(self.BURST, 1 + 0.9 * per_second * (1 - 1 / self.MARGIN))
-        self.bucket = AsyncLimiter(burst, burst * self.MARGIN / per_second)
+        # One token at a time, refilled every 1/per_second s (and 3% more, for the network's jitter): a steady pace
+        # with no burst after a quiet spell, so no one-second window at Telegram holds more than the limit.
+        self.bucket = AsyncLimiter(1, self.MARGIN / per_second)
         self.throttled: Counter[str] = Counter()  # 429s received: "outbox" | "reply"
         self._groups: dict[int, AsyncLimiter] = {}  # Telegram allows 20 messages a minute in a group
         self._resume_at = 0.0  # loop time before which nothing is sent (the last retry_after)
