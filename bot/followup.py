@@ -433,16 +433,23 @@ def renderer(services: Services) -> Renderer:
         messages: list[Outgoing] = []
         reminders: dict[int, list[Notification]] = {}  # item → its live reminder rows (several after a gap)
         escalations: dict[int, list[Notification]] = {}
+        delivered: dict[int, dict[int, list[Notification]]] = {}  # talk → item → its delivery rows
         for row in rows:
             item = items.get(row.item_id) if row.item_id else None
             if row.kind in REMINDER_KINDS or row.kind == "escalate":
                 if item is not None and _still_meant(row, item):
                     (escalations if row.kind == "escalate" else reminders).setdefault(item.id, []).append(row)
                 continue
+            if row.kind == "delivery" and item is not None:
+                delivered.setdefault(item.talk_id, {}).setdefault(item.id, []).append(row)
+                continue
             one = await _render_one(session, services, row, item, language, today)
             if one is not None:
                 messages.append(Outgoing([row.id], chat, *one))
-        for grouped, digest in ((reminders, "item.digest.reminders"), (escalations, "item.digest.escalate")):
+        # A talk's new items come together (one message a talk), as do a round's reminders and escalations.
+        groups = [(grouped, "item.digest.delivery") for grouped in delivered.values()]
+        groups += [(reminders, "item.digest.reminders"), (escalations, "item.digest.escalate")]
+        for grouped, digest in groups:
             if len(grouped) == 1:
                 [(item_id, carried)] = grouped.items()
                 one = await _render_one(session, services, carried[-1], items[item_id], language, today)
@@ -494,7 +501,8 @@ async def _digest(
     policy = services.config.reminders
     facts = await followup.card_facts(session, [item.id for item in items])
     ordered = sorted(items, key=lambda item: (item.deadline, item.id))
-    lines, buttons = [text(language, title, count=len(ordered))], []
+    lead = facts[ordered[0].id].lead_name or "—"  # a delivery's heading names the talk's lead (one talk a digest)
+    lines, buttons = [text(language, title, count=len(ordered), lead=lead)], []
     for item in ordered:
         fact = facts[item.id]
         problem = item.problem if item.kind == "problem" else text(language, "item.followup_problem")

@@ -206,7 +206,12 @@ async def dispatch(services: Services, notifier: Notifier, pacing: ChatPacing, r
         for result in (following, *sent):
             if isinstance(result, BaseException):
                 raise result
-        ready = following if isinstance(following, list) else None
+        if isinstance(following, list):
+            ready = following
+        elif ready:  # rows planned while this round went out (a failure's notice to the interviewer) go out too
+            ready = await _next_round(services, render, now, stats)
+        else:
+            ready = None
     return stats
 
 
