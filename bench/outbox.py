@@ -40,6 +40,7 @@ from bot.outbox import plan_reminders  # noqa: E402
 from bot.ratelimit import BotWideLimiter  # noqa: E402
 from bot.sandbox import SANDBOX_TOKEN  # noqa: E402
 from bot.services import Services  # noqa: E402
+from bot.transport import RosterFirst  # noqa: E402
 from storage.db import ensure_schema, open_engine, sessions  # noqa: E402
 from storage.models import Notification, Person, RectificationItem, Talk, Unit  # noqa: E402
 
@@ -203,6 +204,7 @@ async def dispatch_benchmark(people: int, reminders: int, limit: float, same_pro
                     clock.advance(timedelta(seconds=30))
                     later = await sweeper.sweep()
                 limiter = application.bot.rate_limiter
+                limiter = limiter.inner if isinstance(limiter, RosterFirst) else limiter
                 seen = dict(limiter.throttled) if isinstance(limiter, BotWideLimiter) else {}
                 async with sweeper.services.sessions() as session:
                     states = Counter((await session.scalars(select(Notification.state))).all())
