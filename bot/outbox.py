@@ -16,13 +16,13 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import within
-from bot.reminders import next_allowed, out_of_quiet_hours, to_plan
+from bot.reminders import Moment, moments, next_allowed, out_of_quiet_hours, still_to_plan
 from bot.services import Services
 from storage import followup, people
 from storage.followup import EVERY_ITEM, PlanScope
@@ -117,6 +117,7 @@ async def plan_reminders(
     policy, zone = services.config.reminders, services.config.organisation.zone
     last_deadline = (now + horizon).astimezone(zone).date() + timedelta(days=max(policy.before_days, default=0) + 1)
     created, after_id = 0, 0
+    schedule: dict[date, list[Moment]] = {}  # deadline → its moments, for every item with that deadline
     async with services.sessions.begin() as session:
         commission = await followup.commission_members(session)
     while True:
@@ -127,7 +128,9 @@ async def plan_reminders(
             after_id = items[-1].id
             wanted: dict[str, dict[str, Any]] = {}
             for item in items:
-                for moment in to_plan(item.deadline, policy, zone, item.planned_from, now, horizon):
+                if (found := schedule.get(item.deadline)) is None:
+                    found = schedule[item.deadline] = moments(item.deadline, policy, zone, now + horizon)
+                for moment in still_to_plan(found, item.planned_from, now):
                     payload = {"days": moment.days, "deadline": str(item.deadline)}
                     if moment.kind != "escalate":
                         recipients = item.reminded

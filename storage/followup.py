@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, or_, select, union, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -253,8 +253,8 @@ async def open_items_due_by(
 
 
 async def insert_notifications(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(Notification), rows)
+    if rows:  # the table's insert, not the ORM's bulk one: complete rows need none of its per-row bookkeeping
+        await session.execute(insert(cast(Table, Notification.__table__)), rows)
 
 
 async def commission_members(session: AsyncSession) -> Sequence[tuple[Person, str]]:
