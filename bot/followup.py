@@ -417,8 +417,8 @@ REMINDER_KINDS = ("before", "due", "overdue")
 
 def renderer(services: Services) -> Renderer:
     """The outbox's renderer for item notifications: one recipient's due rows → messages. Reminders due in the same
-    round come as one digest (a line and a button per item, the most urgent first), escalations likewise; a single
-    one comes as the item's card with its buttons."""
+    round come as one digest (a line and a button per item, the most urgent first), escalations likewise, and a
+    talk's new items as one message a talk; a single one comes as the item's card with its buttons."""
 
     async def render(session: AsyncSession, rows: Sequence[Notification]) -> list[Outgoing]:
         recipient = await people.person_by_id(session, rows[0].recipient_id) if rows else None
