@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, union, update
+from sqlalchemy import Table, any_, bindparam, func, insert, or_, select, union, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -272,9 +273,20 @@ async def role_holders(session: AsyncSession, role: str) -> Sequence[tuple[Perso
     return [(person, grant.scope_unit.path) for person, grant in rows.all()]
 
 
+_KEYS_IN_ARRAY = select(Notification.key).where(
+    Notification.key == any_(bindparam("keys", type_=postgresql.ARRAY(Notification.key.type)))
+)
+
+
 async def existing_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
     wanted = list(keys)
     found: set[str] = set()
+    if (await session.connection()).dialect.name == "postgresql":
+        # One array parameter: the same statement every time (an IN list is a new statement for each length,
+        # prepared again), and a plan that keeps to the unique index.
+        for start in range(0, len(wanted), 5000):
+            found.update((await session.scalars(_KEYS_IN_ARRAY, {"keys": wanted[start : start + 5000]})).all())
+        return found
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         found.update((await session.scalars(select(Notification.key).where(Notification.key.in_(chunk)))).all())
