@@ -112,13 +112,15 @@ class Outcome:
 
 
 async def acknowledge(connection: AsyncConnection, services: Services, viewer: Viewer, item_id: int) -> Outcome | None:
-    """The person responsible has seen the item (✅ 已知悉); None for an item not theirs, closed or gone. A second
-    press says the same and writes nothing. Core statements: this is the commonest press of all."""
+    """A person responsible has seen the item (✅ 已知悉): each of them (一事两约谈) on their own; None for an item
+    not theirs, closed or gone. A second press says the same and writes nothing. Core statements: this is the
+    commonest press of all."""
     found = await followup.answerable(connection, item_id)
     if found is None or viewer.person_id not in found.responsible_ids or found.state == "closed":
         return None
     now = services.clock.now()
-    if not found.acknowledged and await followup.mark_acknowledged(connection, item_id, now):
+    if not await followup.acknowledged_by(connection, item_id, viewer.person_id):
+        await followup.record_acknowledgement(connection, item_id, viewer.person_id, now)
         await audit.write(
             connection, at=now, actor_person_id=viewer.person_id, action="item.acknowledge", subject=f"item:{item_id}"
         )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from storage.models import (
     AwaitedAnswer,
     ExtensionRequest,
+    ItemReport,
     Notification,
     Person,
     RectificationItem,
@@ -53,6 +54,30 @@ async def answerable(connection: AsyncConnection, item_id: int) -> Answerable | 
 async def mark_acknowledged(connection: AsyncConnection, item_id: int, now: datetime) -> bool:
     """Set the acknowledgement time unless it is set; whether this call set it."""
     return (await connection.execute(_ACKNOWLEDGE, {"item": item_id, "now": now})).rowcount == 1
+
+
+_ACKNOWLEDGED_BY = (
+    select(ItemReport.id)
+    .where(
+        ItemReport.item_id == bindparam("item"),
+        ItemReport.person_id == bindparam("person"),
+        ItemReport.kind == "acknowledged",
+    )
+    .limit(1)
+)
+
+
+async def acknowledged_by(connection: AsyncConnection, item_id: int, person_id: int) -> bool:
+    """Whether this person (one of the item's people responsible) has acknowledged it."""
+    return (await connection.execute(_ACKNOWLEDGED_BY, {"item": item_id, "person": person_id})).first() is not None
+
+
+async def record_acknowledgement(connection: AsyncConnection, item_id: int, person_id: int, now: datetime) -> None:
+    """This person's acknowledgement, each responsible person's their own; the item keeps the first one's time."""
+    await connection.execute(
+        insert(ItemReport), {"item_id": item_id, "person_id": person_id, "kind": "acknowledged", "body": "", "at": now}
+    )
+    await mark_acknowledged(connection, item_id, now)
 
 
 async def item_by_id(session: AsyncSession, item_id: int) -> RectificationItem | None:
