@@ -1,19 +1,25 @@
-"""Queries for rectification follow-up: items, reports, extension requests, awaited answers and the outbox."""
+"""Queries for rectification follow-up: items, reports, extension requests, awaited answers and the outbox.
+
+Long because every query of the follow-up is here (items, reports, the outbox's planning, claiming and
+marking), and planning and dispatch share their statements.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, or_, select, union, update
+from sqlalchemy import Table, any_, bindparam, func, insert, or_, select, union, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import (
     AwaitedAnswer,
     ExtensionRequest,
+    ItemReport,
     Notification,
     Person,
     RectificationItem,
@@ -52,6 +58,30 @@ async def answerable(connection: AsyncConnection, item_id: int) -> Answerable | 
 async def mark_acknowledged(connection: AsyncConnection, item_id: int, now: datetime) -> bool:
     """Set the acknowledgement time unless it is set; whether this call set it."""
     return (await connection.execute(_ACKNOWLEDGE, {"item": item_id, "now": now})).rowcount == 1
+
+
+_ACKNOWLEDGED_BY = (
+    select(ItemReport.id)
+    .where(
+        ItemReport.item_id == bindparam("item"),
+        ItemReport.person_id == bindparam("person"),
+        ItemReport.kind == "acknowledged",
+    )
+    .limit(1)
+)
+
+
+async def acknowledged_by(connection: AsyncConnection, item_id: int, person_id: int) -> bool:
+    """Whether this person (one of the item's people responsible) has acknowledged it."""
+    return (await connection.execute(_ACKNOWLEDGED_BY, {"item": item_id, "person": person_id})).first() is not None
+
+
+async def record_acknowledgement(connection: AsyncConnection, item_id: int, person_id: int, now: datetime) -> None:
+    """This person's acknowledgement, each responsible person's their own; the item keeps the first one's time."""
+    await connection.execute(
+        insert(ItemReport), {"item_id": item_id, "person_id": person_id, "kind": "acknowledged", "body": "", "at": now}
+    )
+    await mark_acknowledged(connection, item_id, now)
 
 
 async def item_by_id(session: AsyncSession, item_id: int) -> RectificationItem | None:
@@ -253,8 +283,8 @@ async def open_items_due_by(
 
 
 async def insert_notifications(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(Notification), rows)
+    if rows:  # the table's insert, not the ORM's bulk one: complete rows need none of its per-row bookkeeping
+        await session.execute(insert(cast(Table, Notification.__table__)), rows)
 
 
 async def commission_members(session: AsyncSession) -> Sequence[tuple[Person, str]]:
@@ -272,9 +302,20 @@ async def role_holders(session: AsyncSession, role: str) -> Sequence[tuple[Perso
     return [(person, grant.scope_unit.path) for person, grant in rows.all()]
 
 
+_KEYS_IN_ARRAY = select(Notification.key).where(
+    Notification.key == any_(bindparam("keys", type_=postgresql.ARRAY(Notification.key.type)))
+)
+
+
 async def existing_keys(session: AsyncSession, keys: Iterable[str]) -> set[str]:
     wanted = list(keys)
     found: set[str] = set()
+    if (await session.connection()).dialect.name == "postgresql":
+        # One array parameter: the same statement every time (an IN list is a new statement for each length,
+        # prepared again), and a plan that keeps to the unique index.
+        for start in range(0, len(wanted), 5000):
+            found.update((await session.scalars(_KEYS_IN_ARRAY, {"keys": wanted[start : start + 5000]})).all())
+        return found
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         found.update((await session.scalars(select(Notification.key).where(Notification.key.in_(chunk)))).all())
@@ -322,12 +363,23 @@ async def notifications_by_ids(session: AsyncSession, ids: Sequence[int]) -> Seq
     return (await session.scalars(query)).all()
 
 
-async def mark_sent(session: AsyncSession, ids: Sequence[int], message_id: int | None, now: datetime) -> None:
-    await session.execute(
-        update(Notification)
-        .where(Notification.id.in_(list(ids)))
-        .values(state="sent", sent_message_id=message_id, sent_at=now, last_error="")
-    )
+async def mark_sent_many(
+    session: AsyncSession, sent: Sequence[tuple[Sequence[int], int | None]], now: datetime
+) -> None:
+    """Several messages' rows marked sent (each message's rows with its message id) in one statement."""
+    values = [
+        {"id": row_id, "state": "sent", "sent_message_id": message_id, "sent_at": now, "last_error": ""}
+        for ids, message_id in sent
+        for row_id in ids
+    ]
+    if values:
+        await session.execute(update(Notification), values)  # by primary key: one executemany
+
+
+async def people_by_ids(session: AsyncSession, person_ids: Iterable[int]) -> Sequence[Person]:
+    """These people, loaded into the session at once (a later `session.get` of one of them asks nothing more)."""
+    wanted = list(set(person_ids))
+    return (await session.scalars(select(Person).where(Person.id.in_(wanted)))).all() if wanted else []
 
 
 async def planned_between(session: AsyncSession, after: datetime, until: datetime) -> int:

@@ -289,14 +289,15 @@ class RectificationItem(Base):
 
 
 class ItemReport(Base):
-    """A progress or completion report on an item, or the interviewer's send-back with its reason."""
+    """A progress or completion report on an item, the interviewer's send-back with its reason, or one responsible
+    person's acknowledgement (each of 一事两约谈's two their own)."""
 
     __tablename__ = "item_reports"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("rectification_items.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # progress | done | sent_back | closed
+    kind: Mapped[str] = mapped_column(String(16))  # progress | done | sent_back | closed | acknowledged
     body: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UtcDateTime)
 

@@ -3,8 +3,14 @@ buttons and reminders, and the escalation names both."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot.clock import ManualClock
+from bot.config import Config
 from handlers.telegram.transcript import ChatUser
+from storage import audit
+from storage.db import open_engine, sessions
+from storage.models import Person
 from tests.conftest import Enroll, People, Sweep
 from tests.test_followup import at, inbox, new_messages, press_on, zh
 from tests.test_talklog import quick_individual_talk
@@ -82,3 +88,32 @@ async def test_a_person_linked_after_the_talk_is_welcomed_with_their_open_items(
     before = await inbox(zhao)
     await sweep()
     assert await new_messages(zhao, before) == []  # and the items do not come a second time
+
+
+async def test_each_responsible_leader_acknowledges_on_their_own(
+    enrolled: Enroll, sweep: Sweep, config: Config
+) -> None:
+    zhao, sun, leader = await enrolled("赵敏"), await enrolled("孙磊"), await enrolled("李华")
+    await talk_with_a_second_leader(leader)
+    await sweep()
+    for user in (sun, zhao, sun):  # 孙磊 first, then 赵敏 (her acknowledgement counts too), then 孙磊 again
+        acknowledged = await press_on(user, "✅ 已知悉")
+        assert acknowledged["text"] == zh("item.acknowledged", number=1)
+    engine = open_engine(config.database_url)
+    async with sessions(engine)() as session:
+        entries = await audit.entries(session, "item.acknowledge")
+    await engine.dispose()
+    # One acknowledgement each, in the order they pressed; a second press writes nothing.
+    assert [(entry.actor_person_id, entry.subject) for entry in entries] == [
+        (await person_id(config, "孙磊"), "item:1"),
+        (await person_id(config, "赵敏"), "item:1"),
+    ]
+
+
+async def person_id(config: Config, name: str) -> int:
+    engine = open_engine(config.database_url)
+    async with sessions(engine)() as session:
+        found = await session.scalar(select(Person.id).where(Person.name == name))
+    await engine.dispose()
+    assert found is not None
+    return found

@@ -115,13 +115,15 @@ class Outcome:
 
 
 async def acknowledge(connection: AsyncConnection, services: Services, viewer: Viewer, item_id: int) -> Outcome | None:
-    """The person responsible has seen the item (✅ 已知悉); None for an item not theirs, closed or gone. A second
-    press says the same and writes nothing. Core statements: this is the commonest press of all."""
+    """A person responsible has seen the item (✅ 已知悉): each of them (一事两约谈) on their own; None for an item
+    not theirs, closed or gone. A second press says the same and writes nothing. Core statements: this is the
+    commonest press of all."""
     found = await followup.answerable(connection, item_id)
     if found is None or viewer.person_id not in found.responsible_ids or found.state == "closed":
         return None
     now = services.clock.now()
-    if not found.acknowledged and await followup.mark_acknowledged(connection, item_id, now):
+    if not await followup.acknowledged_by(connection, item_id, viewer.person_id):
+        await followup.record_acknowledgement(connection, item_id, viewer.person_id, now)
         await audit.write(
             connection, at=now, actor_person_id=viewer.person_id, action="item.acknowledge", subject=f"item:{item_id}"
         )
@@ -420,8 +422,8 @@ REMINDER_KINDS = ("before", "due", "overdue")
 
 def renderer(services: Services) -> Renderer:
     """The outbox's renderer for item notifications: one recipient's due rows → messages. Reminders due in the same
-    round come as one digest (a line and a button per item, the most urgent first), escalations likewise; a single
-    one comes as the item's card with its buttons."""
+    round come as one digest (a line and a button per item, the most urgent first), escalations likewise, and a
+    talk's new items as one message a talk; a single one comes as the item's card with its buttons."""
 
     async def render(session: AsyncSession, rows: Sequence[Notification]) -> list[Outgoing]:
         recipient = await people.person_by_id(session, rows[0].recipient_id) if rows else None
@@ -436,16 +438,23 @@ def renderer(services: Services) -> Renderer:
         messages: list[Outgoing] = []
         reminders: dict[int, list[Notification]] = {}  # item → its live reminder rows (several after a gap)
         escalations: dict[int, list[Notification]] = {}
+        delivered: dict[int, dict[int, list[Notification]]] = {}  # talk → item → its delivery rows
         for row in rows:
             item = items.get(row.item_id) if row.item_id else None
             if row.kind in REMINDER_KINDS or row.kind == "escalate":
                 if item is not None and _still_meant(row, item):
                     (escalations if row.kind == "escalate" else reminders).setdefault(item.id, []).append(row)
                 continue
+            if row.kind == "delivery" and item is not None:
+                delivered.setdefault(item.talk_id, {}).setdefault(item.id, []).append(row)
+                continue
             one = await _render_one(session, services, row, item, language, today)
             if one is not None:
                 messages.append(Outgoing([row.id], chat, *one))
-        for grouped, digest in ((reminders, "item.digest.reminders"), (escalations, "item.digest.escalate")):
+        # A talk's new items come together (one message a talk), as do a round's reminders and escalations.
+        groups = [(grouped, "item.digest.delivery") for grouped in delivered.values()]
+        groups += [(reminders, "item.digest.reminders"), (escalations, "item.digest.escalate")]
+        for grouped, digest in groups:
             if len(grouped) == 1:
                 [(item_id, carried)] = grouped.items()
                 one = await _render_one(session, services, carried[-1], items[item_id], language, today)
@@ -497,7 +506,8 @@ async def _digest(
     policy = services.config.reminders
     facts = await followup.card_facts(session, [item.id for item in items])
     ordered = sorted(items, key=lambda item: (item.deadline, item.id))
-    lines, buttons = [text(language, title, count=len(ordered))], []
+    lead = facts[ordered[0].id].lead_name or "—"  # a delivery's heading names the talk's lead (one talk a digest)
+    lines, buttons = [text(language, title, count=len(ordered), lead=lead)], []
     for item in ordered:
         fact = facts[item.id]
         problem = item.problem if item.kind == "problem" else text(language, "item.followup_problem")

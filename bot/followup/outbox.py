@@ -16,12 +16,12 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.followup.reminders import next_allowed, out_of_quiet_hours, to_plan
+from bot.followup.reminders import Moment, moments, next_allowed, out_of_quiet_hours, still_to_plan
 from bot.roster.access import within
 from bot.services import Services
 from storage import followup, people
@@ -117,6 +117,7 @@ async def plan_reminders(
     policy, zone = services.config.reminders, services.config.organisation.zone
     last_deadline = (now + horizon).astimezone(zone).date() + timedelta(days=max(policy.before_days, default=0) + 1)
     created, after_id = 0, 0
+    schedule: dict[date, list[Moment]] = {}  # deadline → its moments, for every item with that deadline
     async with services.sessions.begin() as session:
         commission = await followup.commission_members(session)
     while True:
@@ -127,7 +128,9 @@ async def plan_reminders(
             after_id = items[-1].id
             wanted: dict[str, dict[str, Any]] = {}
             for item in items:
-                for moment in to_plan(item.deadline, policy, zone, item.planned_from, now, horizon):
+                if (found := schedule.get(item.deadline)) is None:
+                    found = schedule[item.deadline] = moments(item.deadline, policy, zone, now + horizon)
+                for moment in still_to_plan(found, item.planned_from, now):
                     payload = {"days": moment.days, "deadline": str(item.deadline)}
                     if moment.kind != "escalate":
                         recipients = item.reminded
@@ -183,35 +186,62 @@ class Renderer(Protocol):
         ...
 
 
-CHATS_AT_ONCE = 64  # recipients being rendered and sent side by side; the bot-wide limiter sets the pace
+CHATS_AT_ONCE = 64  # recipients being sent to side by side; the bot-wide limiter sets the pace
 
 
 async def dispatch(services: Services, notifier: Notifier, pacing: ChatPacing, render: Renderer) -> DispatchStats:
-    """Send every due row: claimed in batches, each recipient's rows rendered together (one digest a round) and
-    sent by their own task, so one person's pacing never holds up another's."""
+    """Send every due row. A round of rows is claimed (all of each recipient's), rendered in one session (one digest
+    a person a round), and sent chat by chat in parallel, so one person's pacing never holds up another's; the next
+    round is claimed and rendered while this one goes out, so the limiter never waits for the database."""
     stats = DispatchStats()
     now = services.clock.now()
     async with services.sessions.begin() as session:
         await followup.release_claimed(session, before=now - STUCK_AFTER)
+    marks = _Marks(services)
     slots = asyncio.Semaphore(CHATS_AT_ONCE)
-    while True:
-        async with services.sessions.begin() as session:
-            rows = await followup.claim_due(session, now, CLAIM_BATCH)
-            by_recipient: dict[int, list[int]] = defaultdict(list)
-            for row in rows:
-                if not _held_back(services, row, now):
-                    by_recipient[row.recipient_id].append(row.id)
-        stats.held += len(rows) - sum(map(len, by_recipient.values()))
-        if not rows:
-            return stats
-        # Every recipient's task runs to its end even if one fails; the first failure is raised after.
-        results = await asyncio.gather(
-            *(_send_to(services, notifier, pacing, render, ids, stats, slots) for ids in by_recipient.values()),
-            return_exceptions=True,
+    ready = await _next_round(services, render, now, stats)
+    while ready is not None:
+        sending = (_send_to(services, notifier, pacing, marks, messages, stats, slots) for messages in ready)
+        # Every task runs to its end even if one fails; the first failure is raised after.
+        following, *sent = await asyncio.gather(
+            _next_round(services, render, now, stats), *sending, return_exceptions=True
         )
-        for result in results:
+        for result in (following, *sent):
             if isinstance(result, BaseException):
                 raise result
+        if isinstance(following, list):
+            ready = following
+        elif ready:  # rows planned while this round went out (a failure's notice to the interviewer) go out too
+            ready = await _next_round(services, render, now, stats)
+        else:
+            ready = None
+    return stats
+
+
+async def _next_round(
+    services: Services, render: Renderer, now: datetime, stats: DispatchStats
+) -> list[list[Outgoing]] | None:
+    """The next due rows claimed and rendered: each recipient's messages (none when all were held back or dropped);
+    None when nothing is due."""
+    async with services.sessions.begin() as session:
+        rows = await followup.claim_due(session, now, CLAIM_BATCH)
+        kept = [row.id for row in rows if not _held_back(services, row, now)]
+    if not rows:
+        return None
+    stats.held += len(rows) - len(kept)
+    async with services.sessions() as session:
+        by_recipient: dict[int, list[Notification]] = defaultdict(list)
+        for row in await followup.notifications_by_ids(session, kept):
+            by_recipient[row.recipient_id].append(row)
+        await followup.people_by_ids(session, by_recipient)  # the renderer finds each recipient without asking
+        rendered = [await render(session, claimed) for claimed in by_recipient.values()]
+    carried = {row_id for messages in rendered for message in messages for row_id in message.rows}
+    dropped = [row_id for row_id in kept if row_id not in carried]
+    if dropped:  # no longer relevant (item closed, deadline moved, a later reminder says it) or no chat
+        async with services.sessions.begin() as session:
+            await followup.mark_dropped(session, dropped)
+        stats.dropped += len(dropped)
+    return [messages for messages in rendered if messages]
 
 
 def _held_back(services: Services, row: Notification, now: datetime) -> bool:
@@ -224,46 +254,71 @@ def _held_back(services: Services, row: Notification, now: datetime) -> bool:
     return True
 
 
+class _Marks:
+    """Sent rows are marked by one writer at a time, everything waiting in one transaction: the writes stay few
+    however many chats send at once (no transaction a message, no writers queueing for the lock), and each sender
+    still goes on only once its rows are marked, so a crash sends again at most what was in flight."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._waiting: list[tuple[Sequence[int], int | None, asyncio.Future[None]]] = []
+        self._writing = asyncio.Lock()
+
+    async def sent(self, rows: Sequence[int], message_id: int | None) -> None:
+        marked: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((rows, message_id, marked))
+        async with self._writing:
+            if marked.done():  # another sender wrote it with theirs
+                return
+            batch, self._waiting = self._waiting, []
+            try:
+                async with self.services.sessions.begin() as session:
+                    sent = [(ids, message_id) for ids, message_id, _ in batch]
+                    await followup.mark_sent_many(session, sent, self.services.clock.now())
+            except BaseException:
+                self._waiting[:0] = [entry for entry in batch if entry[2] is not marked]  # theirs: written next
+                raise
+            for *_, done in batch:
+                if done is not marked:
+                    done.set_result(None)
+
+
 async def _send_to(
     services: Services,
     notifier: Notifier,
     pacing: ChatPacing,
-    render: Renderer,
-    ids: list[int],
+    marks: _Marks,
+    messages: list[Outgoing],
     stats: DispatchStats,
     slots: asyncio.Semaphore,
 ) -> None:
-    """One recipient's claimed rows: rendered, sent in order, each message's rows marked."""
-    async with slots, services.sessions() as session:
-        rows = await followup.notifications_by_ids(session, ids)
-        messages = await render(session, rows)
-    carried = {row_id for message in messages for row_id in message.rows}
-    dropped = [row_id for row_id in ids if row_id not in carried]
-    if dropped:  # no longer relevant (item closed, deadline moved, a later reminder says it) or no chat
-        async with services.sessions.begin() as session:
-            await followup.mark_dropped(session, dropped)
-        stats.dropped += len(dropped)
+    """One recipient's messages, in order, each one's rows marked."""
     for message in messages:
         await pacing.wait(message.chat_id)
-        async with slots:
-            await _send_one(services, notifier, message, stats)
+        await _send_one(services, notifier, marks, message, stats, slots)
 
 
-async def _send_one(services: Services, notifier: Notifier, message: Outgoing, stats: DispatchStats) -> None:
+async def _send_one(
+    services: Services,
+    notifier: Notifier,
+    marks: _Marks,
+    message: Outgoing,
+    stats: DispatchStats,
+    slots: asyncio.Semaphore,
+) -> None:
     failure: SendFailed | None = None
     message_id = None
     try:
-        message_id = await notifier.send(message.chat_id, message.text, message.buttons)
+        async with slots:
+            message_id = await notifier.send(message.chat_id, message.text, message.buttons)
     except SendFailed as error:
         failure = error
-    now = services.clock.now()
     if failure is None:
-        async with services.sessions.begin() as session:
-            await followup.mark_sent(session, message.rows, message_id, now)
+        await marks.sent(message.rows, message_id)
         stats.sent += 1
         stats.rows += len(message.rows)
         return
-    given_up = False
+    given_up, now = False, services.clock.now()
     async with services.sessions.begin() as session:
         for row in await followup.notifications_by_ids(session, message.rows):
             row.last_error = failure.reason[:300]

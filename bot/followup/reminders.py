@@ -133,7 +133,13 @@ def to_plan(
 ) -> list[Moment]:
     """The moments to have in the outbox now: those from `planned_from` up to `now + horizon`, except reminders
     already overtaken by a later one that is due too (after the bot was down, one reminder says it all)."""
-    candidates = [m for m in moments(deadline, policy, zone, now + horizon) if m.at >= planned_from]
+    return still_to_plan(moments(deadline, policy, zone, now + horizon), planned_from, now)
+
+
+def still_to_plan(found: list[Moment], planned_from: datetime, now: datetime) -> list[Moment]:
+    """`to_plan` from a deadline's moments (up to `now + horizon`): a planning run works them out once a deadline,
+    not once an item — a province's items share a few hundred deadlines."""
+    candidates = [m for m in found if m.at >= planned_from]
     reminders_due = [m for m in candidates if m.kind != "escalate" and m.at <= now]
     overtaken = set(reminders_due[:-1])
     return [m for m in candidates if m not in overtaken]

@@ -179,6 +179,7 @@ class Emulator:
         except ApiError as error:
             call["status"] = error.code
             if error.code == 429:
+                call["cause"] = error.cause or "fault"
                 self.received_429 += 1
                 self.throttled[error.cause or "fault"] += 1
                 if isinstance(params.get("chat_id"), int):
