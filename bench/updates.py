@@ -539,8 +539,9 @@ async def started(command: list[str], ready: str, log: Path) -> AsyncIterator[in
         )
         assert process.stdout is not None
         try:
-            while ready not in (await asyncio.wait_for(process.stdout.readline(), 120)).decode():
-                pass
+            while ready not in (line := (await asyncio.wait_for(process.stdout.readline(), 120)).decode()):
+                if not line:  # the bot ended before it was ready: its log says why
+                    raise RuntimeError(f"{command[-1]} stopped before it was ready; see {log}")
             yield process.pid
         finally:
             process.terminate()
@@ -598,11 +599,11 @@ async def run(
                 encoding="utf-8",
             )
             logs = {bot: Path(folder) / f"{bot}.log" for bot in BOTS}
-            ours = [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main())"]
+            ours = [sys.executable, "-c", "from handlers.main import main; raise SystemExit(main())"]
             if profile:  # the main thread's profile, written when the bot stops (SIGTERM ends it cleanly)
                 # On the main thread's CPU clock: time waiting (for the GIL, the network, SQLite's lock) is left out.
                 code = (
-                    "import cProfile, sys, time; from bot.cli import main; out = sys.argv.pop(1); "
+                    "import cProfile, sys, time; from handlers.main import main; out = sys.argv.pop(1); "
                     "profile = cProfile.Profile(time.thread_time)\ntry: profile.runcall(main)\n"
                     "finally: profile.dump_stats(out)"
                 )

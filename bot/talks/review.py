@@ -215,10 +215,10 @@ async def save_talk(
     actor = f"person:{viewer.person_id}"
     talk = await talks.talk_by_id(session, row.talk_id) if row.talk_id else None
     changed: list[str] = []
+    numbered = talk is not None
     if talk is None:
-        number = await talks.next_ledger_number(session, local.year)
         talk = Talk(
-            ledger_no=f"{local.year}-{number:06d}",
+            ledger_no=f"draft-{row.id}",  # numbered last (below): the year's counter stays locked only until commit
             logged_by_id=viewer.person_id,
             deleted=False,
             created_at=now,
@@ -284,6 +284,12 @@ async def save_talk(
     unreachable = await deliver(session, services, fresh)
     await talks.attach_to_talk(session, row.id, talk.id)
     await session.refresh(talk, ["attachments"])
+    if not numbered:
+        # Taking the number locks the year's counter row until this transaction ends: taken as the last write, so
+        # that leaders confirming at the same moment wait for each other's commit, not for each other's planning
+        # (on PostgreSQL they queued for seconds, and past the lock timeout a confirm failed).
+        talk.ledger_no = f"{local.year}-{await talks.next_ledger_number(session, local.year):06d}"
+        await session.flush()
     audit.record(
         session,
         at=now,
