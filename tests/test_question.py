@@ -123,6 +123,24 @@ ANSWERED = [
     ("how many talks did 张建平 hold this year", year(2025), "talks", {"interviewers": ("张建平",)}),
     ("talks chaired by 张建平 this year", year(2025), "talks", {"interviewers": ("张建平",)}),
     ("张建平牵头本月约谈几次", month(2025, 3), "talks", {"interviewers": ("张建平",)}),  # not 头 of 头三个月
+    # Units, people, kinds and ranks before the period as after it
+    ("城关区今年约谈多少次", year(2025), "talks", {"units": ("兰州市/城关区",)}),
+    ("城关区和榆中县本月约谈几人次", month(2025, 3), "person_times", {"units": ("兰州市/城关区", "兰州市/榆中县")}),
+    ("县处级今年被约谈多少人次", year(2025), "person_times", {"rank_levels": ("县处级",)}),
+    ("张建平本月约谈了几次", month(2025, 3), "talks", {"interviewers": ("张建平",)}),
+    ("告诫约谈今年多少次", year(2025), "talks", {"kinds": ("告诫约谈",)}),
+    ("提醒约谈城关区今年几次", year(2025), "talks", {"kinds": ("提醒约谈",), "units": ("兰州市/城关区",)}),
+    # A list of people before the period, their role said after it, once for all
+    ("李华和王强今年被约谈几次", year(2025), "talks", {"subjects": ("李华", "王强")}),
+    ("李华、王强本月被约谈几次", month(2025, 3), "talks", {"subjects": ("李华", "王强")}),
+    ("张建平和李华今年主持了几次约谈", year(2025), "talks", {"interviewers": ("张建平", "李华")}),
+    ("张建平、李华本月主持约谈几次", month(2025, 3), "talks", {"interviewers": ("张建平", "李华")}),
+    (
+        "张建平和李华今年约谈王强几次",
+        year(2025),
+        "talks",
+        {"interviewers": ("张建平", "李华"), "subjects": ("王强",)},
+    ),
 ]
 
 
@@ -184,6 +202,7 @@ REFUSED = [
     ("整改了多少个问题", "整改"),  # items rectified, not all items
     ("已整改的问题有多少", "已整改"),
     ("今年张建平和李华的约谈情况", "和"),  # a list whose role is not said
+    ("张建平和李华今年的约谈情况", "和"),
     # 'Each', 'respectively' after a list asks a figure per name, not their sum nor a breakdown by kind
     ("城关区和榆中县分别约谈几次", "分别约谈"),
     ("城关区和榆中县各约谈几次", "各"),
@@ -246,8 +265,9 @@ def test_two_units_of_one_name_are_asked_about_never_guessed() -> None:
     assert all(r.question.period == month(2025, 3) for r in reply.readings)
 
 
-def test_a_person_named_without_their_role_is_asked_about() -> None:
-    reply = read("今年李华的约谈情况")
+@pytest.mark.parametrize("typed", ["今年李华的约谈情况", "李华今年的约谈情况"])
+def test_a_person_named_without_their_role_is_asked_about(typed: str) -> None:
+    reply = read(typed)
     assert isinstance(reply, Ambiguous) and reply.words == ("李华",)
     assert [(r.question.interviewers, r.question.subjects) for r in reply.readings] == [
         (("李华",), ()),

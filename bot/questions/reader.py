@@ -515,8 +515,8 @@ def _people_pattern(people: tuple[str, ...]) -> tuple[re.Pattern[str] | None, di
     return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))), names
 
 
-def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, str | None, int]]:
-    """(name, interviewer / subject / None when the words do not say, where the name ends) for each person named.
+def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, str | None, tuple[int, int]]]:
+    """(name, interviewer / subject / None when the words do not say, where the name is) for each person named.
     Names joined by 和/、/and are a list with one role, said once for all (约谈李华和王强, 张建平和李华主持)."""
     pattern, names = _people_pattern(people)
     if pattern is None:
@@ -537,34 +537,48 @@ def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, st
                     seen.cover(*marker.span(1))
                 break
         roles.append(role)
+    read = [(names[match[0]], role, match.span()) for match, role in zip(found, roles, strict=True)]
+    return _one_role_for_each_list(seen, read)
+
+
+def _one_role_for_each_list(
+    seen: _Coverage, people: list[tuple[str, str | None, tuple[int, int]]]
+) -> list[tuple[str, str | None, tuple[int, int]]]:
+    """Names joined by 和/、/and are a list: the role said for one of them is said for all, and the 和 is read. Two
+    roles in one list: the 和 stays unread (张建平和李华的约谈: who led, who was talked to?)."""
     lists: list[list[int]] = []
-    for i, match in enumerate(found):
-        if i and re.fullmatch(_UNIT_LIST_JOINER, text[found[i - 1].end() : match.start()]):
+    for i, (_, _, (start, _)) in enumerate(people):
+        if i and re.fullmatch(_UNIT_LIST_JOINER, seen.text[people[i - 1][2][1] : start]):
             lists[-1].append(i)
         else:
             lists.append([i])
+    roles = [role for _, role, _ in people]
     for members in lists:
         said = {roles[i] for i in members} - {None}
-        if len(members) > 1 and len(said) == 1:  # one role for the list; two roles: the 和 stays unread
+        if len(members) > 1 and len(said) == 1:
             roles[members[0] : members[-1] + 1] = [said.pop()] * len(members)
             for previous, following in itertools.pairwise(members):
-                seen.cover(found[previous].end(), found[following].start())
-    return [(names[match[0]], role, match.end()) for match, role in zip(found, roles, strict=True)]
+                seen.cover(people[previous][2][1], people[following][2][0])
+    return [(name, role, span) for (name, _, span), role in zip(people, roles, strict=True)]
 
 
 def _roles_said_after_the_period(
-    seen: _Coverage, people_read: list[tuple[str, str | None, int]], period_spans: tuple[tuple[int, int], ...]
+    seen: _Coverage,
+    people_read: list[tuple[str, str | None, tuple[int, int]]],
+    period_spans: tuple[tuple[int, int], ...],
 ) -> list[tuple[str, str | None]]:
     """People and their roles, a role not yet said read after a period written between it and the name
-    (张建平本月主持约谈几次: the period is read by now). The marker may be read already: in 张建平今年约谈李华, 约谈
-    says both who led (张建平) and who was talked to (李华), as it does without the period."""
-    found_people: list[tuple[str, str | None]] = []
-    for name, role, end in people_read:
+    (张建平本月主持约谈几次: the period is read by now), then for the whole list the name ends (李华和王强今年被约谈).
+    The marker may be read already: in 张建平今年约谈李华, 约谈 says both who led (张建平) and who was talked to
+    (李华), as it does without the period."""
+    found_people: list[tuple[str, str | None, tuple[int, int]]] = []
+    for name, role, (start, end) in people_read:
         after = end
         while after < len(seen.text) and seen.text[after].isspace():
             after += 1
         period_end = next((span_end for start, span_end in period_spans if start == after), None)
-        if role is None and period_end is not None:
+        # 李华今年的约谈情况 is 李华的约谈情况 (either role, asked about), not 李华约谈: the 的 read with the period
+        if role is None and period_end is not None and not seen.text[:period_end].endswith("的"):
             after = period_end
             for role_named, marker in (
                 ("subject", _SUBJECT_AFTER.match(seen.text, after)),
@@ -574,8 +588,8 @@ def _roles_said_after_the_period(
                     role = role_named
                     seen.cover(*marker.span(1))
                     break
-        found_people.append((name, role))
-    return found_people
+        found_people.append((name, role, (start, end)))
+    return [(name, role) for name, role, _ in _one_role_for_each_list(seen, found_people)]
 
 
 def _read_names(
