@@ -256,6 +256,15 @@ def test_a_name_outside_the_scope_reads_exactly_like_one_that_does_not_exist() -
         assert unknown.leftovers == (nowhere,) and not seen.readings and not unknown.readings
 
 
+@pytest.mark.parametrize("typed", ["区4和区5今年约谈多少次", "今年区4和区5约谈多少次"])
+def test_a_unit_outside_the_scope_before_or_after_the_period_is_named_alone(typed: str) -> None:
+    """A leader of 区4 asks about 区5 too: no figure, and the reply names 区5, whichever comes first (the 5 of 区5
+    does not make 今年 unreadable)."""
+    reply = read(typed, units=["兰州市/区4"])
+    assert isinstance(reply, NotUnderstood), reply
+    assert reply.leftovers == ("和区5",) and Part("period", "今年") in reply.understood
+
+
 def test_two_units_of_one_name_are_asked_about_never_guessed() -> None:
     reply = read("本月建设局约谈多少次")
     assert isinstance(reply, Ambiguous) and reply.words == ("建设局",)
