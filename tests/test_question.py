@@ -130,6 +130,8 @@ ANSWERED = [
     ("张建平本月约谈了几次", month(2025, 3), "talks", {"interviewers": ("张建平",)}),
     ("告诫约谈今年多少次", year(2025), "talks", {"kinds": ("告诫约谈",)}),
     ("提醒约谈城关区今年几次", year(2025), "talks", {"kinds": ("提醒约谈",), "units": ("兰州市/城关区",)}),
+    ("按月今年约谈多少次", year(2025), "talks", {"breakdown": "month"}),  # 按月 is no month before 今年
+    ("各月份去年约谈次数", year(2024), "talks", {"breakdown": "month"}),
     # A list of people before the period, their role said after it, once for all
     ("李华和王强今年被约谈几次", year(2025), "talks", {"subjects": ("李华", "王强")}),
     ("李华、王强本月被约谈几次", month(2025, 3), "talks", {"subjects": ("李华", "王强")}),

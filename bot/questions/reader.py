@@ -141,7 +141,7 @@ def parse_question(
     # Names first, then the period in what they leave: 四季青街道 is a unit, not 四季 (Q4) and 青街道.
     unit_choices = _read_units(seen, tuple(units))
     people_read = _read_people(seen, tuple(people))
-    found = find_period(re.sub(NOT_NUMBERS, lambda m: "囗" * len(m[0]), seen.outside_names(text)), today)
+    found = find_period(re.sub(NOT_PERIODS, lambda m: "囗" * len(m[0]), seen.outside_names(text)), today)
     if found is not None:
         for start, end in found.spans:
             seen.cover(start, end)
@@ -281,6 +281,8 @@ MAX_READINGS = 30  # buttons under one message; beyond them, the asker names the
 
 # The first pattern that matches names what is asked for, then how it is broken down; every pattern's words are
 # read (逾期未整改的问题: overdue, and 问题 says the same).
+# Chinese words for a breakdown by month: their 月 is no month (按月今年约谈多少次 is this year's, month by month).
+BY_MONTH = r"按月份?|每个?月|各月份?|逐月"
 MEASURE_WORDS = (
     (r"覆盖率|涵盖率|覆盖|coverage", "coverage"),
     (r"指标(?:完成)?(?:进度)?|定额|quota", "quota"),
@@ -296,7 +298,7 @@ BREAKDOWN_WORDS = (
     (r"各单位|按单位|单位排名|排名|by unit|per unit|by department", "unit"),
     (r"按级别|各级别|级别统计|按职级|各职级|by rank(?: level)?|by level", "rank"),
     (r"各类(?:别)?|分类|各种|按类型|按类别|by kind|by type", "kind"),
-    (r"按月份?|每个?月|各月份?|逐月|by month|monthly", "month"),
+    (rf"{BY_MONTH}|by month|monthly", "month"),
     (r"按主谈人|按谈话人|按约谈人|各领导|by interviewer", "interviewer"),
 )
 # What a kind or rank word stands before: 提醒 alone is 提醒约谈 only before 约谈 or where no talk word is written; 其他
@@ -305,6 +307,7 @@ KIND_NOUNS = r"约谈|谈话|talk"
 RANK_NOUNS = r"级|干部|人员|level|cadre|official"
 # Words that begin with a numeral but are no number: the period reader would take 上个月一共 for a period running on.
 NOT_NUMBERS = r"一共|一下|一把手|一起|一并|统一"
+NOT_PERIODS = f"{NOT_NUMBERS}|{BY_MONTH}"  # what the period reader is not shown
 COVERAGE_WORDS = r"一把手|主要负责人|应谈|unit heads?"
 ASKING_WORDS = r"约谈|谈话|talk|情况|统计|汇总"
 
