@@ -137,6 +137,20 @@ ANSWERED = [
     ("李华、王强本月被约谈几次", month(2025, 3), "talks", {"subjects": ("李华", "王强")}),
     ("张建平和李华今年主持了几次约谈", year(2025), "talks", {"interviewers": ("张建平", "李华")}),
     ("张建平、李华本月主持约谈几次", month(2025, 3), "talks", {"interviewers": ("张建平", "李华")}),
+    # A unit between the name and its role, as before the name (城关区张建平主持约谈几次)
+    (
+        "张建平今年在城关区主持约谈几次",
+        year(2025),
+        "talks",
+        {"interviewers": ("张建平",), "units": ("兰州市/城关区",)},
+    ),
+    ("李华本月在榆中县被约谈几次", month(2025, 3), "talks", {"subjects": ("李华",), "units": ("兰州市/榆中县",)}),
+    (
+        "张建平和李华城关区今年主持约谈几次",
+        year(2025),
+        "talks",
+        {"interviewers": ("张建平", "李华"), "units": ("兰州市/城关区",)},
+    ),
     (
         "张建平和李华今年约谈王强几次",
         year(2025),

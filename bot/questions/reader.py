@@ -140,13 +140,14 @@ def parse_question(
 
     # Names first, then the period in what they leave: 四季青街道 is a unit, not 四季 (Q4) and 青街道.
     unit_choices = _read_units(seen, tuple(units))
+    unit_positions = frozenset(i for i, char in enumerate(seen.masked) if char == "\0")
     people_read = _read_people(seen, tuple(people))
     found = find_period(re.sub(NOT_PERIODS, lambda m: "囗" * len(m[0]), seen.outside_names(text)), today)
     if found is not None:
         for start, end in found.spans:
             seen.cover(start, end)
         parts.append(Part("period", found.words))
-    people_found = _roles_said_after_the_period(seen, people_read, found.spans if found is not None else ())
+    people_found = _roles_said_further_on(seen, people_read, found.spans if found is not None else (), unit_positions)
 
     chosen_kinds = _read_names(seen, kinds, kind_synonyms, standing_for=KIND_NOUNS, alone=True)
     ranks = _read_names(seen, rank_levels, rank_synonyms, standing_for=RANK_NOUNS, alone=False)
@@ -565,27 +566,41 @@ def _one_role_for_each_list(
     return [(name, role, span) for (name, _, span), role in zip(people, roles, strict=True)]
 
 
-def _roles_said_after_the_period(
+def _roles_said_further_on(
     seen: _Coverage,
     people_read: list[tuple[str, str | None, tuple[int, int]]],
     period_spans: tuple[tuple[int, int], ...],
+    unit_positions: frozenset[int],
 ) -> list[tuple[str, str | None]]:
-    """People and their roles, a role not yet said read after a period written between it and the name
-    (张建平本月主持约谈几次: the period is read by now), then for the whole list the name ends (李华和王强今年被约谈).
-    The marker may be read already: in 张建平今年约谈李华, 约谈 says both who led (张建平) and who was talked to
-    (李华), as it does without the period."""
+    """People and their roles, a role not yet said read after a period or units written between it and the name
+    (张建平本月主持约谈几次, 张建平今年在城关区主持约谈几次: both are read by now), then for the whole list the name
+    ends (李华和王强今年被约谈). The marker may be read already: in 张建平今年约谈李华, 约谈 says both who led (张建平)
+    and who was talked to (李华), as it does without the period."""
+    text = seen.text
     found_people: list[tuple[str, str | None, tuple[int, int]]] = []
     for name, role, (start, end) in people_read:
-        after = end
-        while after < len(seen.text) and seen.text[after].isspace():
-            after += 1
-        period_end = next((span_end for start, span_end in period_spans if start == after), None)
-        # 李华今年的约谈情况 is 李华的约谈情况 (either role, asked about), not 李华约谈: the 的 read with the period
-        if role is None and period_end is not None and not seen.text[:period_end].endswith("的"):
-            after = period_end
+        after, passed = end, False
+        while role is None:
+            while after < len(text) and text[after].isspace():
+                after += 1
+            period_end = next((span_end for span_start, span_end in period_spans if span_start == after), None)
+            unit_at = after + 1 if text.startswith("在", after) else after
+            if period_end is not None:
+                # 李华今年的约谈情况 is 李华的约谈情况 (either role, asked about), not 李华约谈: the 的 read with it
+                passed = not text[:period_end].endswith("的")
+                after = period_end
+                if not passed:
+                    break
+            elif unit_at in unit_positions:
+                while unit_at in unit_positions:
+                    unit_at += 1
+                after, passed = unit_at, True
+            else:
+                break
+        if passed:
             for role_named, marker in (
-                ("subject", _SUBJECT_AFTER.match(seen.text, after)),
-                ("interviewer", _INTERVIEWER_AFTER.match(seen.text, after)),
+                ("subject", _SUBJECT_AFTER.match(text, after)),
+                ("interviewer", _INTERVIEWER_AFTER.match(text, after)),
             ):
                 if marker is not None:
                     role = role_named
