@@ -546,12 +546,13 @@ class Reader:
         return runs_on or follows and not self.in_a_word(start - 1)
 
     def in_a_word(self, index: int) -> bool:
-        """A Chinese numeral at the end of a word, as in the names 张三, 李四: not a time word."""
+        """A numeral at the end of a Chinese word, as in the names 张三, 李四, 区5: not a time word (the word is the
+        question reader's leftover, not the period's)."""
         token = self.tokens[index]
         return (
             token.kind == "num"
-            and not self.text[token.start].isascii()
             and index > 0
+            and not (self.text[token.start].isascii() and self.text[token.start - 1].isascii())
             and self.tokens[index - 1].kind == "other"
             and self.tokens[index - 1].end == token.start
             and not self.text[token.start - 1].isspace()

@@ -140,13 +140,14 @@ def parse_question(
 
     # Names first, then the period in what they leave: 四季青街道 is a unit, not 四季 (Q4) and 青街道.
     unit_choices = _read_units(seen, tuple(units))
+    unit_positions = frozenset(i for i, char in enumerate(seen.masked) if char == "\0")
     people_read = _read_people(seen, tuple(people))
-    found = find_period(re.sub(NOT_NUMBERS, lambda m: "囗" * len(m[0]), seen.outside_names(text)), today)
+    found = find_period(re.sub(NOT_PERIODS, lambda m: "囗" * len(m[0]), seen.outside_names(text)), today)
     if found is not None:
         for start, end in found.spans:
             seen.cover(start, end)
         parts.append(Part("period", found.words))
-    people_found = _roles_said_after_the_period(seen, people_read, found.spans if found is not None else ())
+    people_found = _roles_said_further_on(seen, people_read, found.spans if found is not None else (), unit_positions)
 
     chosen_kinds = _read_names(seen, kinds, kind_synonyms, standing_for=KIND_NOUNS, alone=True)
     ranks = _read_names(seen, rank_levels, rank_synonyms, standing_for=RANK_NOUNS, alone=False)
@@ -281,6 +282,8 @@ MAX_READINGS = 30  # buttons under one message; beyond them, the asker names the
 
 # The first pattern that matches names what is asked for, then how it is broken down; every pattern's words are
 # read (逾期未整改的问题: overdue, and 问题 says the same).
+# Chinese words for a breakdown by month: their 月 is no month (按月今年约谈多少次 is this year's, month by month).
+BY_MONTH = r"按月份?|每个?月|各月份?|逐月"
 MEASURE_WORDS = (
     (r"覆盖率|涵盖率|覆盖|coverage", "coverage"),
     (r"指标(?:完成)?(?:进度)?|定额|quota", "quota"),
@@ -296,7 +299,7 @@ BREAKDOWN_WORDS = (
     (r"各单位|按单位|单位排名|排名|by unit|per unit|by department", "unit"),
     (r"按级别|各级别|级别统计|按职级|各职级|by rank(?: level)?|by level", "rank"),
     (r"各类(?:别)?|分类|各种|按类型|按类别|by kind|by type", "kind"),
-    (r"按月份?|每个?月|各月份?|逐月|by month|monthly", "month"),
+    (rf"{BY_MONTH}|by month|monthly", "month"),
     (r"按主谈人|按谈话人|按约谈人|各领导|by interviewer", "interviewer"),
 )
 # What a kind or rank word stands before: 提醒 alone is 提醒约谈 only before 约谈 or where no talk word is written; 其他
@@ -305,6 +308,7 @@ KIND_NOUNS = r"约谈|谈话|talk"
 RANK_NOUNS = r"级|干部|人员|level|cadre|official"
 # Words that begin with a numeral but are no number: the period reader would take 上个月一共 for a period running on.
 NOT_NUMBERS = r"一共|一下|一把手|一起|一并|统一"
+NOT_PERIODS = f"{NOT_NUMBERS}|{BY_MONTH}"  # what the period reader is not shown
 COVERAGE_WORDS = r"一把手|主要负责人|应谈|unit heads?"
 ASKING_WORDS = r"约谈|谈话|talk|情况|统计|汇总"
 
@@ -515,8 +519,8 @@ def _people_pattern(people: tuple[str, ...]) -> tuple[re.Pattern[str] | None, di
     return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))), names
 
 
-def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, str | None, int]]:
-    """(name, interviewer / subject / None when the words do not say, where the name ends) for each person named.
+def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, str | None, tuple[int, int]]]:
+    """(name, interviewer / subject / None when the words do not say, where the name is) for each person named.
     Names joined by 和/、/and are a list with one role, said once for all (约谈李华和王强, 张建平和李华主持)."""
     pattern, names = _people_pattern(people)
     if pattern is None:
@@ -537,45 +541,73 @@ def _read_people(seen: _Coverage, people: tuple[str, ...]) -> list[tuple[str, st
                     seen.cover(*marker.span(1))
                 break
         roles.append(role)
+    read = [(names[match[0]], role, match.span()) for match, role in zip(found, roles, strict=True)]
+    return _one_role_for_each_list(seen, read)
+
+
+def _one_role_for_each_list(
+    seen: _Coverage, people: list[tuple[str, str | None, tuple[int, int]]]
+) -> list[tuple[str, str | None, tuple[int, int]]]:
+    """Names joined by 和/、/and are a list: the role said for one of them is said for all, and the 和 is read. Two
+    roles in one list: the 和 stays unread (张建平和李华的约谈: who led, who was talked to?)."""
     lists: list[list[int]] = []
-    for i, match in enumerate(found):
-        if i and re.fullmatch(_UNIT_LIST_JOINER, text[found[i - 1].end() : match.start()]):
+    for i, (_, _, (start, _)) in enumerate(people):
+        if i and re.fullmatch(_UNIT_LIST_JOINER, seen.text[people[i - 1][2][1] : start]):
             lists[-1].append(i)
         else:
             lists.append([i])
+    roles = [role for _, role, _ in people]
     for members in lists:
         said = {roles[i] for i in members} - {None}
-        if len(members) > 1 and len(said) == 1:  # one role for the list; two roles: the 和 stays unread
+        if len(members) > 1 and len(said) == 1:
             roles[members[0] : members[-1] + 1] = [said.pop()] * len(members)
             for previous, following in itertools.pairwise(members):
-                seen.cover(found[previous].end(), found[following].start())
-    return [(names[match[0]], role, match.end()) for match, role in zip(found, roles, strict=True)]
+                seen.cover(people[previous][2][1], people[following][2][0])
+    return [(name, role, span) for (name, _, span), role in zip(people, roles, strict=True)]
 
 
-def _roles_said_after_the_period(
-    seen: _Coverage, people_read: list[tuple[str, str | None, int]], period_spans: tuple[tuple[int, int], ...]
+def _roles_said_further_on(
+    seen: _Coverage,
+    people_read: list[tuple[str, str | None, tuple[int, int]]],
+    period_spans: tuple[tuple[int, int], ...],
+    unit_positions: frozenset[int],
 ) -> list[tuple[str, str | None]]:
-    """People and their roles, a role not yet said read after a period written between it and the name
-    (张建平本月主持约谈几次: the period is read by now). The marker may be read already: in 张建平今年约谈李华, 约谈
-    says both who led (张建平) and who was talked to (李华), as it does without the period."""
-    found_people: list[tuple[str, str | None]] = []
-    for name, role, end in people_read:
-        after = end
-        while after < len(seen.text) and seen.text[after].isspace():
-            after += 1
-        period_end = next((span_end for start, span_end in period_spans if start == after), None)
-        if role is None and period_end is not None:
-            after = period_end
+    """People and their roles, a role not yet said read after a period or units written between it and the name
+    (张建平本月主持约谈几次, 张建平今年在城关区主持约谈几次: both are read by now), then for the whole list the name
+    ends (李华和王强今年被约谈). The marker may be read already: in 张建平今年约谈李华, 约谈 says both who led (张建平)
+    and who was talked to (李华), as it does without the period."""
+    text = seen.text
+    found_people: list[tuple[str, str | None, tuple[int, int]]] = []
+    for name, role, (start, end) in people_read:
+        after, passed = end, False
+        while role is None:
+            while after < len(text) and text[after].isspace():
+                after += 1
+            period_end = next((span_end for span_start, span_end in period_spans if span_start == after), None)
+            unit_at = after + 1 if text.startswith("在", after) else after
+            if period_end is not None:
+                # 李华今年的约谈情况 is 李华的约谈情况 (either role, asked about), not 李华约谈: the 的 read with it
+                passed = not text[:period_end].endswith("的")
+                after = period_end
+                if not passed:
+                    break
+            elif unit_at in unit_positions:
+                while unit_at in unit_positions:
+                    unit_at += 1
+                after, passed = unit_at, True
+            else:
+                break
+        if passed:
             for role_named, marker in (
-                ("subject", _SUBJECT_AFTER.match(seen.text, after)),
-                ("interviewer", _INTERVIEWER_AFTER.match(seen.text, after)),
+                ("subject", _SUBJECT_AFTER.match(text, after)),
+                ("interviewer", _INTERVIEWER_AFTER.match(text, after)),
             ):
                 if marker is not None:
                     role = role_named
                     seen.cover(*marker.span(1))
                     break
-        found_people.append((name, role))
-    return found_people
+        found_people.append((name, role, (start, end)))
+    return [(name, role) for name, role, _ in _one_role_for_each_list(seen, found_people)]
 
 
 def _read_names(
