@@ -192,14 +192,19 @@ class Renderer(Protocol):
 CHATS_AT_ONCE = 64  # recipients being sent to side by side; the bot-wide limiter sets the pace
 
 
-async def dispatch(services: Services, notifier: Notifier, pacing: ChatPacing, render: Renderer) -> DispatchStats:
+async def dispatch(
+    services: Services, notifier: Notifier, pacing: ChatPacing, render: Renderer, *, release_stuck: bool = True
+) -> DispatchStats:
     """Send every due row. A round of rows is claimed (all of each recipient's), rendered in one session (one digest
     a person a round), and sent chat by chat in parallel, so one person's pacing never holds up another's; the next
-    round is claimed and rendered while this one goes out, so the limiter never waits for the database."""
+    round is claimed and rendered while this one goes out, so the limiter never waits for the database. Rows claimed
+    longer than STUCK_AFTER ago go back first, unless `release_stuck` is False (a dispatch kicked by an update: the
+    scheduled one, every sweep_seconds, sees to them, and an update pays for no write more)."""
     stats = DispatchStats()
     now = services.clock.now()
-    async with services.sessions.begin() as session:
-        await followup.release_claimed(session, before=now - STUCK_AFTER)
+    if release_stuck:
+        async with services.sessions.begin() as session:
+            await followup.release_claimed(session, before=now - STUCK_AFTER)
     marks = _Marks(services)
     slots = asyncio.Semaphore(CHATS_AT_ONCE)
     ready = await _next_round(services, render, now, stats)
