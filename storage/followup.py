@@ -287,19 +287,22 @@ async def insert_notifications(session: AsyncSession, rows: list[dict[str, Any]]
         await session.execute(insert(cast(Table, Notification.__table__)), rows)
 
 
-async def commission_members(session: AsyncSession) -> Sequence[tuple[Person, str]]:
-    """Every enrolled person holding the commission role, with the scope they hold it over."""
+async def commission_members(session: AsyncSession) -> Sequence[tuple[int, str]]:
+    """Every enrolled person holding the commission role (their id), with the scope they hold it over."""
     return await role_holders(session, "commission")
 
 
-async def role_holders(session: AsyncSession, role: str) -> Sequence[tuple[Person, str]]:
-    """Every enrolled, active person holding `role`, with the scope they hold it over."""
+async def role_holders(session: AsyncSession, role: str) -> Sequence[tuple[int, str]]:
+    """Every enrolled, active person holding `role` (their id), with the scope they hold it over: one row each,
+    no people or grants loaded (a planning run asks this every time)."""
     rows = await session.execute(
-        select(Person, RoleGrant)
+        select(Person.id, Unit.path)
         .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .join(Unit, Unit.id == RoleGrant.scope_unit_id)
         .where(RoleGrant.role == role, Person.active, Person.telegram_user_id.is_not(None))
+        .order_by(Person.id, Unit.path)
     )
-    return [(person, grant.scope_unit.path) for person, grant in rows.all()]
+    return [(person_id, path) for person_id, path in rows.all()]
 
 
 _KEYS_IN_ARRAY = select(Notification.key).where(

@@ -3,6 +3,8 @@ sweep's (issue 18: every confirm planned the whole outbox, reading every item du
 
 from __future__ import annotations
 
+from sqlalchemy import event
+
 from bot.clock import ManualClock
 from handlers.telegram.app import TalkApplication
 from storage.followup import PlanScope
@@ -27,3 +29,25 @@ async def test_a_confirm_plans_its_own_items_and_leaves_other_reminders_to_the_s
     await sweep()  # the scheduled sweep plans everyone's: talk 1's reminder goes out with it
     arrived = await new_messages(zhao, before)
     assert len(arrived) == 1 and arrived[0].startswith(zh("item.notice.before", days=7)), arrived
+
+
+async def test_a_kicked_sweep_with_no_escalation_reads_no_roles_and_writes_no_release(
+    enrolled: Enroll, sweep: Sweep, clock: ManualClock, bot: TalkApplication
+) -> None:
+    """Each confirm and enrolment kicks one: it read every commission member (people, grants and their units) and
+    released stuck claims, whatever it planned (issue 18)."""
+    leader, zhao = await setup_talk(enrolled, sweep)
+    before = await inbox(zhao)
+    await quick_individual_talk(leader)  # talk 2: its items' deadlines are weeks away, no escalation near
+    statements: list[str] = []
+    engine = bot.bot_data["services"].engine.sync_engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        await bot.bot_data["sweeper"].sweep(PlanScope(talk_id=2))
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert [m.split("\n")[0] for m in await new_messages(zhao, before)] == [DELIVERED]  # still delivered
+    assert not [s for s in statements if "role_grants.role =" in s], statements  # who holds a role
+    assert not [s for s in statements if "claimed_at <" in s], statements
+    assert len([s for s in statements if "rectification_items.deadline <=" in s]) == 1, statements  # one batch

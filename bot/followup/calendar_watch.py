@@ -44,11 +44,11 @@ async def warn(services: Services, now: datetime, *, at_start: bool = False) -> 
         return 0
     created = 0
     async with services.sessions.begin() as session:
-        for admin, _ in await followup.role_holders(session, "admin"):
+        for admin_id, _ in await followup.role_holders(session, "admin"):
             created += await outbox.add_once(
                 session,
-                key=f"cal:{local:%Y-%m}:{admin.id}",
-                recipient_id=admin.id,
+                key=f"cal:{local:%Y-%m}:{admin_id}",
+                recipient_id=admin_id,
                 kind="calendar",
                 due_at=now,
                 years=",".join(map(str, years)),

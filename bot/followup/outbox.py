@@ -118,8 +118,7 @@ async def plan_reminders(
     last_deadline = (now + horizon).astimezone(zone).date() + timedelta(days=max(policy.before_days, default=0) + 1)
     created, after_id = 0, 0
     schedule: dict[date, list[Moment]] = {}  # deadline → its moments, for every item with that deadline
-    async with services.sessions.begin() as session:
-        commission = await followup.commission_members(session)
+    commission: Sequence[tuple[int, str]] | None = None  # read at the first escalation: most runs plan none
     while True:
         async with services.sessions.begin() as session:
             items = await followup.open_items_due_by(session, last_deadline, after_id, batch, scope)
@@ -138,7 +137,9 @@ async def plan_reminders(
                         payload["person_id"] = item.responsible_id
                         if item.second_responsible_id is not None:
                             payload["second_id"] = item.second_responsible_id
-                        recipients = {item.lead_id} | {p.id for p, scope in commission if within(item.unit, scope)}
+                        if commission is None:
+                            commission = await followup.commission_members(session)
+                        recipients = {item.lead_id} | {p for p, scope in commission if within(item.unit, scope)}
                     for recipient in recipients:
                         key = f"r:{item.id}:{moment.name}:{recipient}:{item.deadline}"
                         wanted[key] = _row(key, recipient, moment.kind, moment.at, item.id, payload)
@@ -146,6 +147,8 @@ async def plan_reminders(
             fresh = [row for key, row in wanted.items() if key not in existing]
             await followup.insert_notifications(session, fresh)
             created += len(fresh)
+        if len(items) < batch:
+            return created  # the last batch: no query more to find it so
 
 
 def _row(
@@ -189,14 +192,19 @@ class Renderer(Protocol):
 CHATS_AT_ONCE = 64  # recipients being sent to side by side; the bot-wide limiter sets the pace
 
 
-async def dispatch(services: Services, notifier: Notifier, pacing: ChatPacing, render: Renderer) -> DispatchStats:
+async def dispatch(
+    services: Services, notifier: Notifier, pacing: ChatPacing, render: Renderer, *, release_stuck: bool = True
+) -> DispatchStats:
     """Send every due row. A round of rows is claimed (all of each recipient's), rendered in one session (one digest
     a person a round), and sent chat by chat in parallel, so one person's pacing never holds up another's; the next
-    round is claimed and rendered while this one goes out, so the limiter never waits for the database."""
+    round is claimed and rendered while this one goes out, so the limiter never waits for the database. Rows claimed
+    longer than STUCK_AFTER ago go back first, unless `release_stuck` is False (a dispatch kicked by an update: the
+    scheduled one, every sweep_seconds, sees to them, and an update pays for no write more)."""
     stats = DispatchStats()
     now = services.clock.now()
-    async with services.sessions.begin() as session:
-        await followup.release_claimed(session, before=now - STUCK_AFTER)
+    if release_stuck:
+        async with services.sessions.begin() as session:
+            await followup.release_claimed(session, before=now - STUCK_AFTER)
     marks = _Marks(services)
     slots = asyncio.Semaphore(CHATS_AT_ONCE)
     ready = await _next_round(services, render, now, stats)
@@ -352,7 +360,7 @@ async def _report_unreachable(session: AsyncSession, services: Services, row: No
             unreachable = await people.person_by_id(session, row.recipient_id)  # a second leader talked to elsewhere
             unit = unreachable.unit.path if unreachable else ""
     if unit:
-        recipients |= {p.id for p, scope in await followup.commission_members(session) if within(unit, scope)}
+        recipients |= {p for p, scope in await followup.commission_members(session) if within(unit, scope)}
     due = out_of_quiet_hours(services.clock.now(), services.config.reminders, services.config.organisation.zone)
     for recipient in recipients - {row.recipient_id}:
         await add_once(

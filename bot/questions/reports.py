@@ -40,7 +40,7 @@ async def plan_reports(services: Services, now: datetime) -> int:
     zone = services.config.organisation.zone
     created = 0
     async with services.sessions.begin() as session:
-        members = {person.id for person, _ in await followup.commission_members(session)}
+        members = {person_id for person_id, _ in await followup.commission_members(session)}
         for kind, period, due in due_reports(now.astimezone(zone)):
             for person_id in sorted(members):
                 created += await outbox.add_once(

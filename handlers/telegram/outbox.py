@@ -89,7 +89,9 @@ class Sweeper:
                     await reports.plan_reports(self.services, now)
                     await calendar_watch.warn(self.services, now)
                     await draft_watch.plan(self.services, now)
-                return await outbox.dispatch(self.services, self.notifier, self.pacing, self._render)
+                return await outbox.dispatch(
+                    self.services, self.notifier, self.pacing, self._render, release_stuck=scope == EVERY_ITEM
+                )
 
     async def _render(self, session: AsyncSession, rows: Sequence[Notification]) -> list[Outgoing]:
         """Reports and the calendar warning are one message each; item notifications are grouped (digests)."""

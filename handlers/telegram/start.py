@@ -74,7 +74,6 @@ async def start(update: Update, context: Context) -> None:
     if result.outcome is Redemption.ALREADY_BOUND:
         await answer(update, language, "start.already_bound", name=enrolled.name)
         return
-    kick(context, PlanScope(responsible_id=enrolled.person_id))  # their items' reminders planned now
     await refresh_menu(context, chat.id, enrolled, enrolled.language)
     await answer(
         update,
@@ -85,8 +84,11 @@ async def start(update: Update, context: Context) -> None:
         position=position or "—",
         roles=roles_text(enrolled, enrolled.language),
     )
-    # Linked after the talk: the items already waiting for them come with the welcome, each with its buttons.
-    await show_open_items(update, context, enrolled)
+    # Linked after the talk: the items already waiting for them come with the welcome, each with its buttons,
+    # and their reminders are planned now. That read follows the enrolment's commit, so with no open item there
+    # is nothing to plan: an item saved later is planned by its own confirm, which then sees them enrolled.
+    if await show_open_items(update, context, enrolled):
+        kick(context, PlanScope(responsible_id=enrolled.person_id))
 
 
 HANDLERS: Handlers = [CommandHandler("start", start)]

@@ -112,7 +112,7 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
-        body: aiohttp.FormData | str | None = None
+        body: aiohttp.FormData | bytes | None = None
         headers: dict[str, str] | None = None
         if request_data is not None:
             if request_data.contains_files:
@@ -122,9 +122,11 @@ class AiohttpRequest(BaseRequest):
                 for name, (filename, content, mime_type) in request_data.multipart_data.items():
                     body.add_field(name, content, filename=filename, content_type=mime_type)
             else:
-                # The same form encoding as PTB's httpx client: each value JSON-encoded.
-                body = request_data.url_encoded_parameters()
-                headers = {"Content-Type": "application/x-www-form-urlencoded"}
+                # A JSON body, which the Bot API takes for any call without a file (each nested value a JSON
+                # string inside, as in a form): one C-speed dump, where a form's percent-encoding of every byte of
+                # a Chinese text took 3% of the bot's CPU (issue 18).
+                body = request_data.json_payload
+                headers = {"Content-Type": "application/json"}
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
         try:
             async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
