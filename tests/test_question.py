@@ -290,7 +290,16 @@ def test_two_units_of_one_name_are_asked_about_never_guessed() -> None:
     assert all(r.question.period == month(2025, 3) for r in reply.readings)
 
 
-@pytest.mark.parametrize("typed", ["今年李华的约谈情况", "李华今年的约谈情况"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "今年李华的约谈情况",
+        "李华今年的约谈情况",
+        # Two roles said for one name (由 before it: who held; 被 after the period: who was talked to): asked.
+        "由李华今年被约谈几次",
+        "城关区由李华今年被约谈几次",
+    ],
+)
 def test_a_person_named_without_their_role_is_asked_about(typed: str) -> None:
     reply = read(typed)
     assert isinstance(reply, Ambiguous) and reply.words == ("李华",)

@@ -580,7 +580,7 @@ def _roles_said_further_on(
     found_people: list[tuple[str, str | None, tuple[int, int]]] = []
     for name, role, (start, end) in people_read:
         after, passed = end, False
-        while role is None:
+        while True:
             while after < len(text) and text[after].isspace():
                 after += 1
             period_end = next((span_end for span_start, span_end in period_spans if span_start == after), None)
@@ -603,8 +603,11 @@ def _roles_said_further_on(
                 ("interviewer", _INTERVIEWER_AFTER.match(text, after)),
             ):
                 if marker is not None:
-                    role = role_named
-                    seen.cover(*marker.span(1))
+                    if role is None:
+                        role = role_named
+                        seen.cover(*marker.span(1))
+                    elif role != role_named:  # 由李华今年被约谈: two roles said for one name, so neither: asked
+                        role = None
                     break
         found_people.append((name, role, (start, end)))
     return [(name, role) for name, role, _ in _one_role_for_each_list(seen, found_people)]
