@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import sys
 import tempfile
 import time
@@ -45,6 +44,7 @@ from handlers.wecom.events import WeComEvent, event_from_xml  # noqa: E402
 from handlers.wecom.poster import PostedCallback  # noqa: E402
 from storage.db import open_engine  # noqa: E402
 from storage.models import Person  # noqa: E402
+from tests.conftest import free_port  # noqa: E402
 from tests.wecom_world import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, WeComWorld, wecom_world  # noqa: E402
 
 TALKLEDGER = "from handlers.main import main; raise SystemExit(main())"
@@ -166,12 +166,6 @@ async def as_wecom_members(url: str) -> None:
         user_id = "m" + cast(Person.id, String)
         await connection.execute(update(Person).values(telegram_user_id=None, wecom_user_id=user_id))
     await engine.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def bots(updates: int) -> None:

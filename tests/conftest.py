@@ -11,6 +11,7 @@ import dataclasses
 import itertools
 import os
 import re
+import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -72,6 +73,20 @@ async def start_talkledger(
         stdout=asyncio.subprocess.PIPE if terminal is None else terminal,
         stderr=asyncio.subprocess.PIPE if terminal is None else terminal,
     )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def config_path(tmp_path: Path, db_url: str) -> Path:
+    """A config.toml naming the test's database, for the command line."""
+    path = tmp_path / "config.toml"
+    path.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
+    return path
 
 
 @pytest.fixture(autouse=True)

@@ -50,13 +50,6 @@ def cli(config_path: Path, *arguments: str) -> int:
     return main(["--config", str(config_path), *arguments])
 
 
-@pytest.fixture
-def config_path(tmp_path: Path, db_url: str) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
-    return path
-
-
 def roster_of(db_url: str) -> list[tuple[str, str, str, str, list[str]]]:
     async def read() -> list[tuple[str, str, str, str, list[str]]]:
         engine = open_engine(db_url)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 from pathlib import Path
 
 from bot.config import Config
@@ -14,7 +13,7 @@ from handlers.telegram.emulator import EmulatorServer
 from handlers.telegram.sandbox import SANDBOX_TOKEN, seed_demo
 from handlers.telegram.transcript import EmulatorClient
 from handlers.wecom.emulator import WeComEmulator, WeComEmulatorServer
-from tests.conftest import start_talkledger
+from tests.conftest import free_port, start_talkledger
 from tests.wecom_world import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN
 
 
@@ -95,9 +94,3 @@ async def test_run_in_wecom_takes_signed_callbacks_and_answers_through_the_wecom
             process.kill()
             await process.wait()
         await wecom_emulator.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import dataclasses
 import signal
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,15 +19,9 @@ from handlers.telegram.app import TalkApplication, serve
 from handlers.telegram.emulator import EmulatorServer
 from handlers.telegram.sandbox import SANDBOX_TOKEN, seed_demo
 from handlers.telegram.transcript import ChatUser, EmulatorClient
-from tests.conftest import start_talkledger
+from tests.conftest import free_port, start_talkledger
 
 SECRET = "s3cret-webhook-token-0123"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def webhook_config(config: Config) -> Config:

@@ -34,13 +34,6 @@ def zh(key: str, /, **params: object) -> str:
     return text("zh-CN", key, **params)
 
 
-@pytest.fixture
-def config_path(tmp_path: Path, db_url: str) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
-    return path
-
-
 async def test_a_member_named_in_the_roster_by_their_wecom_account_needs_no_invite(
     bot: TalkApplication, wecom_emulator: WeComEmulatorServer, config_path: Path, tmp_path: Path, messenger: str
 ) -> None:

@@ -60,7 +60,7 @@ class WeComChatUser:
         message, key = self._find(label, data, message_id)
         if key is None and data is not None:  # not on the card: a forged or replayed event
             replies = await self._after(await self.emulator.forge_press(self.user_id, message["task_id"], data))
-            return {"text": next((r["text"] for r in replies if r.get("kind") == "text"), "")}
+            return _answer(replies)
         while key is None:  # on another page of the card: turn it as a member would
             forward = [b for b in message["buttons"] if b["text"] == cards.NEXT]
             if not forward:
@@ -68,8 +68,7 @@ class WeComChatUser:
             await self._after(await self.emulator.press(self.user_id, message["task_id"], forward[0]["key"]))
             message, key = self._find(label, data, message["message_id"])
         replies = await self._after(await self.emulator.press(self.user_id, message["task_id"], key))
-        texts = [reply["text"] for reply in replies if reply.get("kind") == "text"]
-        return {"text": texts[0] if texts else ""}
+        return _answer(replies)
 
     def _find(self, label: str | None, data: str | None, message_id: int | None) -> tuple[dict[str, Any], str | None]:
         for message in reversed(self._messages):
@@ -175,6 +174,11 @@ class WeComChatUser:
             if message.get("buttons"):
                 return [button["text"] for button in message["buttons"]]
         return []
+
+
+def _answer(replies: list[dict[str, Any]]) -> dict[str, Any]:
+    """A press's answer as Telegram's callback answer reads: the first text the bot sent for it ("" if none)."""
+    return {"text": next((reply["text"] for reply in replies if reply.get("kind") == "text"), "")}
 
 
 def _continues(preface: str, card: dict[str, Any]) -> bool:
